@@ -1,0 +1,90 @@
+import type { Side } from '../schemas.ts';
+import type { Bar, Instrument, Quote } from '../market/types.ts';
+
+/** An order the desk asks a broker to place. Prices and quantities are already rounded to the instrument. */
+export interface OrderRequest {
+  orderLinkId: string;
+  symbol: string;
+  side: Side;
+  qty: number;
+  type: 'Market' | 'Limit';
+  price?: number;
+  reduceOnly: boolean;
+  /** Exchange-attached stop (entries only). */
+  stopLoss?: number;
+  /** Exchange-attached take-profit levels with the quantity each closes (entries only). */
+  takeProfits?: { price: number; qty: number }[];
+  leverage?: number;
+  /** The quote snapshot the desk validated; the paper broker fills only at it. */
+  quote: Quote & { id: number };
+  instrument: Instrument;
+}
+
+/** What the broker reports back for a placed order. */
+export interface OrderAck {
+  orderId: string;
+  orderLinkId: string;
+  status: 'filled' | 'accepted';
+  /** True when the venue already had this orderLinkId and returned the existing order. */
+  duplicate: boolean;
+}
+
+/** One execution (fill) reported by a venue; paper fills reference the quote snapshot they used. */
+export interface Execution {
+  execId: string;
+  orderId: string;
+  orderLinkId: string;
+  symbol: string;
+  side: Side;
+  qty: number;
+  price: number;
+  fee: number;
+  reduceOnly: boolean;
+  /** 'entry' | 'stop' | 'target' | 'close' | 'liquidation' — why the venue executed. */
+  kind: 'entry' | 'stop' | 'target' | 'close' | 'liquidation';
+  quoteId: number | null;
+  at: number;
+}
+
+/** A position as the venue sees it (for reconciliation). */
+export interface VenuePosition {
+  symbol: string;
+  side: Side;
+  qty: number;
+  entryPrice: number;
+  stopLoss: number | null;
+  leverage: number;
+}
+
+/** Wallet as the venue sees it, in USDT. */
+export interface VenueBalance {
+  equity: number;
+  available: number;
+}
+
+/**
+ * The Broker port: paper and live are two adapters, never `if (paper)` branches. Methods reject with
+ * DeskError (EXCHANGE_REJECTED, INSUFFICIENT_BALANCE, UNKNOWN_OUTCOME, EXCHANGE_UNAVAILABLE, ...).
+ */
+export interface Broker {
+  /** Which ledger this broker writes to. */
+  readonly mode: 'paper' | 'live';
+  /** Places an order idempotently by `orderLinkId`; executions arrive through `onExecution`. */
+  place(req: OrderRequest): Promise<OrderAck>;
+  /** Moves the exchange-side stop of the position on `symbol`; resolves false if nothing changed. */
+  setStop(symbol: string, side: Side, stop: number): Promise<boolean>;
+  /** Cancels every open (non-position) order on `symbol`; resolves the number cancelled. */
+  cancelAll(symbol: string): Promise<number>;
+  /** Venue positions, for reconciliation. */
+  positions(): Promise<VenuePosition[]>;
+  /** Looks an order up by its orderLinkId; null when the venue never saw it. */
+  findOrder(orderLinkId: string): Promise<{ orderId: string; status: string; filledQty: number; avgPrice: number | null } | null>;
+  /** Wallet equity and available balance. */
+  balance(): Promise<VenueBalance>;
+  /** Registers the single execution sink (the desk); executions are delivered in venue order. */
+  onExecution(sink: (e: Execution) => void | Promise<void>): void;
+  /** Lets a simulated venue trigger attached stops / targets on a closed bar; live brokers ignore it. */
+  onBar(bar: Bar): Promise<void>;
+  /** Releases sockets and timers; idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,68 @@
+import type { Interval } from '../schemas.ts';
+
+/** One closed candle. `start` is the candle open time (UTC epoch ms); volume is in the base coin. */
+export interface Bar {
+  symbol: string;
+  interval: Interval;
+  start: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+/** Trading rules of one linear instrument (from Bybit instruments-info, or the bundled defaults). */
+export interface Instrument {
+  symbol: string;
+  tickSize: number;
+  qtyStep: number;
+  minQty: number;
+  minNotional: number;
+  maxLeverage: number;
+  status: 'Trading' | 'PreLaunch' | 'Settling' | 'Closed';
+}
+
+/** A price observation the desk may trade at; `ts` is when the desk received it (epoch ms). */
+export interface Quote {
+  symbol: string;
+  bid: number;
+  ask: number;
+  last: number;
+  mark: number;
+  ts: number;
+  source: 'replay' | 'bybit';
+}
+
+/** Funding rate in force for a symbol at some time (fraction per 8h, e.g. 0.0001 = 0.01 %). */
+export interface FundingRate {
+  symbol: string;
+  rate: number;
+  at: number;
+}
+
+/** Called for each closed bar, in order per symbol × interval; may be async (the feed awaits it). */
+export type BarHandler = (bar: Bar) => void | Promise<void>;
+
+/**
+ * The MarketFeed port: where closed bars, quotes and funding come from (replay files or Bybit).
+ * Methods reject with DeskError EXCHANGE_UNAVAILABLE when the source cannot be reached.
+ */
+export interface MarketFeed {
+  /** Which implementation this is. */
+  readonly kind: 'replay' | 'bybit';
+  /** Instruments of the universe; an unknown symbol is simply absent. */
+  instruments(symbols: readonly string[]): Promise<Instrument[]>;
+  /** The most recent `limit` closed bars before the live stream starts, ascending by start. */
+  history(symbol: string, interval: Interval, limit: number): Promise<Bar[]>;
+  /** Starts delivering closed bars (after history) to `onBar`; resolves once streaming has begun. */
+  start(onBar: BarHandler): Promise<void>;
+  /** Stops delivering bars and releases sockets and timers; idempotent. */
+  stop(): Promise<void>;
+  /** The freshest quote for `symbol`, or null if none has been seen. */
+  quote(symbol: string): Quote | null;
+  /** The funding rate in force for `symbol` at `at` (epoch ms), or null when unknown. */
+  funding(symbol: string, at: number): number | null;
+  /** Milliseconds since the feed last delivered anything, or null before the first bar. */
+  lagMs(): number | null;
+}
