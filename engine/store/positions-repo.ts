@@ -1,0 +1,170 @@
+import type { Db } from './db.ts';
+import type { Position, Side } from '../schemas.ts';
+
+/** A position row as stored (Position minus the live-price fields, plus the initial stop). */
+export interface PositionRow extends Omit<Position, 'unrealizedPnl'> {
+  initialStop: number;
+}
+
+interface RawPosition {
+  id: string;
+  mode: string;
+  symbol: string;
+  side: string;
+  qty: number;
+  initial_qty: number;
+  entry_price: number;
+  initial_stop: number;
+  stop: number;
+  targets: string;
+  targets_hit: number;
+  leverage: number;
+  break_even_locked: number;
+  signal_id: string | null;
+  actor_id: string;
+  opened_at: number;
+  closed_at: number | null;
+  close_reason: string | null;
+  realized_pnl: number;
+  fees: number;
+  last_price: number | null;
+  status: string;
+}
+
+/** Positions of both ledgers (paper and live never mix: every query names its mode). */
+export class PositionsRepo {
+  private readonly insertStmt;
+  private readonly getStmt;
+  private readonly openBySymbolStmt;
+  private readonly openStmt;
+  private readonly listStmt;
+  private readonly updateStmt;
+  private readonly closedSinceStmt;
+  private readonly lastPriceStmt;
+  private readonly realizedStmt;
+
+  /** Prepares the statements on `db`. */
+  constructor(db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO positions (id, mode, symbol, side, qty, initial_qty, entry_price, initial_stop, stop, targets, targets_hit, leverage,
+        break_even_locked, signal_id, actor_id, opened_at, closed_at, close_reason, realized_pnl, fees, last_price, status)
+       VALUES (@id, @mode, @symbol, @side, @qty, @initialQty, @entryPrice, @initialStop, @stop, @targets, 0, @leverage, 0, @signalId, @actorId,
+        @openedAt, NULL, NULL, 0, 0, @entryPrice, 'open')`,
+    );
+    this.getStmt = db.prepare('SELECT * FROM positions WHERE id = ?');
+    this.openBySymbolStmt = db.prepare(`SELECT * FROM positions WHERE mode = ? AND symbol = ? AND status = 'open'`);
+    this.openStmt = db.prepare(`SELECT * FROM positions WHERE mode = ? AND status = 'open' ORDER BY opened_at`);
+    this.listStmt = db.prepare(
+      `SELECT * FROM positions WHERE mode = ? AND (? = 'all' OR status = ?) ORDER BY COALESCE(closed_at, opened_at) DESC, id DESC LIMIT ?`,
+    );
+    this.updateStmt = db.prepare(
+      `UPDATE positions SET qty = @qty, entry_price = @entryPrice, initial_qty = @initialQty, stop = @stop, targets_hit = @targetsHit,
+        break_even_locked = @breakEvenLocked, realized_pnl = @realizedPnl, fees = @fees, last_price = @lastPrice, status = @status,
+        closed_at = @closedAt, close_reason = @closeReason WHERE id = @id`,
+    );
+    this.closedSinceStmt = db.prepare(`SELECT * FROM positions WHERE mode = ? AND status = 'closed' AND closed_at >= ? ORDER BY closed_at`);
+    this.lastPriceStmt = db.prepare(`UPDATE positions SET last_price = ? WHERE mode = ? AND symbol = ? AND status = 'open'`);
+    this.realizedStmt = db.prepare('SELECT COALESCE(SUM(realized_pnl - fees), 0) AS net FROM positions WHERE mode = ?');
+  }
+
+  /** Opens a position; throws SQLITE_CONSTRAINT_UNIQUE if one is already open on the symbol. */
+  open(p: {
+    id: string;
+    mode: 'paper' | 'live';
+    symbol: string;
+    side: Side;
+    qty: number;
+    entryPrice: number;
+    stop: number;
+    targets: number[];
+    leverage: number;
+    signalId: string | null;
+    actorId: string;
+    openedAt: number;
+  }): void {
+    this.insertStmt.run({ ...p, initialQty: p.qty, initialStop: p.stop, targets: JSON.stringify(p.targets) });
+  }
+
+  /** One position or null. */
+  get(id: string): PositionRow | null {
+    const r = this.getStmt.get(id) as RawPosition | undefined;
+    return r ? toRow(r) : null;
+  }
+
+  /** The open position on `symbol` in `mode`, or null. */
+  openOn(mode: string, symbol: string): PositionRow | null {
+    const r = this.openBySymbolStmt.get(mode, symbol) as RawPosition | undefined;
+    return r ? toRow(r) : null;
+  }
+
+  /** Every open position of `mode`, oldest first. */
+  openAll(mode: string): PositionRow[] {
+    return (this.openStmt.all(mode) as RawPosition[]).map(toRow);
+  }
+
+  /** Positions of `mode` filtered by status, newest first. */
+  list(mode: string, status: 'open' | 'closed' | 'all', limit: number): PositionRow[] {
+    return (this.listStmt.all(mode, status, status, limit) as RawPosition[]).map(toRow);
+  }
+
+  /** Writes back the mutable fields of `p`. */
+  save(p: PositionRow): void {
+    this.updateStmt.run({
+      id: p.id,
+      qty: p.qty,
+      entryPrice: p.entryPrice,
+      initialQty: p.initialQty,
+      stop: p.stop,
+      targetsHit: p.targetsHit,
+      breakEvenLocked: p.breakEvenLocked ? 1 : 0,
+      realizedPnl: p.realizedPnl,
+      fees: p.fees,
+      lastPrice: p.lastPrice,
+      status: p.status,
+      closedAt: p.closedAt,
+      closeReason: p.closeReason,
+    });
+  }
+
+  /** Positions of `mode` closed at or after `since`, oldest first. */
+  closedSince(mode: string, since: number): PositionRow[] {
+    return (this.closedSinceStmt.all(mode, since) as RawPosition[]).map(toRow);
+  }
+
+  /** Marks the last seen price on the open position of `symbol` (for unrealized PnL). */
+  markPrice(mode: string, symbol: string, price: number): void {
+    this.lastPriceStmt.run(price, mode, symbol);
+  }
+
+  /** Sum of realized PnL net of fees over every position of `mode` (open ones included). */
+  realizedNet(mode: string): number {
+    return (this.realizedStmt.get(mode) as { net: number }).net;
+  }
+}
+
+function toRow(r: RawPosition): PositionRow {
+  return {
+    id: r.id,
+    mode: r.mode as PositionRow['mode'],
+    symbol: r.symbol,
+    side: r.side as Side,
+    qty: r.qty,
+    initialQty: r.initial_qty,
+    entryPrice: r.entry_price,
+    initialStop: r.initial_stop,
+    stop: r.stop,
+    targets: JSON.parse(r.targets) as number[],
+    targetsHit: r.targets_hit,
+    leverage: r.leverage,
+    breakEvenLocked: r.break_even_locked === 1,
+    signalId: r.signal_id,
+    actorId: r.actor_id,
+    openedAt: r.opened_at,
+    closedAt: r.closed_at,
+    closeReason: r.close_reason,
+    realizedPnl: r.realized_pnl,
+    fees: r.fees,
+    lastPrice: r.last_price,
+    status: r.status as PositionRow['status'],
+  };
+}

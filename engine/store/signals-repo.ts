@@ -1,0 +1,126 @@
+import type { Db } from './db.ts';
+import type { Signal } from '../schemas.ts';
+
+interface RawSignal {
+  id: string;
+  symbol: string;
+  interval: string;
+  side: string;
+  strategy: string;
+  score: number;
+  score_parts: string;
+  entry: number;
+  stop: number;
+  targets: string;
+  bar_time: number;
+  created_at: number;
+  expires_at: number;
+  status: string;
+  stage: string;
+  regime: string;
+}
+
+const COLS = 'id, symbol, interval, side, strategy, score, score_parts, entry, stop, targets, bar_time, created_at, expires_at, status, stage, regime';
+
+/** Signals; at most one live signal per symbol/side/strategy is enforced by a unique partial index. */
+export class SignalsRepo {
+  private readonly insertStmt;
+  private readonly getStmt;
+  private readonly listLiveStmt;
+  private readonly listAllStmt;
+  private readonly expireStmt;
+  private readonly countSinceStmt;
+  private readonly countLiveStmt;
+
+  /** Prepares the statements on `db`. */
+  constructor(db: Db) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO signals (${COLS}) VALUES (@id, @symbol, @interval, @side, @strategy, @score, @score_parts, @entry, @stop, @targets,
+       @bar_time, @created_at, @expires_at, @status, @stage, @regime) ON CONFLICT DO NOTHING`,
+    );
+    this.getStmt = db.prepare(`SELECT ${COLS} FROM signals WHERE id = ?`);
+    this.listLiveStmt = db.prepare(
+      `SELECT ${COLS} FROM signals WHERE status = 'live' AND expires_at > ? AND (? IS NULL OR symbol = ?) ORDER BY created_at DESC, id DESC LIMIT ?`,
+    );
+    this.listAllStmt = db.prepare(`SELECT ${COLS} FROM signals WHERE (? IS NULL OR symbol = ?) ORDER BY created_at DESC, id DESC LIMIT ?`);
+    this.expireStmt = db.prepare(`UPDATE signals SET status = 'expired' WHERE status = 'live' AND expires_at <= ? RETURNING id`);
+    this.countSinceStmt = db.prepare('SELECT COUNT(*) AS n FROM signals WHERE created_at >= ?');
+    this.countLiveStmt = db.prepare(`SELECT COUNT(*) AS n FROM signals WHERE status = 'live' AND expires_at > ?`);
+  }
+
+  /** Inserts `s` unless a live signal for its symbol/side/strategy exists; returns true if inserted. */
+  insert(s: Signal): boolean {
+    const r = this.insertStmt.run({
+      id: s.id,
+      symbol: s.symbol,
+      interval: s.interval,
+      side: s.side,
+      strategy: s.strategy,
+      score: s.score,
+      score_parts: JSON.stringify(s.scoreParts),
+      entry: s.entry,
+      stop: s.stop,
+      targets: JSON.stringify(s.targets),
+      bar_time: s.barTime,
+      created_at: s.createdAt,
+      expires_at: s.expiresAt,
+      status: s.status,
+      stage: s.stage,
+      regime: s.regime,
+    });
+    return r.changes === 1;
+  }
+
+  /** One signal or null. */
+  get(id: string): Signal | null {
+    const r = this.getStmt.get(id) as RawSignal | undefined;
+    return r ? toSignal(r) : null;
+  }
+
+  /** Live, unexpired signals newest first. */
+  listLive(now: number, symbol: string | null, limit: number): Signal[] {
+    return (this.listLiveStmt.all(now, symbol, symbol, limit) as RawSignal[]).map(toSignal);
+  }
+
+  /** Any signals newest first. */
+  listAll(symbol: string | null, limit: number): Signal[] {
+    return (this.listAllStmt.all(symbol, symbol, limit) as RawSignal[]).map(toSignal);
+  }
+
+  /** Marks every live signal past its expiry as expired; returns their ids. */
+  expire(now: number): string[] {
+    return (this.expireStmt.all(now) as { id: string }[]).map((r) => r.id);
+  }
+
+  /** Signals created at or after `since`. */
+  countSince(since: number): number {
+    return (this.countSinceStmt.get(since) as { n: number }).n;
+  }
+
+  /** Live, unexpired signals. */
+  countLive(now: number): number {
+    return (this.countLiveStmt.get(now) as { n: number }).n;
+  }
+}
+
+function toSignal(r: RawSignal): Signal {
+  const live = r.status === 'live';
+  return {
+    id: r.id,
+    symbol: r.symbol,
+    interval: r.interval as Signal['interval'],
+    side: r.side as Signal['side'],
+    strategy: r.strategy,
+    score: r.score,
+    scoreParts: JSON.parse(r.score_parts) as Signal['scoreParts'],
+    entry: r.entry,
+    stop: r.stop,
+    targets: JSON.parse(r.targets) as number[],
+    barTime: r.bar_time,
+    createdAt: r.created_at,
+    expiresAt: r.expires_at,
+    status: (live ? 'live' : r.status) as Signal['status'],
+    stage: r.stage as Signal['stage'],
+    regime: r.regime,
+  };
+}
