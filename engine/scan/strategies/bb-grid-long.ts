@@ -1,0 +1,31 @@
+import type { Strategy } from '../strategy.ts';
+import { atrStop, candidate } from '../levels.ts';
+import { fmt } from './format.ts';
+
+/** %B at or below which a close counts as "at or through" the lower band. */
+export const GRID_LOWER_PERCENT_B = 0.02;
+
+/**
+ * Bollinger grid, long leg: in a range, a close at or through the lower band (20, 2) buys the band
+ * for a return to the middle and then the upper band; stop 1.5 ATR below entry or just under the bar
+ * low, whichever is farther. Returns null when the close is above the band or features are not warm.
+ */
+export const bbGridLong: Strategy = {
+  name: 'bb-grid-long',
+  sides: ['long'],
+  intervals: ['15', '60', '240', 'D'],
+  regimes: ['range'],
+  evaluate(f) {
+    if (!(f.percentB <= GRID_LOWER_PERCENT_B)) return null;
+    const entry = f.close;
+    const stop = atrStop('long', entry, f.low, f.atr14, 1.5, 0.25);
+    return candidate(
+      'bb-grid-long',
+      'long',
+      entry,
+      stop,
+      [f.bbMid, f.bbUpper],
+      `close ${fmt(entry)} at/below lower band ${fmt(f.bbLower)} (%B ${fmt(f.percentB)}); targets mid and upper band`,
+    );
+  },
+};

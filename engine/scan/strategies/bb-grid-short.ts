@@ -1,0 +1,31 @@
+import type { Strategy } from '../strategy.ts';
+import { atrStop, candidate } from '../levels.ts';
+import { fmt } from './format.ts';
+
+/** %B at or above which a close counts as "at or through" the upper band. */
+export const GRID_UPPER_PERCENT_B = 0.98;
+
+/**
+ * Bollinger grid, short leg: in a range, a close at or through the upper band (20, 2) sells the band
+ * for a return to the middle and then the lower band; stop 1.5 ATR above entry or just over the bar
+ * high, whichever is farther. Returns null when the close is below the band or features are not warm.
+ */
+export const bbGridShort: Strategy = {
+  name: 'bb-grid-short',
+  sides: ['short'],
+  intervals: ['15', '60', '240', 'D'],
+  regimes: ['range'],
+  evaluate(f) {
+    if (!(f.percentB >= GRID_UPPER_PERCENT_B)) return null;
+    const entry = f.close;
+    const stop = atrStop('short', entry, f.high, f.atr14, 1.5, 0.25);
+    return candidate(
+      'bb-grid-short',
+      'short',
+      entry,
+      stop,
+      [f.bbMid, f.bbLower],
+      `close ${fmt(entry)} at/above upper band ${fmt(f.bbUpper)} (%B ${fmt(f.percentB)}); targets mid and lower band`,
+    );
+  },
+};

@@ -1,0 +1,46 @@
+import type { Strategy } from '../strategy.ts';
+import { atrStop, candidate, riskMultipleTargets } from '../levels.ts';
+import { fmt } from './format.ts';
+
+/** RSI(14) at or below this is oversold. */
+export const RSI_OVERSOLD = 30;
+/** RSI(14) at or above this is overbought. */
+export const RSI_OVERBOUGHT = 70;
+
+/**
+ * RSI + Bollinger mean reversion: RSI(14) at an extreme while the bar's wick pierces the band and the
+ * close comes back inside it (a rejection) fades the move; stop 1 ATR beyond entry or past the wick,
+ * targets at 1R and 2R. Returns null otherwise or when features are not warm.
+ */
+export const rsiBbReversion: Strategy = {
+  name: 'rsi-bb-reversion',
+  sides: ['long', 'short'],
+  intervals: ['15', '60', '240', 'D'],
+  regimes: ['range', 'high-vol'],
+  evaluate(f) {
+    const entry = f.close;
+    if (f.rsi14 <= RSI_OVERSOLD && f.low < f.bbLower && entry > f.bbLower) {
+      const stop = atrStop('long', entry, f.low, f.atr14, 1, 0.25);
+      return candidate(
+        'rsi-bb-reversion',
+        'long',
+        entry,
+        stop,
+        riskMultipleTargets('long', entry, stop, [1, 2]),
+        `RSI ${fmt(f.rsi14)} oversold, low ${fmt(f.low)} pierced lower band ${fmt(f.bbLower)} and closed back inside`,
+      );
+    }
+    if (f.rsi14 >= RSI_OVERBOUGHT && f.high > f.bbUpper && entry < f.bbUpper) {
+      const stop = atrStop('short', entry, f.high, f.atr14, 1, 0.25);
+      return candidate(
+        'rsi-bb-reversion',
+        'short',
+        entry,
+        stop,
+        riskMultipleTargets('short', entry, stop, [1, 2]),
+        `RSI ${fmt(f.rsi14)} overbought, high ${fmt(f.high)} pierced upper band ${fmt(f.bbUpper)} and closed back inside`,
+      );
+    }
+    return null;
+  },
+};
