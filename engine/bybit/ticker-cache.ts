@@ -1,0 +1,96 @@
+import type { Quote } from '../market/types.ts';
+
+/** The ticker fields the desk reads (REST /v5/market/tickers row or WS tickers.* snapshot/delta). */
+export interface VendorTicker {
+  symbol?: string;
+  lastPrice?: string;
+  markPrice?: string;
+  indexPrice?: string;
+  bid1Price?: string;
+  ask1Price?: string;
+  turnover24h?: string;
+  fundingRate?: string;
+  nextFundingTime?: string;
+  fundingIntervalHour?: string;
+}
+
+/** The merged ticker state of one symbol, numbers parsed; `ts` is when the desk last received an update. */
+export interface TickerState {
+  symbol: string;
+  last: number;
+  mark: number;
+  index: number;
+  bid: number;
+  ask: number;
+  turnover24h: number;
+  fundingRate: number | null;
+  nextFundingTime: number | null;
+  fundingIntervalMs: number;
+  ts: number;
+}
+
+/**
+ * Keeps the latest ticker per symbol, merging WS deltas (only fields present and non-empty overwrite);
+ * hands out quotes only when bid, ask, last and mark are all known and positive. Never throws.
+ */
+export class TickerCache {
+  private readonly map = new Map<string, TickerState>();
+
+  /** Merges one ticker update received at `ts` (desk clock); ignores rows without a symbol. */
+  apply(t: VendorTicker, ts: number, symbolHint?: string): void {
+    const symbol = t.symbol || symbolHint;
+    if (!symbol) return;
+    const cur: TickerState = this.map.get(symbol) ?? {
+      symbol,
+      last: 0,
+      mark: 0,
+      index: 0,
+      bid: 0,
+      ask: 0,
+      turnover24h: 0,
+      fundingRate: null,
+      nextFundingTime: null,
+      fundingIntervalMs: 8 * 3_600_000,
+      ts,
+    };
+    const set = (v: string | undefined, f: (n: number) => void): void => {
+      if (v === undefined || v === '') return;
+      const n = Number(v);
+      if (Number.isFinite(n)) f(n);
+    };
+    set(t.lastPrice, (n) => (cur.last = n));
+    set(t.markPrice, (n) => (cur.mark = n));
+    set(t.indexPrice, (n) => (cur.index = n));
+    set(t.bid1Price, (n) => (cur.bid = n));
+    set(t.ask1Price, (n) => (cur.ask = n));
+    set(t.turnover24h, (n) => (cur.turnover24h = n));
+    set(t.fundingRate, (n) => (cur.fundingRate = n));
+    set(t.nextFundingTime, (n) => (cur.nextFundingTime = n > 0 ? n : null));
+    set(t.fundingIntervalHour, (n) => (cur.fundingIntervalMs = n > 0 ? n * 3_600_000 : cur.fundingIntervalMs));
+    cur.ts = ts;
+    this.map.set(symbol, cur);
+  }
+
+  /** The merged state of `symbol`, or null. */
+  get(symbol: string): TickerState | null {
+    return this.map.get(symbol) ?? null;
+  }
+
+  /** A quote for `symbol`, or null until bid, ask, last and mark are all known. */
+  quote(symbol: string): Quote | null {
+    const t = this.map.get(symbol);
+    if (!t || !(t.bid > 0 && t.ask > 0 && t.last > 0 && t.mark > 0)) return null;
+    return { symbol, bid: t.bid, ask: t.ask, last: t.last, mark: t.mark, ts: t.ts, source: 'bybit' };
+  }
+
+  /**
+   * The funding rate for `at`: a live ticker only knows the running period's rate (settled at
+   * nextFundingTime), so it is returned for any `at` within a day of that settlement, else null.
+   */
+  funding(symbol: string, at: number): number | null {
+    const t = this.map.get(symbol);
+    if (!t || t.fundingRate === null) return null;
+    if (t.nextFundingTime === null) return t.fundingRate;
+    return Math.abs(at - t.nextFundingTime) <= 86_400_000 ? t.fundingRate : null;
+  }
+}
