@@ -1,0 +1,231 @@
+import type { Interval } from '../schemas.ts';
+import type { Bar } from './types.ts';
+import { DeskError } from '../errors.ts';
+import { barProblem } from './csv.ts';
+
+/**
+ * The most recent bars of one symbol × interval as Float64Array views, oldest → newest. The views
+ * alias the store's buffer: they stay correct until the next append to this series (copy what you keep).
+ */
+export interface SeriesView {
+  symbol: string;
+  interval: Interval;
+  start: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+  length: number;
+}
+
+const COLS = 6;
+
+// One series: a single Float64Array holding six double-written rings of 2 × capacity slots each.
+// Slot p (0 ≤ p < capacity) lives at both p and p + capacity, so the newest `count` bars are always
+// the contiguous range [head + capacity - count, head + capacity) of every column.
+class Ring {
+  readonly buf: Float64Array;
+  readonly cap: number;
+  head = 0; // next slot to write
+  count = 0;
+  lastStart = -Infinity;
+
+  constructor(cap: number) {
+    this.cap = cap;
+    this.buf = new Float64Array(COLS * 2 * cap);
+  }
+
+  push(start: number, open: number, high: number, low: number, close: number, volume: number): void {
+    const cap2 = 2 * this.cap;
+    const p = this.head;
+    const q = p + this.cap;
+    const b = this.buf;
+    b[p] = start;
+    b[q] = start;
+    b[cap2 + p] = open;
+    b[cap2 + q] = open;
+    b[2 * cap2 + p] = high;
+    b[2 * cap2 + q] = high;
+    b[3 * cap2 + p] = low;
+    b[3 * cap2 + q] = low;
+    b[4 * cap2 + p] = close;
+    b[4 * cap2 + q] = close;
+    b[5 * cap2 + p] = volume;
+    b[5 * cap2 + q] = volume;
+    this.head = p + 1 === this.cap ? 0 : p + 1;
+    if (this.count < this.cap) this.count++;
+    this.lastStart = start;
+  }
+
+  col(c: number): Float64Array {
+    const cap2 = 2 * this.cap;
+    const to = c * cap2 + this.head + this.cap;
+    return this.buf.subarray(to - this.count, to);
+  }
+
+  at(c: number, fromEnd: number): number {
+    return this.buf[c * 2 * this.cap + this.head + this.cap - 1 - fromEnd] as number;
+  }
+}
+
+/** Options of a KlineStore. */
+export interface KlineStoreOptions {
+  /** Bars kept per symbol × interval (older ones drop off); integer 1..1_000_000. */
+  capacity: number;
+}
+
+/**
+ * Closed bars per symbol × interval in typed-array ring buffers: O(1) append, the last `capacity`
+ * bars always one contiguous view per column (no copying for batch kernels). Not thread-shared.
+ */
+export class KlineStore {
+  /** Bars kept per series. */
+  readonly capacity: number;
+  private readonly rings = new Map<string, Ring>();
+
+  /** Creates an empty store; throws DeskError VALIDATION on a capacity that is not an integer in 1..1e6. */
+  constructor(opts: KlineStoreOptions) {
+    if (!Number.isInteger(opts.capacity) || opts.capacity < 1 || opts.capacity > 1_000_000) {
+      throw new DeskError('VALIDATION', { field: 'capacity', reason: 'expected an integer 1..1000000' });
+    }
+    this.capacity = opts.capacity;
+  }
+
+  private static key(symbol: string, interval: string): string {
+    return `${symbol}\u0000${interval}`;
+  }
+
+  private ring(symbol: string, interval: string, create: boolean): Ring | undefined {
+    const k = KlineStore.key(symbol, interval);
+    let r = this.rings.get(k);
+    if (!r && create) {
+      r = new Ring(this.capacity);
+      this.rings.set(k, r);
+    }
+    return r;
+  }
+
+  /**
+   * Appends one closed bar in O(1). Returns true when stored, false for a duplicate (same start as
+   * the last bar: ignored). Throws DeskError VALIDATION {symbol, interval, start, reason} for a bar
+   * older than the last one or an insane bar (non-finite, price ≤ 0, high/low not bracketing,
+   * negative volume); nothing is stored then.
+   */
+  append(bar: Bar): boolean {
+    const problem = barProblem(bar.start, bar.open, bar.high, bar.low, bar.close, bar.volume);
+    if (problem) {
+      throw new DeskError('VALIDATION', { symbol: bar.symbol, interval: bar.interval, start: bar.start, reason: problem }, `bar refused: ${problem}`);
+    }
+    const existing = this.ring(bar.symbol, bar.interval, false);
+    if (existing) {
+      if (bar.start === existing.lastStart) return false;
+      if (bar.start < existing.lastStart) {
+        throw new DeskError(
+          'VALIDATION',
+          { symbol: bar.symbol, interval: bar.interval, start: bar.start, reason: `older than the last bar (${existing.lastStart})` },
+          'bar refused: older than the last stored bar',
+        );
+      }
+    }
+    const r = existing ?? (this.ring(bar.symbol, bar.interval, true) as Ring);
+    r.push(bar.start, bar.open, bar.high, bar.low, bar.close, bar.volume);
+    return true;
+  }
+
+  /**
+   * Appends rows [from, to) of parsed columns (e.g. a loaded CSV) to one series; rows whose start is
+   * ≤ the series' last start are skipped. Returns how many were stored. Throws like append on an
+   * insane row; rows before it stay stored.
+   */
+  appendColumns(
+    symbol: string,
+    interval: Interval,
+    cols: { start: Float64Array; open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array },
+    from = 0,
+    to: number = cols.start.length,
+  ): number {
+    let n = 0;
+    for (let i = Math.max(0, from); i < Math.min(to, cols.start.length); i++) {
+      const start = cols.start[i] as number;
+      const r = this.ring(symbol, interval, false);
+      if (r && start <= r.lastStart) continue;
+      const ok = this.append({
+        symbol,
+        interval,
+        start,
+        open: cols.open[i] as number,
+        high: cols.high[i] as number,
+        low: cols.low[i] as number,
+        close: cols.close[i] as number,
+        volume: cols.volume[i] as number,
+      });
+      if (ok) n++;
+    }
+    return n;
+  }
+
+  /** Contiguous views of the series' bars (oldest → newest), or null for a series never appended to. */
+  series(symbol: string, interval: Interval): SeriesView | null {
+    const r = this.ring(symbol, interval, false);
+    if (!r) return null;
+    return {
+      symbol,
+      interval,
+      start: r.col(0),
+      open: r.col(1),
+      high: r.col(2),
+      low: r.col(3),
+      close: r.col(4),
+      volume: r.col(5),
+      length: r.count,
+    };
+  }
+
+  /** The newest bar of the series as a fresh object, or null when the series is empty or unknown. */
+  last(symbol: string, interval: Interval): Bar | null {
+    const r = this.ring(symbol, interval, false);
+    if (!r || r.count === 0) return null;
+    return {
+      symbol,
+      interval,
+      start: r.at(0, 0),
+      open: r.at(1, 0),
+      high: r.at(2, 0),
+      low: r.at(3, 0),
+      close: r.at(4, 0),
+      volume: r.at(5, 0),
+    };
+  }
+
+  /** Start (epoch ms) of the newest bar of the series, or null when unknown. */
+  lastStart(symbol: string, interval: Interval): number | null {
+    const r = this.ring(symbol, interval, false);
+    return r && r.count > 0 ? r.lastStart : null;
+  }
+
+  /** Number of bars held for the series (0..capacity); 0 when unknown. */
+  size(symbol: string, interval: Interval): number {
+    return this.ring(symbol, interval, false)?.count ?? 0;
+  }
+
+  /** Every series held, as {symbol, interval} pairs in insertion order. */
+  keys(): Array<{ symbol: string; interval: Interval }> {
+    const out: Array<{ symbol: string; interval: Interval }> = [];
+    for (const k of this.rings.keys()) {
+      const [symbol, interval] = k.split('\u0000') as [string, Interval];
+      out.push({ symbol, interval });
+    }
+    return out;
+  }
+
+  /** Bytes held by the typed arrays: 6 columns × 8 bytes × 2 × capacity per series. */
+  bytes(): number {
+    return this.rings.size * COLS * 8 * 2 * this.capacity;
+  }
+
+  /** Forgets one series (e.g. after a gap that cannot be filled); returns whether it existed. */
+  drop(symbol: string, interval: Interval): boolean {
+    return this.rings.delete(KlineStore.key(symbol, interval));
+  }
+}
