@@ -1,0 +1,272 @@
+import { utcDayStart } from '../clock.ts';
+import { usableLength } from './feature-columns.ts';
+import type { FeatureColumns } from './feature-columns.ts';
+import { createFeatures } from './feature-object.ts';
+import type { Features } from './features.ts';
+import {
+  diValue, dxValue, emaStep, minusDm, percentBValue, plusDm, rsiValue, sliceSqDev, sliceSum, trueRange,
+  typicalPrice, wilderStep,
+} from './math.ts';
+
+const P14 = 14;
+const K14 = 1 / P14;
+const K50 = 2 / 51;
+const KM50 = 1 - K50;
+const K200 = 2 / 201;
+const KM200 = 1 - K200;
+const K10 = 2 / 11;
+const KM10 = 1 - K10;
+const K21 = 2 / 22;
+const KM21 = 1 - K21;
+/** Bar index from which WaveTrend is reported (max(10, 21, 4) - 1). */
+const WT_WARM = 20;
+
+/** wt1 of the last five bars (scratch, reused across calls; this module is not re-entrant by design). */
+const wtTail = new Float64Array(5);
+
+/**
+ * Full recompute of the last bar's Features over `length` bars (default: all) of `cols`, in one fused
+ * pass: recursive indicators (EMA, Wilder RSI/ATR/ADX, WaveTrend, Heikin-Ashi) walk every bar, windowed
+ * ones (Bollinger, bandwidth minimum, MFI, volume SMA, session VWAP, streak) only read the tail they
+ * need. Bit-identical to a FeatureState fed the same bars. Writes into `out` when given (else a new
+ * object). Throws RangeError on a bad length or short columns; non-finite inputs are not checked here
+ * and yield NaN features (FeatureState rejects them), and bar starts are assumed ascending.
+ */
+export function computeFeatures(cols: FeatureColumns, length?: number, out?: Features): Features {
+  const n = usableLength(cols, length);
+  const { start, open, high, low, close, volume } = cols;
+  const f = out ?? createFeatures();
+  const last = n - 1;
+
+  // Bar 0 seeds every recursion.
+  let c = close[0];
+  let h = high[0];
+  let l = low[0];
+  let tp = typicalPrice(h, l, c);
+  let trSum = high[0] - low[0];
+  let upSum = 0;
+  let dnSum = 0;
+  let gainSum = 0;
+  let lossSum = 0;
+  let atr = NaN;
+  let up = NaN;
+  let dn = NaN;
+  let dxSum = 0;
+  let adx = NaN;
+  let avgGain = NaN;
+  let avgLoss = NaN;
+  let prevAvgGain = NaN;
+  let prevAvgLoss = NaN;
+  let e50 = emaStep(c, c, K50, KM50);
+  let e200 = emaStep(c, c, K200, KM200);
+  let e200Old = NaN;
+  let haO = (open[0] + c) / 2;
+  let haC = (open[0] + h + l + c) / 4;
+  let prevHaO = NaN;
+  let prevHaC = NaN;
+  let esa = emaStep(tp, tp, K10, KM10);
+  let ad = Math.abs(tp - esa);
+  let dev = emaStep(ad, ad, K10, KM10);
+  let ci = dev === 0 ? 0 : (tp - esa) / (0.015 * dev);
+  let wt = emaStep(ci, ci, K21, KM21);
+  if (n <= 5) wtTail[5 - n] = wt;
+  if (n === 11) e200Old = e200;
+  let pc = c;
+  let ph = h;
+  let pl = l;
+
+  for (let i = 1; i < n; i++) {
+    c = close[i];
+    h = high[i];
+    l = low[i];
+    const count = i + 1;
+
+    // RSI(14)
+    let g = 0;
+    let lo = 0;
+    if (c > pc) g = c - pc;
+    else lo = pc - c;
+    if (i <= P14) {
+      gainSum += g;
+      lossSum += lo;
+      if (i === P14) {
+        avgGain = gainSum / P14;
+        avgLoss = lossSum / P14;
+      }
+    } else {
+      avgGain = wilderStep(avgGain, g, K14);
+      avgLoss = wilderStep(avgLoss, lo, K14);
+    }
+
+    // ATR(14) and ADX(14)
+    const tr = trueRange(h, l, pc);
+    const pdm = plusDm(h, ph, l, pl);
+    const mdm = minusDm(h, ph, l, pl);
+    if (count <= P14) {
+      trSum += tr;
+      upSum += pdm;
+      dnSum += mdm;
+      if (count === P14) {
+        atr = trSum / P14;
+        up = upSum / P14;
+        dn = dnSum / P14;
+      }
+    } else {
+      atr = wilderStep(atr, tr, K14);
+      up = wilderStep(up, pdm, K14);
+      dn = wilderStep(dn, mdm, K14);
+    }
+    if (count >= P14) {
+      const dx = dxValue(up, dn);
+      const dxCount = count - P14 + 1;
+      if (dxCount <= P14) {
+        dxSum += dx;
+        if (dxCount === P14) adx = dxSum / P14;
+      } else {
+        adx = wilderStep(adx, dx, K14);
+      }
+    }
+
+    // EMAs
+    e50 = emaStep(e50, c, K50, KM50);
+    e200 = emaStep(e200, c, K200, KM200);
+
+    // Heikin-Ashi
+    prevHaO = haO;
+    prevHaC = haC;
+    haO = (prevHaO + prevHaC) / 2;
+    haC = (open[i] + h + l + c) / 4;
+
+    // WaveTrend
+    tp = typicalPrice(h, l, c);
+    esa = emaStep(esa, tp, K10, KM10);
+    ad = Math.abs(tp - esa);
+    dev = emaStep(dev, ad, K10, KM10);
+    ci = dev === 0 ? 0 : (tp - esa) / (0.015 * dev);
+    wt = emaStep(wt, ci, K21, KM21);
+
+    // Snapshots the tail needs (rarely true, well predicted).
+    if (i >= n - 11) {
+      if (i === n - 11) e200Old = e200;
+      if (i === n - 2) {
+        prevAvgGain = avgGain;
+        prevAvgLoss = avgLoss;
+      }
+      if (i >= n - 5) wtTail[i - n + 5] = wt;
+    }
+    pc = c;
+    ph = h;
+    pl = l;
+  }
+
+  // Bollinger(20, 2) of the last 120 bars for the bandwidth minimum; the last one is the bar's own.
+  f.bbMid = NaN;
+  f.bbUpper = NaN;
+  f.bbLower = NaN;
+  f.bandwidth = NaN;
+  f.percentB = NaN;
+  f.bandwidthMin120 = NaN;
+  f.volSma20 = NaN;
+  if (n >= 20) {
+    const from = Math.max(19, n - 120);
+    let bwMin = Infinity;
+    let mid = NaN;
+    let upper = NaN;
+    let lower = NaN;
+    let bw = NaN;
+    for (let i = from; i < n; i++) {
+      mid = sliceSum(close, i - 19, i + 1) / 20;
+      const sd = Math.sqrt(sliceSqDev(close, i - 19, i + 1, mid) / 20);
+      upper = mid + sd * 2;
+      lower = mid - sd * 2;
+      bw = (upper - lower) / mid;
+      if (bw < bwMin) bwMin = bw;
+    }
+    f.bbMid = mid;
+    f.bbUpper = upper;
+    f.bbLower = lower;
+    f.bandwidth = bw;
+    f.percentB = percentBValue(c, upper, lower);
+    f.bandwidthMin120 = n - 19 >= 120 ? bwMin : NaN;
+    f.volSma20 = sliceSum(volume, n - 20, n) / 20;
+  }
+
+  f.rsi14 = last >= P14 ? rsiValue(avgGain, avgLoss) : NaN;
+  f.prevRsi14 = last - 1 >= P14 ? rsiValue(prevAvgGain, prevAvgLoss) : NaN;
+  const warm14 = n >= P14;
+  f.atr14 = warm14 ? atr : NaN;
+  f.atrPct = warm14 ? (atr / c) * 100 : NaN;
+  f.plusDi = warm14 ? diValue(up, atr) : NaN;
+  f.minusDi = warm14 ? diValue(dn, atr) : NaN;
+  f.adx14 = n >= 2 * P14 - 1 ? adx : NaN;
+  f.ema50 = n >= 50 ? e50 : NaN;
+  f.ema200 = n >= 200 ? e200 : NaN;
+  f.ema200Slope = n >= 210 ? ((e200 - e200Old) / e200Old) * 100 : NaN;
+
+  // MFI(14) over the last 15 bars.
+  f.mfi14 = NaN;
+  if (last >= P14) {
+    let pos = 0;
+    let neg = 0;
+    let tpPrev = typicalPrice(high[n - 15], low[n - 15], close[n - 15]);
+    for (let j = n - 14; j < n; j++) {
+      const tpj = typicalPrice(high[j], low[j], close[j]);
+      const flow = tpj * volume[j];
+      pos += tpj > tpPrev ? flow : 0;
+      neg += tpj < tpPrev ? flow : 0;
+      tpPrev = tpj;
+    }
+    const total = pos + neg;
+    f.mfi14 = total === 0 ? 50 : (100 * pos) / total;
+  }
+
+  // Session VWAP from the first bar of the last bar's UTC day.
+  const day = utcDayStart(start[last]);
+  let s0 = last;
+  while (s0 > 0 && utcDayStart(start[s0 - 1]) === day) s0--;
+  let cumPv = 0;
+  let cumV = 0;
+  for (let j = s0; j < n; j++) {
+    cumPv += typicalPrice(high[j], low[j], close[j]) * volume[j];
+    cumV += volume[j];
+  }
+  f.vwap = cumV > 0 ? cumPv / cumV : NaN;
+
+  // Heikin-Ashi of the last bar.
+  f.haOpen = haO;
+  f.haClose = haC;
+  f.haHigh = Math.max(h, haO, haC);
+  f.haLow = Math.min(l, haO, haC);
+  f.prevHaOpen = prevHaO;
+  f.prevHaClose = prevHaC;
+
+  // WaveTrend of the last two bars.
+  f.wt1 = last >= WT_WARM ? wt : NaN;
+  f.wt2 = last >= WT_WARM ? sliceSum(wtTail, 1, 5) / 4 : NaN;
+  f.prevWt1 = last - 1 >= WT_WARM ? wtTail[3] : NaN;
+  f.prevWt2 = last - 1 >= WT_WARM ? sliceSum(wtTail, 0, 4) / 4 : NaN;
+
+  // Close streak ending at the last bar.
+  let streak = 0;
+  if (last >= 1) {
+    const dir = close[last] > close[last - 1] ? 1 : close[last] < close[last - 1] ? -1 : 0;
+    if (dir !== 0) {
+      let j = last;
+      while (j >= 1 && (dir > 0 ? close[j] > close[j - 1] : close[j] < close[j - 1])) {
+        streak += dir;
+        j--;
+      }
+    }
+  }
+
+  f.start = start[last];
+  f.open = open[last];
+  f.high = high[last];
+  f.low = low[last];
+  f.close = c;
+  f.volume = volume[last];
+  f.prevClose = last >= 1 ? close[last - 1] : NaN;
+  f.streak = streak;
+  f.bars = n;
+  return f;
+}
