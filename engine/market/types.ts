@@ -23,7 +23,7 @@ export interface Instrument {
   status: 'Trading' | 'PreLaunch' | 'Settling' | 'Closed';
 }
 
-/** A price observation the desk may trade at; `ts` is when the desk received it (epoch ms). */
+/** A price observation the desk may trade at; `ts` is when the desk received it (epoch ms); source 'bar' = a level a closed bar traded through. */
 export interface Quote {
   symbol: string;
   bid: number;
@@ -31,7 +31,7 @@ export interface Quote {
   last: number;
   mark: number;
   ts: number;
-  source: 'replay' | 'bybit';
+  source: 'replay' | 'bybit' | 'bar';
 }
 
 /** Funding rate in force for a symbol at some time (fraction per 8h, e.g. 0.0001 = 0.01 %). */

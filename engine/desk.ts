@@ -1,0 +1,921 @@
+import type { z } from 'zod';
+import type { Broker, Execution, OrderRequest } from './exec/broker.ts';
+import type { Clock } from './clock.ts';
+import type { DeskConfig } from './config.ts';
+import type { DeskApi } from './desk-api.ts';
+import type { DeskEvent, DeskListener } from './events.ts';
+import type { DeskLogger } from './log.ts';
+import type { DeskMetrics } from './metrics.ts';
+import type { Bar, Instrument, MarketFeed, Quote } from './market/types.ts';
+import type { SignalDraft, SignalSource } from './signal-source.ts';
+import type { Store } from './store/store.ts';
+import type { Actor, Interval, Role, Signal } from './schemas.ts';
+import {
+  ActorSchema,
+  ClosePositionInput,
+  ExecuteInput,
+  GetSignalInput,
+  KillSwitchInput,
+  ListPositionsInput,
+  ListSignalsInput,
+  ListUsersInput,
+  PauseInput,
+  PnlInput,
+  ScanInput,
+  UpdateSettingsInput,
+  type BalanceResult,
+  type CloseResult,
+  type ExecuteResult,
+  type LimitsResult,
+  type ListUsersOutput,
+  type PnlResult,
+  type PreviewResult,
+  type ReportResult,
+  type RiskStateResult,
+  type ScanResult,
+  type Settings,
+  type StatusResult,
+  type StrategiesOutput,
+} from './schemas.ts';
+import { parseInput } from './validate.ts';
+import { DeskError, toDeskError } from './errors.ts';
+import { EventBus } from './events.ts';
+import { DAY_MS, utcDayStart, utcWeekStart } from './clock.ts';
+import { applyExecution, toPosition } from './exec/ledger.ts';
+import { manageExits } from './exec/exits.ts';
+import { targetFractions } from './exec/paper-broker.ts';
+import { reconcile } from './exec/reconcile.ts';
+import { entryOrderLinkId, randomId, signalId } from './exec/ids.ts';
+import { floorToStep, roundToStep } from './risk/rounding.ts';
+import { sizePosition } from './risk/sizing.ts';
+import { intervalMs } from './scan/interval.ts';
+
+const HOUR_MS = 3_600_000;
+const ROLE_RANK: Record<Role, number> = { viewer: 0, trader: 1, admin: 2 };
+
+/** The actor the desk uses for its own scheduled work. */
+export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'desk', role: 'admin' };
+
+/** Everything the Desk is built from; scripts/start.ts (or a test) wires these. */
+export interface DeskDeps {
+  config: DeskConfig;
+  clock: Clock;
+  logger: DeskLogger;
+  store: Store;
+  feed: MarketFeed;
+  broker: Broker;
+  scanner: SignalSource;
+  metrics: DeskMetrics;
+  instruments: Instrument[];
+  /** Names of every strategy the scanner runs. */
+  strategyNames: readonly string[];
+}
+
+/** A planned entry that passed every gate. */
+interface EntryPlan {
+  signal: Signal;
+  instrument: Instrument;
+  quote: Quote;
+  price: number;
+  qty: number;
+  notional: number;
+  margin: number;
+  leverage: number;
+  riskUsdt: number;
+  riskPct: number;
+  stop: number;
+  targets: number[];
+}
+
+/**
+ * The one application service: every use-case a front-end may call, the closed-bar pipeline, and
+ * the execution sink. Enforces roles, per-actor limits and the risk gate; rejects with DeskError only.
+ */
+export class Desk implements DeskApi {
+  private readonly bus: EventBus;
+  private readonly instruments: Map<string, Instrument>;
+  private readonly finest: Interval;
+  private readonly startedAt: number;
+  private lastBarAt: number | null = null;
+  private running = false;
+  private stopping = false;
+  private reconcileTimer: NodeJS.Timeout | null = null;
+
+  /** Builds the desk; nothing runs until start(). */
+  constructor(private readonly d: DeskDeps) {
+    this.bus = new EventBus((err, ev) => d.logger.error({ err: errText(err), event: ev.type }, 'event listener failed'));
+    this.instruments = new Map(d.instruments.map((i) => [i.symbol, i]));
+    this.finest = [...d.config.DESK_INTERVALS].sort((a, b) => intervalMs(a) - intervalMs(b))[0]!;
+    this.startedAt = d.clock.now();
+    d.broker.onExecution((e) => this.onExecution(e));
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /**
+   * Warms every series from the feed's history, reconciles with the venue, rolls the risk day, and
+   * starts the feed. Rejects with the feed's or venue's DeskError if they cannot be reached.
+   */
+  async start(): Promise<void> {
+    const { config, feed, scanner, logger } = this.d;
+    for (const symbol of config.DESK_UNIVERSE) {
+      for (const interval of config.DESK_INTERVALS) {
+        const bars = await feed.history(symbol, interval, config.DESK_WARMUP_BARS);
+        if (bars.length > 0) scanner.warm(symbol, interval, bars);
+        const last = bars[bars.length - 1];
+        if (last && interval === this.finest) this.d.store.positions.markPrice(this.d.broker.mode, symbol, last.close);
+      }
+    }
+    await this.runReconcile();
+    await this.rollDayIfNeeded();
+    this.running = true;
+    await feed.start((bar) => this.onBar(bar));
+    logger.info({ mode: this.d.broker.mode, feed: feed.kind, universe: config.DESK_UNIVERSE.length }, 'desk started');
+  }
+
+  /** Reconciles now and every `everyMs` after (live venues); errors are logged, never thrown. */
+  scheduleReconcile(everyMs: number): void {
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    this.reconcileTimer = setInterval(() => void this.runReconcile().catch(() => {}), everyMs);
+    this.reconcileTimer.unref();
+  }
+
+  /** Stops the feed and the broker; idempotent. Does not close the database (the owner does). */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.running = false;
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    await this.d.feed.stop();
+    await this.d.broker.close();
+  }
+
+  /** Emits an event to every subscriber (used by schedulers for report.daily). */
+  emit(event: DeskEvent): void {
+    this.bus.emit(event);
+  }
+
+  /** Subscribes to desk events; returns the unsubscribe function. */
+  subscribe(listener: DeskListener): () => void {
+    return this.bus.subscribe(listener);
+  }
+
+  /**
+   * The closed-bar pipeline: exits on the finest interval (venue triggers, break-even, trailing),
+   * then scoring, signals and expiry. Never throws: failures are logged and counted.
+   */
+  async onBar(bar: Bar): Promise<void> {
+    const { store, broker, scanner, metrics, logger, clock } = this.d;
+    const t0 = performance.now();
+    this.lastBarAt = clock.now();
+    metrics.barsProcessed.inc({ interval: bar.interval });
+    try {
+      if (bar.interval === this.finest) {
+        store.positions.markPrice(broker.mode, bar.symbol, bar.close);
+        await broker.onBar(bar);
+        this.emitAll(
+          await manageExits(store, broker, bar, {
+            trailMinLeverage: this.d.config.RISK_TRAIL_MIN_LEVERAGE,
+            tickOf: (s) => this.instrument(s).tickSize,
+            now: clock.now(),
+          }),
+        );
+        await this.checkBreaker();
+      }
+      const funding = this.d.feed.funding(bar.symbol, bar.start + intervalMs(bar.interval));
+      const drafts = scanner.onBar(bar, funding, clock.now());
+      const created = this.persistDrafts(drafts);
+      if (created.length > 0) metrics.barToSignalSeconds.observe((performance.now() - t0) / 1000);
+      for (const id of store.signals.expire(clock.now())) this.bus.emit({ type: 'signal.expired', at: clock.now(), signalId: id });
+    } catch (err) {
+      logger.error({ err: errText(err), symbol: bar.symbol, interval: bar.interval }, 'bar pipeline failed');
+    }
+  }
+
+  // ------------------------------------------------------------------ read use-cases
+
+  /** The desk at a glance; any role. */
+  async status(actor: Actor): Promise<StatusResult> {
+    this.authorize(actor, 'viewer', 'status');
+    const { config, clock, store, feed, broker } = this.d;
+    const risk = store.risk.get();
+    const bal = await broker.balance();
+    const now = clock.now();
+    return {
+      mode: broker.mode,
+      feed: feed.kind,
+      entriesPaused: risk.entriesPaused,
+      killSwitch: risk.killSwitch,
+      breaker: {
+        tripped: risk.breakerTripped,
+        dayStartEquity: round2(risk.dayStartEquity),
+        dayPnl: round2(risk.dayStartEquity > 0 ? bal.equity - risk.dayStartEquity : 0),
+        limitPct: config.RISK_DAILY_LOSS_PCT,
+      },
+      uptimeMs: now - this.startedAt,
+      feedLagMs: feed.lagMs(),
+      lastBarAt: this.lastBarAt,
+      universe: [...config.DESK_UNIVERSE],
+      intervals: [...config.DESK_INTERVALS],
+      openPositions: store.positions.openAll(broker.mode).length,
+      liveSignals: store.signals.countLive(now),
+      strategies: this.stages().map((s) => ({ name: s.name, stage: s.stage })),
+      now,
+    };
+  }
+
+  /**
+   * Runs an on-demand scan of the current features (all series, or one symbol / interval). Counts
+   * against the actor's daily scan limit in one SQL statement; RATE_LIMITED carries the reset time.
+   */
+  async runScan(actor: Actor, raw?: z.input<typeof ScanInput>): Promise<ScanResult> {
+    const input = parseInput(ScanInput, raw);
+    this.authorize(actor, 'viewer', 'scan');
+    const { config, clock, store, scanner, feed, metrics } = this.d;
+    if (input.symbol && !config.DESK_UNIVERSE.includes(input.symbol)) {
+      throw new DeskError('NOT_FOUND', { field: 'symbol', symbol: input.symbol }, 'symbol is not in the scan universe');
+    }
+    const now = clock.now();
+    const day = utcDayStart(now);
+    const hit = store.limits.hit(actorKey(actor), 'scan', day, DAY_MS, config.LIMIT_SCANS_PER_DAY);
+    if (!hit.allowed) this.refuse(actor, 'scan', new DeskError('RATE_LIMITED', { limit: 'scan', max: hit.max, resetAt: hit.resetAt }));
+    const t0 = performance.now();
+    const drafts = scanner.scanNow(input.symbol ? [input.symbol] : undefined, input.interval ? [input.interval] : undefined, (s, at) => feed.funding(s, at), now);
+    this.persistDrafts(drafts);
+    const signals: Signal[] = [];
+    const seen = new Set<string>();
+    for (const dr of drafts) {
+      const live = store.signals
+        .listLive(now, dr.symbol, 200)
+        .find((s) => s.side === dr.side && s.strategy === dr.strategy);
+      if (live && !seen.has(live.id)) {
+        seen.add(live.id);
+        signals.push(live);
+      }
+    }
+    metrics.scanSeconds.observe((performance.now() - t0) / 1000);
+    store.audit.add(now, actor, 'scan', 'ok', { symbol: input.symbol ?? null, found: signals.length });
+    return { scanned: countSeries(config, input.symbol, input.interval), signals, limit: { used: hit.used, max: hit.max, resetAt: hit.resetAt } };
+  }
+
+  /** Lists signals newest first; any role. */
+  async listSignals(actor: Actor, raw?: z.input<typeof ListSignalsInput>): Promise<{ signals: Signal[] }> {
+    const input = parseInput(ListSignalsInput, raw);
+    this.authorize(actor, 'viewer', 'signals.list');
+    const { store, clock } = this.d;
+    const signals =
+      input.status === 'live'
+        ? store.signals.listLive(clock.now(), input.symbol ?? null, input.limit)
+        : store.signals.listAll(input.symbol ?? null, input.limit).map((s) => this.withExpiry(s));
+    return { signals };
+  }
+
+  /** One signal by id; NOT_FOUND if unknown; any role. */
+  async getSignal(actor: Actor, raw: z.input<typeof GetSignalInput>): Promise<{ signal: Signal }> {
+    const input = parseInput(GetSignalInput, raw);
+    this.authorize(actor, 'viewer', 'signals.get');
+    const s = this.d.store.signals.get(input.id);
+    if (!s) throw new DeskError('NOT_FOUND', { field: 'id', id: input.id }, 'no such signal');
+    return { signal: this.withExpiry(s) };
+  }
+
+  /** What executing would do now, with the first refusing gate (if any); never places anything. */
+  async previewExecution(actor: Actor, raw: z.input<typeof ExecuteInput>): Promise<PreviewResult> {
+    const input = parseInput(ExecuteInput, raw);
+    this.authorize(actor, 'viewer', 'trade.preview');
+    const { store, clock, broker } = this.d;
+    const signal = store.signals.get(input.signalId);
+    if (!signal) throw new DeskError('NOT_FOUND', { field: 'signalId', id: input.signalId }, 'no such signal');
+    const bal = await broker.balance();
+    const quote = this.d.feed.quote(signal.symbol);
+    try {
+      const plan = this.planEntry(actor, signal, input.riskPct, bal, quote, clock.now());
+      return previewOf(plan, true, null, clock.now());
+    } catch (e) {
+      const de = toDeskError(e);
+      const guess = this.roughPlan(actor, signal, input.riskPct, bal.equity, quote);
+      return { ...guess, allowed: false, refusal: { code: de.code, detail: de.detail } };
+    }
+  }
+
+  /** Positions of the desk's mode; any role. */
+  async listPositions(actor: Actor, raw?: z.input<typeof ListPositionsInput>) {
+    const input = parseInput(ListPositionsInput, raw);
+    this.authorize(actor, 'viewer', 'positions.list');
+    return { positions: this.d.store.positions.list(this.d.broker.mode, input.status, input.limit).map(toPosition) };
+  }
+
+  /** Wallet equity, available and margin in use (USDT); any role. */
+  async balance(actor: Actor): Promise<BalanceResult> {
+    this.authorize(actor, 'viewer', 'account.balance');
+    const { store, broker } = this.d;
+    const bal = await broker.balance();
+    let used = 0;
+    let unrealized = 0;
+    for (const p of store.positions.openAll(broker.mode)) {
+      used += (p.entryPrice * p.qty) / p.leverage;
+      unrealized += ((p.lastPrice ?? p.entryPrice) - p.entryPrice) * p.qty * (p.side === 'long' ? 1 : -1);
+    }
+    return {
+      mode: broker.mode,
+      currency: 'USDT',
+      equity: round2(bal.equity),
+      available: round2(bal.available),
+      usedMargin: round2(used),
+      unrealizedPnl: round2(unrealized),
+    };
+  }
+
+  /** Realized PnL (closed positions) for the UTC day, ISO week, or all time; any role. */
+  async pnl(actor: Actor, raw?: z.input<typeof PnlInput>): Promise<PnlResult> {
+    const input = parseInput(PnlInput, raw);
+    this.authorize(actor, 'viewer', 'account.pnl');
+    const now = this.d.clock.now();
+    const from = input.period === 'day' ? utcDayStart(now) : input.period === 'week' ? utcWeekStart(now) : 0;
+    const closed = this.d.store.positions.closedSince(this.d.broker.mode, from);
+    let realized = 0;
+    let fees = 0;
+    let wins = 0;
+    for (const p of closed) {
+      realized += p.realizedPnl;
+      fees += p.fees;
+      if (p.realizedPnl - p.fees > 0) wins++;
+    }
+    return {
+      period: input.period,
+      from,
+      to: now,
+      realized: round2(realized),
+      fees: round2(fees),
+      trades: closed.length,
+      wins,
+      losses: closed.length - wins,
+      winRate: closed.length > 0 ? Math.round((wins / closed.length) * 1000) / 10 : null,
+    };
+  }
+
+  /** The actor's settings (created with defaults on first use); any role. */
+  async getSettings(actor: Actor): Promise<{ settings: Settings }> {
+    this.authorize(actor, 'viewer', 'settings.get');
+    return { settings: this.d.store.actors.get(actor.kind, actor.id)!.settings };
+  }
+
+  /** Updates the actor's own settings (any subset); any role. */
+  async updateSettings(actor: Actor, raw: z.input<typeof UpdateSettingsInput>): Promise<{ settings: Settings }> {
+    const input = parseInput(UpdateSettingsInput, raw);
+    this.authorize(actor, 'viewer', 'settings.set');
+    const { store, clock } = this.d;
+    const cur = store.actors.get(actor.kind, actor.id)!.settings;
+    const next: Settings = {
+      ...cur,
+      ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)),
+    };
+    next.mutedSymbols = [...new Set(next.mutedSymbols.map((s) => s.toUpperCase()))];
+    next.subscriptions = [...new Set(next.subscriptions)];
+    store.actors.setSettings(actor.kind, actor.id, next);
+    store.audit.add(clock.now(), actor, 'settings.set', 'ok', { keys: Object.keys(input).join(',') });
+    return { settings: next };
+  }
+
+  /** The actor's limits: used, max and reset time; any role. */
+  async limits(actor: Actor): Promise<LimitsResult> {
+    this.authorize(actor, 'viewer', 'limits');
+    const { store, clock, config } = this.d;
+    const now = clock.now();
+    const key = actorKey(actor);
+    const scan = store.limits.peek(key, 'scan', utcDayStart(now), DAY_MS, config.LIMIT_SCANS_PER_DAY);
+    const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
+    const exec = store.limits.peek(key, 'execute', hour, HOUR_MS, config.LIMIT_EXECUTES_PER_HOUR);
+    return {
+      limits: [
+        { name: 'scan', used: scan.used, max: scan.max, resetAt: scan.resetAt },
+        { name: 'execute', used: exec.used, max: exec.max, resetAt: exec.resetAt },
+      ],
+    };
+  }
+
+  /** Known actors, most recent first; admin. */
+  async listUsers(actor: Actor, raw?: z.input<typeof ListUsersInput>): Promise<z.infer<typeof ListUsersOutput>> {
+    const input = parseInput(ListUsersInput, raw);
+    this.authorize(actor, 'admin', 'users.list');
+    return {
+      users: this.d.store.actors.list(input.limit).map((a) => ({ kind: a.kind, id: a.id, role: a.role, firstSeen: a.firstSeen, lastSeen: a.lastSeen })),
+    };
+  }
+
+  /** The daily report now; admin (the scheduler calls it as the system actor). */
+  async report(actor: Actor): Promise<ReportResult> {
+    this.authorize(actor, 'admin', 'report');
+    const { store, clock, broker, feed } = this.d;
+    const now = clock.now();
+    const risk = store.risk.get();
+    const day = await this.pnl(SYSTEM_ACTOR, { period: 'day' });
+    return {
+      at: now,
+      uptimeMs: now - this.startedAt,
+      feedLagMs: feed.lagMs(),
+      signals24h: store.signals.countSince(now - DAY_MS),
+      trades24h: store.orders.entriesSince(broker.mode, now - DAY_MS),
+      pnlDay: round2(day.realized - day.fees),
+      openPositions: store.positions.openAll(broker.mode).length,
+      breakerTripped: risk.breakerTripped,
+      killSwitch: risk.killSwitch,
+      entriesPaused: risk.entriesPaused,
+    };
+  }
+
+  /** Strategy stages (stored promotions/demotions over the configured default); any role. */
+  async strategies(actor: Actor): Promise<z.infer<typeof StrategiesOutput>> {
+    this.authorize(actor, 'viewer', 'strategies');
+    const mode = this.d.broker.mode;
+    const closed = this.d.store.positions.closedSince(mode, 0);
+    return {
+      strategies: this.stages().map((s) => {
+        const mine = closed.filter((p) => p.signalId !== null && this.d.store.signals.get(p.signalId)?.strategy === s.name);
+        const rets = mine.map((p) => p.realizedPnl - p.fees);
+        const mean = rets.length ? rets.reduce((a, b) => a + b, 0) / rets.length : null;
+        const sd = rets.length > 1 && mean !== null ? Math.sqrt(rets.reduce((a, b) => a + (b - mean) ** 2, 0) / (rets.length - 1)) : null;
+        return { name: s.name, stage: s.stage, closedTrades: rets.length, sharpe: sd && mean !== null && sd > 0 ? round2(mean / sd) : null, expectancy: mean === null ? null : round2(mean) };
+      }),
+    };
+  }
+
+  /** Actors of front-end `kind` that want alerts for `signal` (alerts on, not muted, subscribed or no filter). */
+  async alertRecipients(signal: Signal, kind: Actor['kind']): Promise<{ actorId: string; settings: Settings }[]> {
+    if (signal.stage !== 'live') return [];
+    return this.d.store.actors
+      .byKind(kind)
+      .filter((a) => a.settings.alerts)
+      .filter((a) => !a.settings.mutedSymbols.includes(signal.symbol))
+      .filter((a) => a.settings.subscriptions.length === 0 || a.settings.subscriptions.includes(signal.strategy) || a.settings.subscriptions.includes(signal.symbol))
+      .map((a) => ({ actorId: a.id, settings: a.settings }));
+  }
+
+  // ------------------------------------------------------------------ money use-cases
+
+  /**
+   * Executes a live signal: role, idempotency (one order per signal × actor, by a unique orderLinkId),
+   * the hourly execute limit (one SQL statement), then — atomically with the order row — freshness,
+   * kill switch, pause, breaker, stage, cooldown, position caps, quote age and sizing. The order row
+   * exists before the venue is called, so a crash can always be reconciled by orderLinkId.
+   */
+  async execute(actor: Actor, raw: z.input<typeof ExecuteInput>): Promise<ExecuteResult> {
+    const input = parseInput(ExecuteInput, raw);
+    this.authorize(actor, 'trader', 'trade.execute');
+    const { store, clock, broker, config, metrics } = this.d;
+    if (this.stopping) throw new DeskError('SHUTTING_DOWN');
+    const linkId = entryOrderLinkId(input.signalId, actor);
+    const prior = store.orders.byLinkId(linkId);
+    if (prior) return this.orderResult(prior.id, true);
+    const now0 = clock.now();
+    const hour = Math.floor(now0 / HOUR_MS) * HOUR_MS;
+    const hit = store.limits.hit(actorKey(actor), 'execute', hour, HOUR_MS, config.LIMIT_EXECUTES_PER_HOUR);
+    if (!hit.allowed) this.refuse(actor, 'trade.execute', new DeskError('RATE_LIMITED', { limit: 'execute', max: hit.max, resetAt: hit.resetAt }));
+    const bal = await broker.balance();
+    let prepared: { dup: string } | { plan: EntryPlan; orderId: string; quoteId: number };
+    try {
+      prepared = store.tx(() => {
+        const again = store.orders.byLinkId(linkId);
+        if (again) return { dup: again.id };
+        const now = clock.now();
+        const signal = store.signals.get(input.signalId);
+        if (!signal) throw new DeskError('NOT_FOUND', { field: 'signalId', id: input.signalId }, 'no such signal');
+        const plan = this.planEntry(actor, signal, input.riskPct, bal, this.d.feed.quote(signal.symbol), now);
+        const quoteId = store.orders.addQuote(plan.quote, now);
+        const orderId = randomId('o');
+        store.orders.insert(
+          {
+            id: orderId,
+            mode: broker.mode,
+            orderLinkId: linkId,
+            signalId: signal.id,
+            positionId: null,
+            actorKind: actor.kind,
+            actorId: actor.id,
+            symbol: signal.symbol,
+            side: signal.side,
+            qty: plan.qty,
+            type: 'Market',
+            price: null,
+            reduceOnly: false,
+            stop: plan.stop,
+            targets: plan.targets,
+            leverage: plan.leverage,
+            quoteId,
+          },
+          now,
+        );
+        store.audit.add(now, actor, 'trade.execute', 'submitting', { signalId: signal.id, orderLinkId: linkId, qty: plan.qty, quoteId });
+        return { plan, orderId, quoteId };
+      });
+    } catch (e) {
+      this.refuse(actor, 'trade.execute', toDeskError(e), { signalId: input.signalId });
+    }
+    if ('dup' in prepared) return this.orderResult(prepared.dup, true);
+    const { plan, orderId, quoteId } = prepared;
+    this.bus.emit({
+      type: 'order.placed',
+      at: clock.now(),
+      orderId,
+      orderLinkId: linkId,
+      signalId: plan.signal.id,
+      actorId: actor.id,
+      symbol: plan.signal.symbol,
+      side: plan.signal.side,
+      qty: plan.qty,
+      reduceOnly: false,
+    });
+    const fr = targetFractions(plan.targets.length);
+    const step = plan.instrument.qtyStep;
+    const req: OrderRequest = {
+      orderLinkId: linkId,
+      symbol: plan.signal.symbol,
+      side: plan.signal.side,
+      qty: plan.qty,
+      type: 'Market',
+      reduceOnly: false,
+      stopLoss: plan.stop,
+      takeProfits: plan.targets.map((price, i) => ({ price, qty: i === plan.targets.length - 1 ? 0 : floorToStep(plan.qty * fr[i]!, step) })),
+      leverage: plan.leverage,
+      quote: { ...plan.quote, id: quoteId },
+      instrument: plan.instrument,
+    };
+    return this.submit(actor, orderId, req, 'trade.execute');
+  }
+
+  /** Closes an open position fully or partly — allowed under kill switch, pause and breaker; trader or admin. */
+  async closePosition(actor: Actor, raw: z.input<typeof ClosePositionInput>): Promise<CloseResult> {
+    const input = parseInput(ClosePositionInput, raw);
+    this.authorize(actor, 'trader', 'positions.close');
+    const { store, clock, broker, config } = this.d;
+    const mode = broker.mode;
+    const pos = input.positionId ? store.positions.get(input.positionId) : store.positions.openOn(mode, input.symbol!);
+    if (!pos || pos.mode !== mode) throw new DeskError('NOT_FOUND', { field: input.positionId ? 'positionId' : 'symbol' }, 'no such position');
+    if (pos.status !== 'open') throw new DeskError('POSITION_CLOSED', { positionId: pos.id });
+    const inst = this.instrument(pos.symbol);
+    const qty = input.fraction >= 1 ? pos.qty : floorToStep(pos.qty * input.fraction, inst.qtyStep);
+    if (!(qty > 0) || qty < inst.minQty) throw new DeskError('SIZE_TOO_SMALL', { qty, minQty: inst.minQty });
+    const quote = this.d.feed.quote(pos.symbol);
+    const now = clock.now();
+    if (!quote) throw new DeskError('NO_QUOTE', { symbol: pos.symbol });
+    const orderId = randomId('o');
+    const linkId = `sc-${orderId.slice(1)}-${now.toString(36)}`;
+    const quoteId = store.tx(() => {
+      const qid = store.orders.addQuote(quote, now);
+      store.orders.insert(
+        {
+          id: orderId,
+          mode,
+          orderLinkId: linkId,
+          signalId: null,
+          positionId: pos.id,
+          actorKind: actor.kind,
+          actorId: actor.id,
+          symbol: pos.symbol,
+          side: pos.side,
+          qty,
+          type: 'Market',
+          price: null,
+          reduceOnly: true,
+          stop: null,
+          targets: [],
+          leverage: pos.leverage,
+          quoteId: qid,
+        },
+        now,
+      );
+      store.audit.add(now, actor, 'positions.close', 'submitting', { positionId: pos.id, qty, quoteId: qid });
+      return qid;
+    });
+    void config;
+    await this.submit(actor, orderId, { orderLinkId: linkId, symbol: pos.symbol, side: pos.side, qty, type: 'Market', reduceOnly: true, quote: { ...quote, id: quoteId }, instrument: inst }, 'positions.close');
+    const after = store.positions.get(pos.id)!;
+    const lastFill = store.orders.fillsOf(pos.id).at(-1);
+    return {
+      positionId: pos.id,
+      symbol: pos.symbol,
+      closedQty: qty,
+      remainingQty: after.qty,
+      price: lastFill?.price ?? null,
+      realizedPnl: round2(after.realizedPnl - after.fees),
+      status: after.status,
+    };
+  }
+
+  /** Pauses new entries (closes still allowed); admin. */
+  async pauseEntries(actor: Actor, raw?: z.input<typeof PauseInput>): Promise<RiskStateResult> {
+    const input = parseInput(PauseInput, raw);
+    this.authorize(actor, 'admin', 'risk.pause');
+    return this.setRisk(actor, 'risk.pause', (r) => ({ ...r, entriesPaused: true }), input.reason ?? 'paused', 'paused', true);
+  }
+
+  /** Resumes entries and clears a tripped daily-loss breaker; admin. */
+  async resumeEntries(actor: Actor, raw?: z.input<typeof PauseInput>): Promise<RiskStateResult> {
+    const input = parseInput(PauseInput, raw);
+    this.authorize(actor, 'admin', 'risk.resume');
+    const before = this.d.store.risk.get();
+    const res = this.setRisk(actor, 'risk.resume', (r) => ({ ...r, entriesPaused: false, breakerTripped: false }), input.reason ?? 'resumed', 'paused', false);
+    if (before.breakerTripped) this.bus.emit({ type: 'risk.cleared', at: this.d.clock.now(), what: 'breaker', actorId: actor.id });
+    return res;
+  }
+
+  /** Kill switch (close-only) on — trader or admin — or off — admin only. */
+  async setKillSwitch(actor: Actor, raw: z.input<typeof KillSwitchInput>): Promise<RiskStateResult> {
+    const input = parseInput(KillSwitchInput, raw);
+    this.authorize(actor, input.on ? 'trader' : 'admin', 'risk.killSwitch');
+    return this.setRisk(actor, 'risk.killSwitch', (r) => ({ ...r, killSwitch: input.on }), input.reason ?? (input.on ? 'kill switch on' : 'kill switch off'), 'kill_switch', input.on);
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private setRisk(
+    actor: Actor,
+    action: string,
+    change: (r: { entriesPaused: boolean; killSwitch: boolean; breakerTripped: boolean }) => { entriesPaused: boolean; killSwitch: boolean; breakerTripped: boolean },
+    reason: string,
+    what: 'paused' | 'kill_switch',
+    on: boolean,
+  ): RiskStateResult {
+    const { store, clock } = this.d;
+    const now = clock.now();
+    const next = store.tx(() => {
+      const cur = store.risk.get();
+      const n = change(cur);
+      store.risk.setFlags(n, reason, now);
+      store.audit.add(now, actor, action, 'ok', { reason });
+      return n;
+    });
+    this.bus.emit(on ? { type: 'risk.tripped', at: now, what, reason, actorId: actor.id } : { type: 'risk.cleared', at: now, what, actorId: actor.id });
+    return { entriesPaused: next.entriesPaused, killSwitch: next.killSwitch, breakerTripped: next.breakerTripped };
+  }
+
+  private async submit(actor: Actor, orderId: string, req: OrderRequest, action: string): Promise<ExecuteResult> {
+    const { store, clock, broker, metrics } = this.d;
+    try {
+      const ack = await broker.place(req);
+      const cur = store.orders.byId(orderId)!;
+      if (cur.status === 'submitting') store.orders.setStatus(orderId, ack.status === 'filled' ? 'accepted' : 'accepted', clock.now(), { venueOrderId: ack.orderId });
+      metrics.ordersPlaced.inc({ mode: broker.mode, outcome: 'ok' });
+      store.audit.add(clock.now(), actor, action, 'placed', { orderLinkId: req.orderLinkId, venueOrderId: ack.orderId, duplicate: ack.duplicate });
+      return this.orderResult(orderId, ack.duplicate);
+    } catch (e) {
+      const de = toDeskError(e);
+      const status = de.code === 'UNKNOWN_OUTCOME' ? 'unknown' : 'rejected';
+      store.orders.setStatus(orderId, status, clock.now(), { errorCode: de.code });
+      metrics.ordersPlaced.inc({ mode: broker.mode, outcome: status });
+      this.bus.emit({ type: 'order.rejected', at: clock.now(), orderLinkId: req.orderLinkId, actorId: actor.id, symbol: req.symbol, code: de.code });
+      this.refuse(actor, action, de, { orderLinkId: req.orderLinkId });
+    }
+  }
+
+  private orderResult(orderId: string, duplicate: boolean): ExecuteResult {
+    const { store } = this.d;
+    const o = store.orders.byId(orderId)!;
+    const fills = o.positionId ? store.orders.fillsOf(o.positionId).filter((f) => f.orderLinkId === o.orderLinkId) : [];
+    const filledQty = fills.reduce((a, f) => a + f.qty, 0);
+    const avg = filledQty > 0 ? fills.reduce((a, f) => a + f.qty * f.price, 0) / filledQty : null;
+    if (o.status === 'rejected' || o.status === 'cancelled') {
+      throw new DeskError((o.errorCode as DeskError['code']) ?? 'EXCHANGE_REJECTED', { orderLinkId: o.orderLinkId, duplicate });
+    }
+    return {
+      orderId: o.id,
+      orderLinkId: o.orderLinkId,
+      status: o.status === 'filled' ? 'filled' : 'accepted',
+      symbol: o.symbol,
+      side: o.side,
+      qty: o.qty,
+      avgPrice: avg,
+      stop: o.stop ?? 0,
+      targets: o.targets,
+      positionId: o.positionId,
+      duplicate,
+    };
+  }
+
+  /** Every entry gate in the documented order; throws the first refusal as a DeskError. */
+  private planEntry(actor: Actor, signal: Signal, riskPctIn: number | undefined, bal: { equity: number; available: number }, quote: Quote | null, now: number): EntryPlan {
+    const { store, config, broker } = this.d;
+    const mode = broker.mode;
+    if (signal.status !== 'live' || signal.expiresAt <= now) {
+      throw new DeskError(signal.status === 'live' || signal.status === 'expired' ? 'SIGNAL_EXPIRED' : 'SIGNAL_NOT_LIVE', { signalId: signal.id, expiresAt: signal.expiresAt });
+    }
+    const risk = store.risk.get();
+    if (risk.killSwitch) throw new DeskError('KILL_SWITCH', { reason: risk.reason });
+    if (risk.entriesPaused) throw new DeskError('ENTRIES_PAUSED', { reason: risk.reason });
+    if (risk.breakerTripped) throw new DeskError('BREAKER_TRIPPED', { limitPct: config.RISK_DAILY_LOSS_PCT, resetAt: utcDayStart(now) + DAY_MS });
+    if (signal.stage !== 'live' || this.stageOf(signal.strategy) !== 'live') throw new DeskError('STRATEGY_NOT_LIVE', { strategy: signal.strategy });
+    const cool = store.risk.cooldownUntil(mode, signal.symbol);
+    if (cool > now) throw new DeskError('COOLDOWN', { symbol: signal.symbol, until: cool });
+    if (store.positions.openOn(mode, signal.symbol) || store.orders.inflightEntries(mode, signal.symbol) > 0) {
+      throw new DeskError('POSITION_EXISTS', { symbol: signal.symbol });
+    }
+    if (store.positions.openAll(mode).length >= config.RISK_MAX_POSITIONS) throw new DeskError('MAX_POSITIONS', { max: config.RISK_MAX_POSITIONS });
+    const instrument = this.instrument(signal.symbol);
+    if (!quote) throw new DeskError('NO_QUOTE', { symbol: signal.symbol });
+    const age = now - quote.ts;
+    if (age > config.RISK_QUOTE_MAX_AGE_MS) throw new DeskError('STALE_QUOTE', { symbol: signal.symbol, ageMs: age, maxMs: config.RISK_QUOTE_MAX_AGE_MS });
+    const price = signal.side === 'long' ? quote.ask : quote.bid;
+    const stop = roundToStep(signal.stop, instrument.tickSize);
+    const riskPct = riskPctIn ?? store.actors.get(actor.kind, actor.id)?.settings.riskPct ?? config.RISK_PER_TRADE_PCT;
+    const sized = sizePosition({
+      side: signal.side,
+      price,
+      stop,
+      equity: bal.equity,
+      available: bal.available,
+      instrument,
+      limits: { riskPct: Math.min(riskPct, 5), maxMarginPct: config.RISK_MAX_MARGIN_PCT, maxLeverage: config.RISK_MAX_LEVERAGE },
+    });
+    if (!sized.ok) throw new DeskError(sized.code, sized.detail);
+    return {
+      signal,
+      instrument,
+      quote,
+      price,
+      qty: sized.qty,
+      notional: sized.notional,
+      margin: sized.margin,
+      leverage: sized.leverage,
+      riskUsdt: sized.riskUsdt,
+      riskPct: sized.riskPct,
+      stop,
+      targets: signal.targets.map((t) => roundToStep(t, instrument.tickSize)),
+    };
+  }
+
+  /** A best-effort preview for a refused plan (sizing at the signal's own entry). */
+  private roughPlan(actor: Actor, signal: Signal, riskPctIn: number | undefined, equity: number, quote: Quote | null): Omit<PreviewResult, 'allowed' | 'refusal'> {
+    const { config, store, clock } = this.d;
+    const inst = this.instruments.get(signal.symbol);
+    const price = quote ? (signal.side === 'long' ? quote.ask : quote.bid) : signal.entry;
+    const riskPct = riskPctIn ?? store.actors.get(actor.kind, actor.id)?.settings.riskPct ?? config.RISK_PER_TRADE_PCT;
+    const perUnit = Math.abs(price - signal.stop);
+    const qty = inst && perUnit > 0 ? floorToStep((equity * riskPct) / 100 / perUnit, inst.qtyStep) : 0;
+    const leverage = Math.min(config.RISK_MAX_LEVERAGE, inst?.maxLeverage ?? config.RISK_MAX_LEVERAGE);
+    return {
+      signalId: signal.id,
+      symbol: signal.symbol,
+      side: signal.side,
+      qty,
+      entry: price,
+      stop: signal.stop,
+      targets: signal.targets,
+      notional: round2(qty * price),
+      margin: round2((qty * price) / leverage),
+      leverage,
+      riskUsdt: round2(qty * perUnit),
+      riskPct: equity > 0 ? round2(((qty * perUnit) / equity) * 100) : 0,
+      quoteAgeMs: quote ? clock.now() - quote.ts : null,
+    };
+  }
+
+  private persistDrafts(drafts: SignalDraft[]): Signal[] {
+    const { store, clock, metrics } = this.d;
+    const now = clock.now();
+    const created: Signal[] = [];
+    for (const dr of drafts) {
+      const stage = this.stageOf(dr.strategy) === 'live' && dr.stage === 'live' ? 'live' : 'shadow';
+      const s: Signal = { ...dr, stage, id: signalId(dr.symbol, dr.interval, dr.strategy, dr.side, dr.barTime), status: 'live', createdAt: now };
+      if (store.signals.insert(s)) {
+        created.push(s);
+        metrics.signalsCreated.inc({ strategy: s.strategy, stage: s.stage });
+        if (s.stage === 'live') this.bus.emit({ type: 'signal.created', at: now, signal: s });
+      }
+    }
+    return created;
+  }
+
+  private async onExecution(e: Execution): Promise<void> {
+    const { store, broker, config, logger } = this.d;
+    try {
+      const events = applyExecution(store, broker.mode, e, { cooldownMs: config.RISK_COOLDOWN_MIN * 60_000 });
+      this.emitAll(events);
+      this.d.metrics.openPositions.set(store.positions.openAll(broker.mode).length);
+      if (events.length > 0) await this.checkBreaker();
+    } catch (err) {
+      logger.error({ err: errText(err), execId: e.execId, orderLinkId: e.orderLinkId }, 'execution could not be recorded');
+      throw err;
+    }
+  }
+
+  private async rollDayIfNeeded(): Promise<void> {
+    const { store, clock, broker } = this.d;
+    const now = clock.now();
+    const day = utcDayStart(now);
+    if (store.risk.get().dayStart === day) return;
+    const bal = await broker.balance();
+    store.risk.rollDay(day, bal.equity, now);
+  }
+
+  private async checkBreaker(): Promise<void> {
+    const { store, clock, broker, config } = this.d;
+    await this.rollDayIfNeeded();
+    const risk = store.risk.get();
+    if (risk.breakerTripped || risk.dayStartEquity <= 0) return;
+    const bal = await broker.balance();
+    const loss = risk.dayStartEquity - bal.equity;
+    if (loss >= (risk.dayStartEquity * config.RISK_DAILY_LOSS_PCT) / 100) {
+      const now = clock.now();
+      const reason = `daily loss ${round2(loss)} USDT ≥ ${config.RISK_DAILY_LOSS_PCT}% of ${round2(risk.dayStartEquity)}`;
+      store.tx(() => {
+        store.risk.setFlags({ entriesPaused: risk.entriesPaused, killSwitch: risk.killSwitch, breakerTripped: true }, reason, now);
+        store.audit.add(now, SYSTEM_ACTOR, 'risk.breaker', 'tripped', { loss: round2(loss) });
+      });
+      this.bus.emit({ type: 'risk.tripped', at: now, what: 'breaker', reason, actorId: null });
+    }
+  }
+
+  private async runReconcile(): Promise<void> {
+    const { store, broker, logger, clock } = this.d;
+    try {
+      this.emitAll(await reconcile(store, broker, logger, clock.now()));
+    } catch (err) {
+      logger.error({ err: errText(err) }, 'reconcile failed');
+      throw err;
+    }
+  }
+
+  private stages(): { name: string; stage: 'live' | 'shadow' }[] {
+    const stored = this.d.store.risk.stages();
+    return this.d.strategyNames.map((name) => ({
+      name,
+      stage: stored.get(name)?.stage ?? (this.d.config.DESK_LIVE_STRATEGIES.includes(name) ? 'live' : 'shadow'),
+    }));
+  }
+
+  private stageOf(name: string): 'live' | 'shadow' {
+    return this.stages().find((s) => s.name === name)?.stage ?? 'shadow';
+  }
+
+  private instrument(symbol: string): Instrument {
+    const i = this.instruments.get(symbol);
+    if (!i) throw new DeskError('NOT_FOUND', { field: 'symbol', symbol }, 'no instrument rules for symbol');
+    return i;
+  }
+
+  private withExpiry(s: Signal): Signal {
+    return s.status === 'live' && s.expiresAt <= this.d.clock.now() ? { ...s, status: 'expired' } : s;
+  }
+
+  private authorize(actor: Actor, min: Role, action: string): void {
+    const parsed = ActorSchema.safeParse(actor);
+    if (!parsed.success) throw new DeskError('UNAUTHENTICATED', { action });
+    const { store, clock } = this.d;
+    store.actors.touch(parsed.data, clock.now());
+    if (ROLE_RANK[parsed.data.role] < ROLE_RANK[min]) {
+      this.refuse(parsed.data, action, new DeskError('FORBIDDEN', { action, need: min, role: parsed.data.role }));
+    }
+  }
+
+  private refuse(actor: Actor, action: string, err: DeskError, detail: Record<string, unknown> = {}): never {
+    this.d.metrics.refusals.inc({ code: err.code });
+    try {
+      this.d.store.audit.add(this.d.clock.now(), actor, action, `refused:${err.code}`, { ...detail, ...err.detail });
+    } catch {
+      // the audit write must never mask the refusal itself
+    }
+    throw err;
+  }
+
+  private emitAll(events: DeskEvent[]): void {
+    for (const e of events) this.bus.emit(e);
+  }
+}
+
+function previewOf(p: EntryPlan, allowed: boolean, refusal: PreviewResult['refusal'], now: number): PreviewResult {
+  return {
+    signalId: p.signal.id,
+    symbol: p.signal.symbol,
+    side: p.signal.side,
+    qty: p.qty,
+    entry: p.price,
+    stop: p.stop,
+    targets: p.targets,
+    notional: round2(p.notional),
+    margin: round2(p.margin),
+    leverage: p.leverage,
+    riskUsdt: round2(p.riskUsdt),
+    riskPct: round2(p.riskPct),
+    quoteAgeMs: now - p.quote.ts,
+    allowed,
+    refusal,
+  };
+}
+
+function actorKey(a: Actor): string {
+  return `${a.kind}:${a.id}`;
+}
+
+function countSeries(cfg: DeskConfig, symbol?: string, interval?: string): number {
+  return (symbol ? 1 : cfg.DESK_UNIVERSE.length) * (interval ? 1 : cfg.DESK_INTERVALS.length);
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+function errText(err: unknown): string {
+  if (err instanceof DeskError) return `${err.code}: ${err.message}`;
+  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 300);
+  return 'non-error thrown';
+}

@@ -1,0 +1,142 @@
+import type { Execution } from './broker.ts';
+import type { Store } from '../store/store.ts';
+import type { PositionRow } from '../store/positions-repo.ts';
+import type { DeskEvent } from '../events.ts';
+import type { Position } from '../schemas.ts';
+import { randomId } from './ids.ts';
+
+const EPS = 1e-9;
+
+/** Turns a stored position row into the public Position shape (with unrealized PnL at its last price). */
+export function toPosition(p: PositionRow): Position {
+  const dir = p.side === 'long' ? 1 : -1;
+  const unrealized = p.status === 'open' && p.lastPrice !== null ? (p.lastPrice - p.entryPrice) * p.qty * dir : null;
+  return {
+    id: p.id,
+    mode: p.mode,
+    symbol: p.symbol,
+    side: p.side,
+    qty: p.qty,
+    initialQty: p.initialQty,
+    entryPrice: p.entryPrice,
+    stop: p.stop,
+    targets: p.targets,
+    targetsHit: p.targetsHit,
+    leverage: p.leverage,
+    breakEvenLocked: p.breakEvenLocked,
+    signalId: p.signalId,
+    actorId: p.actorId,
+    openedAt: p.openedAt,
+    closedAt: p.closedAt,
+    closeReason: p.closeReason,
+    realizedPnl: p.realizedPnl,
+    fees: p.fees,
+    lastPrice: p.lastPrice,
+    unrealizedPnl: unrealized,
+    status: p.status,
+  };
+}
+
+/**
+ * Applies one venue execution to the ledger in ONE transaction: the fill row (idempotent by exec id),
+ * the position it opens, grows or reduces, and the order's status. Returns the events to emit after
+ * commit (none for a duplicate). Throws only on a broken database (the transaction rolls back whole).
+ */
+export function applyExecution(
+  store: Store,
+  mode: 'paper' | 'live',
+  e: Execution,
+  opts: { cooldownMs: number },
+): DeskEvent[] {
+  return store.tx(() => {
+    if (store.orders.hasFill(e.execId)) return [];
+    const events: DeskEvent[] = [];
+    const order = e.orderLinkId ? store.orders.byLinkId(e.orderLinkId) : null;
+    let pos = store.positions.openOn(mode, e.symbol);
+    if (!e.reduceOnly) {
+      if (pos && pos.side === e.side) {
+        const qty = pos.qty + e.qty;
+        pos.entryPrice = (pos.entryPrice * pos.qty + e.price * e.qty) / qty;
+        pos.qty = qty;
+        pos.initialQty = Math.max(pos.initialQty, qty);
+        pos.fees += e.fee;
+        pos.lastPrice = e.price;
+        store.positions.save(pos);
+      } else if (!pos) {
+        const id = randomId('p');
+        store.positions.open({
+          id,
+          mode,
+          symbol: e.symbol,
+          side: e.side,
+          qty: e.qty,
+          entryPrice: e.price,
+          stop: order?.stop ?? (e.side === 'long' ? e.price * 0.95 : e.price * 1.05),
+          targets: order?.targets ?? [],
+          leverage: order?.leverage ?? 1,
+          signalId: order?.signalId ?? null,
+          actorId: order?.actorId ?? 'venue',
+          openedAt: e.at,
+        });
+        pos = store.positions.get(id)!;
+        pos.fees = e.fee;
+        store.positions.save(pos);
+        events.push({ type: 'position.opened', at: e.at, position: toPosition(pos) });
+      } else {
+        // An entry against an opposite open position: treat as a reduce (one-way mode nets).
+        return applyReduce(store, mode, pos, e, order?.id ?? null, events, opts);
+      }
+      store.orders.addFill({ ...e, mode, orderId: e.orderId, positionId: pos.id });
+      if (order) store.orders.setStatus(order.id, 'filled', e.at, { venueOrderId: e.orderId, positionId: pos.id });
+      events.push(filledEvent(e, order?.actorId ?? 'venue'));
+      return events;
+    }
+    if (!pos) {
+      // A reduce with nothing open: record the fill for the audit trail, change nothing else.
+      store.orders.addFill({ ...e, mode, positionId: null });
+      if (order) store.orders.setStatus(order.id, 'filled', e.at, { venueOrderId: e.orderId });
+      events.push(filledEvent(e, order?.actorId ?? 'venue'));
+      return events;
+    }
+    return applyReduce(store, mode, pos, e, order?.id ?? null, events, opts);
+  });
+}
+
+function applyReduce(
+  store: Store,
+  mode: 'paper' | 'live',
+  pos: PositionRow,
+  e: Execution,
+  orderId: string | null,
+  events: DeskEvent[],
+  opts: { cooldownMs: number },
+): DeskEvent[] {
+  const qty = Math.min(pos.qty, e.qty);
+  const dir = pos.side === 'long' ? 1 : -1;
+  pos.realizedPnl += (e.price - pos.entryPrice) * qty * dir;
+  pos.fees += e.fee;
+  pos.qty = Number((pos.qty - qty).toFixed(12));
+  pos.lastPrice = e.price;
+  if (e.kind === 'target') pos.targetsHit = Math.min(pos.targets.length, pos.targetsHit + 1);
+  const closed = pos.qty <= EPS;
+  if (closed) {
+    pos.qty = 0;
+    pos.status = 'closed';
+    pos.closedAt = e.at;
+    pos.closeReason = e.kind;
+    if (e.kind === 'stop' && pos.realizedPnl - pos.fees < 0 && opts.cooldownMs > 0) {
+      store.risk.setCooldown(mode, pos.symbol, e.at + opts.cooldownMs);
+    }
+  }
+  store.positions.save(pos);
+  store.orders.addFill({ ...e, mode, positionId: pos.id });
+  if (orderId) store.orders.setStatus(orderId, 'filled', e.at, { venueOrderId: e.orderId, positionId: pos.id });
+  events.push(filledEvent(e, pos.actorId));
+  if (closed) events.push({ type: 'position.closed', at: e.at, position: toPosition(pos), reason: e.kind });
+  else events.push({ type: 'position.updated', at: e.at, position: toPosition(pos), change: e.kind === 'target' ? 'target' : 'partial_close' });
+  return events;
+}
+
+function filledEvent(e: Execution, actorId: string): DeskEvent {
+  return { type: 'order.filled', at: e.at, orderId: e.orderId, actorId, symbol: e.symbol, side: e.side, qty: e.qty, price: e.price, reduceOnly: e.reduceOnly };
+}

@@ -1,0 +1,165 @@
+import type { Broker, Execution, OrderAck, OrderRequest, VenueBalance, VenuePosition } from './broker.ts';
+import type { Bar, Quote } from '../market/types.ts';
+import type { Side } from '../schemas.ts';
+import type { Clock } from '../clock.ts';
+import { DeskError } from '../errors.ts';
+import { randomId } from './ids.ts';
+
+/** One open paper position as the simulated venue needs it to trigger exits. */
+export interface PaperBookEntry {
+  positionId: string;
+  symbol: string;
+  side: Side;
+  qty: number;
+  initialQty: number;
+  stop: number;
+  targets: number[];
+  targetsHit: number;
+}
+
+/** What the paper venue reads from the desk's ledger (the ledger IS the paper venue's truth). */
+export interface PaperLedger {
+  /** Open paper positions. */
+  book(): PaperBookEntry[];
+  /** Paper wallet. */
+  balance(): VenueBalance;
+  /** Stores a quote snapshot (for bar-triggered exits) and returns its id. */
+  recordQuote(q: Quote): number;
+}
+
+/** Fraction of the initial quantity each take-profit level closes, by number of levels. */
+export function targetFractions(levels: number): number[] {
+  if (levels <= 1) return [1];
+  if (levels === 2) return [0.5, 0.5];
+  const head = Array.from({ length: levels - 1 }, () => Math.floor((0.6 / (levels - 1)) * 100) / 100);
+  return [...head, Math.round((1 - head.reduce((a, b) => a + b, 0)) * 100) / 100];
+}
+
+/**
+ * The paper broker: fills entries and closes only at the stored quote snapshot the desk validated
+ * (ask for buys, bid for sells) and only if it is no older than `maxQuoteAgeMs`; triggers attached
+ * stops and take-profits on closed bars. Rejects with DeskError NO_QUOTE / STALE_QUOTE.
+ */
+export class PaperBroker implements Broker {
+  readonly mode = 'paper' as const;
+  private sink: (e: Execution) => void | Promise<void> = () => {};
+  private readonly orders = new Map<string, { orderId: string; status: string; filledQty: number; avgPrice: number | null }>();
+
+  /** Creates a paper venue over the desk's ledger. */
+  constructor(
+    private readonly ledger: PaperLedger,
+    private readonly clock: Clock,
+    private readonly opts: { feeRate: number; maxQuoteAgeMs: number; qtyStepOf: (symbol: string) => number },
+  ) {}
+
+  /** Fills the order at its quote snapshot; a repeated orderLinkId returns the first order as a duplicate. */
+  async place(req: OrderRequest): Promise<OrderAck> {
+    const seen = this.orders.get(req.orderLinkId);
+    if (seen) return { orderId: seen.orderId, orderLinkId: req.orderLinkId, status: 'filled', duplicate: true };
+    if (!req.quote || !(req.quote.id > 0)) throw new DeskError('NO_QUOTE', { symbol: req.symbol });
+    const age = this.clock.now() - req.quote.ts;
+    if (age > this.opts.maxQuoteAgeMs) throw new DeskError('STALE_QUOTE', { symbol: req.symbol, ageMs: age, maxMs: this.opts.maxQuoteAgeMs });
+    const buy = (req.side === 'long') !== req.reduceOnly;
+    const price = buy ? req.quote.ask : req.quote.bid;
+    const orderId = randomId('po');
+    this.orders.set(req.orderLinkId, { orderId, status: 'Filled', filledQty: req.qty, avgPrice: price });
+    await this.sink({
+      execId: randomId('pe'),
+      orderId,
+      orderLinkId: req.orderLinkId,
+      symbol: req.symbol,
+      side: req.side,
+      qty: req.qty,
+      price,
+      fee: req.qty * price * this.opts.feeRate,
+      reduceOnly: req.reduceOnly,
+      kind: req.reduceOnly ? 'close' : 'entry',
+      quoteId: req.quote.id,
+      at: this.clock.now(),
+    });
+    return { orderId, orderLinkId: req.orderLinkId, status: 'filled', duplicate: false };
+  }
+
+  /** The paper stop lives in the ledger; the venue just confirms. */
+  async setStop(): Promise<boolean> {
+    return true;
+  }
+
+  /** Paper has no resting orders. */
+  async cancelAll(): Promise<number> {
+    return 0;
+  }
+
+  /** Open paper positions as venue positions. */
+  async positions(): Promise<VenuePosition[]> {
+    return this.ledger.book().map((p) => ({ symbol: p.symbol, side: p.side, qty: p.qty, entryPrice: 0, stopLoss: p.stop, leverage: 1 }));
+  }
+
+  /** Orders this process placed (a restart forgets them: the ledger is the truth). */
+  async findOrder(orderLinkId: string) {
+    return this.orders.get(orderLinkId) ?? null;
+  }
+
+  /** The paper wallet from the ledger. */
+  async balance(): Promise<VenueBalance> {
+    return this.ledger.balance();
+  }
+
+  /** Registers the desk's execution sink. */
+  onExecution(sink: (e: Execution) => void | Promise<void>): void {
+    this.sink = sink;
+  }
+
+  /**
+   * Triggers exits on a closed bar: the stop first (conservative when both are inside one bar), else
+   * each take-profit level the bar reached, filling at the level or at the open if the bar gapped past it.
+   */
+  async onBar(bar: Bar): Promise<void> {
+    for (const p of this.ledger.book()) {
+      if (p.symbol !== bar.symbol || p.qty <= 0) continue;
+      const long = p.side === 'long';
+      const stopHit = long ? bar.low <= p.stop : bar.high >= p.stop;
+      if (stopHit) {
+        const price = long ? Math.min(bar.open, p.stop) : Math.max(bar.open, p.stop);
+        await this.exit(p, p.qty, price, 'stop');
+        continue;
+      }
+      const fr = targetFractions(p.targets.length);
+      let remaining = p.qty;
+      for (let i = p.targetsHit; i < p.targets.length && remaining > 0; i++) {
+        const t = p.targets[i]!;
+        if (!(long ? bar.high >= t : bar.low <= t)) break;
+        const last = i === p.targets.length - 1;
+        const step = this.opts.qtyStepOf(p.symbol);
+        const want = last ? remaining : Math.min(remaining, Math.floor((p.initialQty * fr[i]!) / step + 1e-9) * step);
+        const qty = Number(want.toFixed(10));
+        if (qty <= 0) continue;
+        const price = long ? Math.max(bar.open, t) : Math.min(bar.open, t);
+        await this.exit(p, qty, price, 'target');
+        remaining = Number((remaining - qty).toFixed(10));
+      }
+    }
+  }
+
+  /** Nothing to release. */
+  async close(): Promise<void> {}
+
+  private async exit(p: PaperBookEntry, qty: number, price: number, kind: 'stop' | 'target'): Promise<void> {
+    const now = this.clock.now();
+    const quoteId = this.ledger.recordQuote({ symbol: p.symbol, bid: price, ask: price, last: price, mark: price, ts: now, source: 'bar' });
+    await this.sink({
+      execId: randomId('pe'),
+      orderId: randomId('po'),
+      orderLinkId: `${p.positionId}-${kind}`,
+      symbol: p.symbol,
+      side: p.side,
+      qty,
+      price,
+      fee: qty * price * this.opts.feeRate,
+      reduceOnly: true,
+      kind,
+      quoteId,
+      at: now,
+    });
+  }
+}

@@ -1,0 +1,41 @@
+import type { PaperLedger } from './paper-broker.ts';
+import type { Store } from '../store/store.ts';
+import type { VenueBalance } from './broker.ts';
+
+/**
+ * Paper wallet arithmetic over the store: equity = start equity + realized PnL net of fees + unrealized
+ * PnL at each open position's last price; available = equity − margin in use. Never throws.
+ */
+export function paperBalance(store: Store, startEquity: number): VenueBalance & { usedMargin: number; unrealizedPnl: number } {
+  let unrealized = 0;
+  let used = 0;
+  for (const p of store.positions.openAll('paper')) {
+    const dir = p.side === 'long' ? 1 : -1;
+    unrealized += ((p.lastPrice ?? p.entryPrice) - p.entryPrice) * p.qty * dir;
+    used += (p.entryPrice * p.qty) / p.leverage;
+  }
+  const equity = startEquity + store.positions.realizedNet('paper') + unrealized;
+  return { equity, available: equity - used, usedMargin: used, unrealizedPnl: unrealized };
+}
+
+/** The PaperLedger the paper broker reads: open paper positions, the paper wallet, quote snapshots. */
+export function createPaperLedger(store: Store, startEquity: number, now: () => number): PaperLedger {
+  return {
+    book: () =>
+      store.positions.openAll('paper').map((p) => ({
+        positionId: p.id,
+        symbol: p.symbol,
+        side: p.side,
+        qty: p.qty,
+        initialQty: p.initialQty,
+        stop: p.stop,
+        targets: p.targets,
+        targetsHit: p.targetsHit,
+      })),
+    balance: () => {
+      const b = paperBalance(store, startEquity);
+      return { equity: b.equity, available: b.available };
+    },
+    recordQuote: (q) => store.orders.addQuote(q, now()),
+  };
+}

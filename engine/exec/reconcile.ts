@@ -1,0 +1,70 @@
+import type { Broker } from './broker.ts';
+import type { Store } from '../store/store.ts';
+import type { DeskEvent } from '../events.ts';
+import type { DeskLogger } from '../log.ts';
+import { toPosition } from './ledger.ts';
+import { randomId } from './ids.ts';
+
+/**
+ * Brings the ledger in line with the venue (the venue is the truth): orders left in 'submitting' or
+ * 'unknown' by a crash are looked up by orderLinkId (found → accepted, absent → cancelled, never
+ * re-sent); for a live broker, DB positions the venue no longer holds are closed with a reason and
+ * venue positions the DB lacks are adopted. Returns the events to emit; venue errors propagate.
+ */
+export async function reconcile(store: Store, broker: Broker, logger: DeskLogger, now: number): Promise<DeskEvent[]> {
+  const events: DeskEvent[] = [];
+  const mode = broker.mode;
+  for (const status of ['submitting', 'unknown'] as const) {
+    for (const o of store.orders.byStatus(mode, status)) {
+      const found = await broker.findOrder(o.orderLinkId);
+      if (found) {
+        store.orders.setStatus(o.id, found.filledQty > 0 ? 'accepted' : 'accepted', now, { venueOrderId: found.orderId });
+        logger.info({ orderLinkId: o.orderLinkId, venueStatus: found.status }, 'reconcile: order found at venue');
+      } else {
+        store.orders.setStatus(o.id, 'cancelled', now, { errorCode: 'not_at_venue' });
+        logger.warn({ orderLinkId: o.orderLinkId }, 'reconcile: order never reached the venue; marked cancelled');
+      }
+    }
+  }
+  if (mode !== 'live') return events;
+  const venue = await broker.positions();
+  const venueBySymbol = new Map(venue.filter((p) => p.qty > 0).map((p) => [p.symbol, p]));
+  for (const p of store.positions.openAll(mode)) {
+    const v = venueBySymbol.get(p.symbol);
+    if (!v || v.side !== p.side) {
+      store.tx(() => {
+        p.qty = 0;
+        p.status = 'closed';
+        p.closedAt = now;
+        p.closeReason = 'reconcile_absent';
+        store.positions.save(p);
+      });
+      events.push({ type: 'reconcile.mismatch', at: now, symbol: p.symbol, action: 'closed', reason: 'position absent at venue' });
+      events.push({ type: 'position.closed', at: now, position: toPosition(p), reason: 'reconcile_absent' });
+    } else if (Math.abs(v.qty - p.qty) > 1e-9) {
+      p.qty = v.qty;
+      store.positions.save(p);
+      events.push({ type: 'reconcile.mismatch', at: now, symbol: p.symbol, action: 'flagged', reason: 'quantity differed; venue quantity adopted' });
+    }
+    venueBySymbol.delete(p.symbol);
+  }
+  for (const v of venueBySymbol.values()) {
+    const id = randomId('p');
+    store.positions.open({
+      id,
+      mode,
+      symbol: v.symbol,
+      side: v.side,
+      qty: v.qty,
+      entryPrice: v.entryPrice,
+      stop: v.stopLoss ?? v.entryPrice,
+      targets: [],
+      leverage: v.leverage,
+      signalId: null,
+      actorId: 'venue',
+      openedAt: now,
+    });
+    events.push({ type: 'reconcile.mismatch', at: now, symbol: v.symbol, action: 'adopted', reason: v.stopLoss ? 'unknown venue position adopted' : 'unknown venue position adopted WITHOUT a stop' });
+  }
+  return events;
+}

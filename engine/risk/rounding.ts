@@ -1,0 +1,26 @@
+/** Number of decimals needed to write `step` exactly (0.001 → 3, 5 → 0); assumes a sane step. */
+export function stepDecimals(step: number): number {
+  if (!(step > 0) || !Number.isFinite(step)) throw new RangeError('step must be a positive finite number');
+  const s = step.toString();
+  if (s.includes('e-')) return Number(s.split('e-')[1]);
+  const dot = s.indexOf('.');
+  return dot < 0 ? 0 : s.length - dot - 1;
+}
+
+/** Rounds `value` DOWN to a multiple of `step` (quantities never round up); throws RangeError on a bad step. */
+export function floorToStep(value: number, step: number): number {
+  const d = stepDecimals(step);
+  const n = Math.floor(value / step + 1e-9);
+  return Number((n * step).toFixed(d));
+}
+
+/** Rounds `value` to the NEAREST multiple of `step` (prices); throws RangeError on a bad step. */
+export function roundToStep(value: number, step: number): number {
+  const d = stepDecimals(step);
+  return Number((Math.round(value / step) * step).toFixed(d));
+}
+
+/** Writes `value` as the decimal string the exchange expects for `step` (no exponent); throws RangeError on a bad step. */
+export function toStepString(value: number, step: number): string {
+  return roundToStep(value, step).toFixed(stepDecimals(step));
+}

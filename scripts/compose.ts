@@ -1,0 +1,126 @@
+import {
+  createLogger,
+  createMetrics,
+  createPaperLedger,
+  createReplayFeed,
+  createStore,
+  Desk,
+  openDb,
+  PaperBroker,
+  Scanner,
+  scannerOptionsFromConfig,
+  systemClock,
+  type Broker,
+  type Clock,
+  type Db,
+  type DeskConfig,
+  type DeskLogger,
+  type DeskMetrics,
+  type MarketFeed,
+  type Store,
+} from '../engine/index.ts';
+import { createLiveAdapters } from './live-adapters.ts';
+
+/** Everything one running desk is made of, and how to tear it down. */
+export interface DeskRuntime {
+  config: DeskConfig;
+  clock: Clock;
+  logger: DeskLogger;
+  metrics: DeskMetrics;
+  db: Db;
+  store: Store;
+  feed: MarketFeed;
+  broker: Broker;
+  scanner: Scanner;
+  desk: Desk;
+  /** Stops the desk (feed, broker) and closes the database; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options a caller (start script, CLI, test) may inject instead of the config-chosen adapters. */
+export interface ComposeOptions {
+  clock?: Clock;
+  logger?: DeskLogger;
+  metrics?: DeskMetrics;
+  feed?: MarketFeed;
+  broker?: Broker;
+  /** Replay only: false = bars move only when the caller steps the feed. */
+  autoplay?: boolean;
+}
+
+/**
+ * The composition root's wiring: opens and migrates the store, picks the feed (replay | bybit) and
+ * the broker (paper | live) from config, builds the scanner and the Desk. Does not start anything.
+ * Rejects with DeskError CONFIG on unusable settings (missing data, live without keys, ...).
+ */
+export async function composeDesk(config: DeskConfig, opts: ComposeOptions = {}): Promise<DeskRuntime> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger({ level: config.DESK_LOG_LEVEL });
+  const metrics = opts.metrics ?? createMetrics();
+  const { db } = await openDb(config.DESK_DB, () => clock.now());
+  const store = createStore(db);
+  let feed = opts.feed;
+  let broker = opts.broker;
+  try {
+    if (!feed || !broker) {
+      const live = config.DESK_FEED === 'bybit' || config.DESK_MODE === 'live' ? await createLiveAdapters(config, clock, logger) : null;
+      feed ??=
+        config.DESK_FEED === 'bybit'
+          ? live!.feed
+          : createReplayFeed({
+              dataDir: config.DESK_DATA_DIR,
+              fundingDir: config.DESK_FUNDING_DIR,
+              universe: config.DESK_UNIVERSE,
+              intervals: config.DESK_INTERVALS,
+              warmupBars: config.DESK_WARMUP_BARS,
+              speed: config.DESK_REPLAY_SPEED,
+              clock,
+              logger: logger.child({ module: 'replay' }),
+              autoplay: opts.autoplay ?? true,
+            });
+      if (!broker && config.DESK_MODE === 'live') broker = live!.broker;
+    }
+    const instruments = await feed.instruments(config.DESK_UNIVERSE);
+    const qtyStep = new Map(instruments.map((i) => [i.symbol, i.qtyStep]));
+    broker ??= new PaperBroker(createPaperLedger(store, config.PAPER_START_EQUITY, () => clock.now()), clock, {
+      feeRate: config.PAPER_FEE_RATE,
+      maxQuoteAgeMs: config.RISK_QUOTE_MAX_AGE_MS,
+      qtyStepOf: (s) => qtyStep.get(s) ?? 0.001,
+    });
+    const scanner = new Scanner(scannerOptionsFromConfig(config));
+    const desk = new Desk({
+      config,
+      clock,
+      logger: logger.child({ module: 'desk' }),
+      store,
+      feed,
+      broker,
+      scanner,
+      metrics,
+      instruments,
+      strategyNames: scanner.strategies.map((s) => s.name),
+    });
+    let closed = false;
+    return {
+      config,
+      clock,
+      logger,
+      metrics,
+      db,
+      store,
+      feed,
+      broker,
+      scanner,
+      desk,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await desk.stop();
+        db.close();
+      },
+    };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
