@@ -1,0 +1,24 @@
+/* The public surface of engine/indicators: named re-exports only. */
+export type { Features } from './features.ts';
+export type { FeatureColumns } from './feature-columns.ts';
+export { usableLength } from './feature-columns.ts';
+export { FEATURE_KEYS, copyFeatures, createFeatures } from './feature-object.ts';
+export { FeatureState } from './feature-state.ts';
+export { computeFeatures } from './compute-features.ts';
+export type { FeatureSeries } from './feature-series.ts';
+export { computeFeatureSeries } from './feature-series.ts';
+export { MAX_PERIOD } from './checks.ts';
+export { SmaState, sma } from './sma.ts';
+export { EmaState, ema } from './ema.ts';
+export { RsiState, rsi } from './rsi.ts';
+export { AtrState, atr } from './atr.ts';
+export type { BollingerSeries } from './bollinger.ts';
+export { BollingerState, bollinger } from './bollinger.ts';
+export type { AdxSeries } from './adx.ts';
+export { AdxState, adx } from './adx.ts';
+export { MfiState, mfi } from './mfi.ts';
+export { SessionVwapState, sessionVwap } from './session-vwap.ts';
+export type { HeikinAshiSeries } from './heikin-ashi.ts';
+export { HeikinAshiState, heikinAshi } from './heikin-ashi.ts';
+export type { WaveTrendSeries } from './wave-trend.ts';
+export { WAVE_TREND_SIGNAL, WaveTrendState, waveTrend } from './wave-trend.ts';
