@@ -1,7 +1,4 @@
-import { utcDayStart, type Clock } from '../engine/clock.ts';
-import type { DeskConfig } from '../engine/config.ts';
-import { DeskError } from '../engine/errors.ts';
-import type { Actor } from '../engine/schemas.ts';
+import { DeskError, utcDayStart, type Actor, type Clock, type DeskConfig } from '../engine/index.ts';
 
 /** The agent caps from config: notional per order and per UTC day (USDT), symbol allowlist, live switch. */
 export interface AgentCapsConfig {

@@ -1,7 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../engine/clock.ts';
-import { DeskError } from '../engine/errors.ts';
-import type { Actor } from '../engine/schemas.ts';
+import { DeskError, type Actor, type Clock } from '../engine/index.ts';
 
 /** How long a confirmation token stays valid. */
 export const CONFIRM_TTL_MS = 60_000;

@@ -1,8 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
-import { DeskError } from '../engine/errors.ts';
-import type { Actor } from '../engine/schemas.ts';
+import { DeskError, type Actor } from '../engine/index.ts';
 import { CONFIRM_TTL_MS, type ConfirmTokens } from './confirm-tokens.ts';
 
 /** The request context the SDK hands a tool callback. */

@@ -1,5 +1,4 @@
-import type { DeskEvent } from '../engine/events.ts';
-import type { DeskApi } from '../engine/desk-api.ts';
+import type { DeskApi, DeskEvent } from '../engine/index.ts';
 
 /**
  * A bounded ring of the desk's most recent events (what the `events://recent` resource shows).

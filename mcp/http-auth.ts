@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { DeskToken } from '../engine/config.ts';
-import type { Actor } from '../engine/schemas.ts';
+import type { Actor, DeskToken } from '../engine/index.ts';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 

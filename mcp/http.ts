@@ -3,12 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { systemClock, type Clock } from '../engine/clock.ts';
-import type { DeskConfig } from '../engine/config.ts';
-import type { DeskApi } from '../engine/desk-api.ts';
-import { silentLogger, type DeskLogger } from '../engine/log.ts';
-import type { DeskMetrics } from '../engine/metrics.ts';
-import type { Actor } from '../engine/schemas.ts';
+import { silentLogger, systemClock, type Actor, type Clock, type DeskApi, type DeskConfig, type DeskLogger, type DeskMetrics } from '../engine/index.ts';
 import { checkHostAndOrigin, createBearerAuth, defaultAllowedHostnames } from './http-auth.ts';
 import { createMcpServer, createMcpShared, type McpShared } from './server.ts';
 

@@ -1,6 +1,6 @@
 import { ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
-import { toDeskError } from '../engine/errors.ts';
+import { toDeskError } from '../engine/index.ts';
 import type { RecentEvents } from './event-log.ts';
 import type { ToolContext } from './tool-kit.ts';
 import { toolError } from './tool-result.ts';

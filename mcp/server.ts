@@ -1,10 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { systemClock, type Clock } from '../engine/clock.ts';
-import type { DeskConfig } from '../engine/config.ts';
-import type { DeskApi } from '../engine/desk-api.ts';
-import { silentLogger, type DeskLogger } from '../engine/log.ts';
-import type { DeskMetrics } from '../engine/metrics.ts';
-import { ActorSchema, parseInput, type Actor } from '../engine/schemas.ts';
+import { ActorSchema, parseInput, silentLogger, systemClock, type Actor, type Clock, type DeskApi, type DeskConfig, type DeskLogger, type DeskMetrics } from '../engine/index.ts';
 import { AgentCaps, capsFromConfig } from './agent-caps.ts';
 import { ConfirmTokens } from './confirm-tokens.ts';
 import { RecentEvents } from './event-log.ts';

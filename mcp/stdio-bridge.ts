@@ -8,7 +8,7 @@ import {
   type JSONRPCMessage,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import { silentLogger, type DeskLogger } from '../engine/log.ts';
+import { silentLogger, type DeskLogger } from '../engine/index.ts';
 
 /** Options of runStdioBridge. */
 export interface StdioBridgeOptions {

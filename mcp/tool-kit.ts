@@ -1,12 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
-import type { Clock } from '../engine/clock.ts';
-import type { DeskApi } from '../engine/desk-api.ts';
-import { DeskError, toDeskError } from '../engine/errors.ts';
-import type { DeskLogger } from '../engine/log.ts';
-import type { DeskMetrics } from '../engine/metrics.ts';
-import type { Actor } from '../engine/schemas.ts';
+import { DeskError, toDeskError, type Actor, type Clock, type DeskApi, type DeskLogger, type DeskMetrics } from '../engine/index.ts';
 import type { AgentCaps } from './agent-caps.ts';
 import type { ConfirmTokens } from './confirm-tokens.ts';
 import type { ToolExtra } from './confirmation.ts';

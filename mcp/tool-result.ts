@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { toDeskError, type DeskErrorCode, type DeskErrorDetail } from '../engine/errors.ts';
+import { toDeskError, type DeskErrorCode, type DeskErrorDetail } from '../engine/index.ts';
 
 // What a model reads when a tool fails: one short English sentence per stable code, then the flat,
 // secret-free detail the Desk attached. Never vendor text, never a stack.

@@ -1,4 +1,4 @@
-import { KillSwitchInput, PauseInput, RiskStateOutput, type RiskStateResult } from '../engine/schemas.ts';
+import { KillSwitchInput, PauseInput, RiskStateOutput, type RiskStateResult } from '../engine/index.ts';
 import { defineTool, type ToolContext } from './tool-kit.ts';
 
 const CONTROL = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false } as const;

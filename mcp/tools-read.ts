@@ -1,22 +1,4 @@
-import {
-  BalanceInput,
-  BalanceOutput,
-  ExecuteInput,
-  GetSignalInput,
-  GetSignalOutput,
-  ListPositionsInput,
-  ListPositionsOutput,
-  ListSignalsInput,
-  ListSignalsOutput,
-  PnlInput,
-  PnlOutput,
-  PreviewOutput,
-  ScanInput,
-  ScanOutput,
-  StatusInput,
-  StatusOutput,
-} from '../engine/schemas.ts';
-import { isDeskError } from '../engine/errors.ts';
+import { BalanceInput, BalanceOutput, ExecuteInput, GetSignalInput, GetSignalOutput, ListPositionsInput, ListPositionsOutput, ListSignalsInput, ListSignalsOutput, PnlInput, PnlOutput, PreviewOutput, ScanInput, ScanOutput, StatusInput, StatusOutput, isDeskError } from '../engine/index.ts';
 import { READ_ONLY, defineTool, type ToolContext } from './tool-kit.ts';
 
 /** Registers the read tools (status, scan, signals, preview, positions, balance, pnl); never throws. */

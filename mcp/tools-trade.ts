@@ -1,15 +1,5 @@
 import { z } from 'zod';
-import { DeskError, isDeskError } from '../engine/errors.ts';
-import {
-  ClosePositionInput,
-  ClosePositionOutput,
-  ExecuteInput,
-  ExecuteOutput,
-  PositionSchema,
-  PreviewOutput,
-  type Position,
-  type PreviewResult,
-} from '../engine/schemas.ts';
+import { ClosePositionInput, ClosePositionOutput, DeskError, ExecuteInput, ExecuteOutput, PositionSchema, PreviewOutput, isDeskError, type Position, type PreviewResult } from '../engine/index.ts';
 import { confirmAction, type ConfirmOutcome } from './confirmation.ts';
 import { defineTool, type ToolContext, type ToolValue } from './tool-kit.ts';
 

@@ -1,11 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { ElicitRequestSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
-import type { DeskConfig } from '../../engine/config.ts';
-import type { DeskApi } from '../../engine/desk-api.ts';
-import type { Clock } from '../../engine/clock.ts';
-import type { DeskLogger } from '../../engine/log.ts';
-import type { Actor } from '../../engine/schemas.ts';
+import type { Actor, Clock, DeskApi, DeskConfig, DeskLogger } from '../../engine/index.ts';
 import { createMcpServer, type McpShared } from '../../mcp/index.ts';
 
 /** A connected SDK client and its server, over InMemoryTransport. */

@@ -1,21 +1,4 @@
-import type { DeskApi } from '../../engine/desk-api.ts';
-import { DeskError } from '../../engine/errors.ts';
-import { EventBus } from '../../engine/events.ts';
-import type { ManualClock } from '../../engine/clock.ts';
-import {
-  ClosePositionInput,
-  ExecuteInput,
-  GetSignalInput,
-  KillSwitchInput,
-  ListPositionsInput,
-  ListSignalsInput,
-  METRIC_NAMES,
-  PnlInput,
-  parseInput,
-  type Actor,
-  type Position,
-  type Signal,
-} from '../../engine/schemas.ts';
+import { ClosePositionInput, DeskError, EventBus, ExecuteInput, GetSignalInput, KillSwitchInput, ListPositionsInput, ListSignalsInput, METRIC_NAMES, PnlInput, parseInput, type Actor, type DeskApi, type ManualClock, type Position, type Signal } from '../../engine/index.ts';
 
 /** A small in-memory DeskApi for protocol-shape tests (the real desk lives in engine/desk.ts). */
 export interface FakeDesk extends DeskApi {

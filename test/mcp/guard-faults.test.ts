@@ -1,9 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { ManualClock } from '../../engine/clock.ts';
-import { testConfig } from '../../engine/config.ts';
-import { DeskError } from '../../engine/errors.ts';
-import type { Actor } from '../../engine/schemas.ts';
+import { DeskError, ManualClock, testConfig, type Actor } from '../../engine/index.ts';
 import { createMcpShared } from '../../mcp/index.ts';
 import { connect, type Connected } from './connect.ts';
 import { createFakeDesk, type FakeDesk } from './fake-desk.ts';
