@@ -1,0 +1,228 @@
+import type { Execution } from '../exec/broker.ts';
+import type { Side } from '../schemas.ts';
+import type { DeskLogger } from '../log.ts';
+import { num } from './decimal.ts';
+
+/** The fields of a Bybit V5 execution (WS `execution` or REST /v5/execution/list row) the desk reads. */
+export interface VendorExecution {
+  category?: string;
+  symbol: string;
+  execId: string;
+  orderId: string;
+  orderLinkId?: string;
+  side: string;
+  execQty: string;
+  execPrice: string;
+  execFee?: string;
+  execType?: string;
+  execTime: string;
+  closedSize?: string;
+  stopOrderType?: string;
+  createType?: string;
+  seq?: number | string;
+}
+
+/** The fields of a Bybit V5 order update the broker reads. */
+export interface VendorOrder {
+  symbol: string;
+  orderId: string;
+  orderLinkId?: string;
+  orderStatus: string;
+  cumExecQty?: string;
+  avgPrice?: string;
+  qty?: string;
+  side?: string;
+  updatedTime?: string;
+}
+
+/** An order update as the broker hands it on, after the fills it reports were delivered. */
+export interface OrderUpdate {
+  orderId: string;
+  orderLinkId: string;
+  symbol: string;
+  status: string;
+  filledQty: number;
+  avgPrice: number | null;
+}
+
+const TRADE_TYPES = new Set(['Trade', 'BustTrade', 'AdlTrade', 'Delivery', 'Settle']);
+const STOP_TYPES = new Set(['StopLoss', 'PartialStopLoss', 'TrailingStop']);
+const TARGET_TYPES = new Set(['TakeProfit', 'PartialTakeProfit']);
+
+/**
+ * Maps a vendor execution to the desk's Execution, or null for non-trade rows (funding fees...).
+ * `side` is the side of the POSITION the fill opens or reduces (one-way mode): a Sell that closes
+ * (closedSize > 0) belongs to a long. Never throws.
+ */
+export function toExecution(e: VendorExecution): Execution | null {
+  if (e.execType && !TRADE_TYPES.has(e.execType)) return null;
+  const qty = num(e.execQty);
+  const price = num(e.execPrice);
+  if (!(qty > 0) || !(price > 0) || !e.execId) return null;
+  const closing = num(e.closedSize) > 0;
+  const buy = e.side === 'Buy';
+  const side: Side = closing ? (buy ? 'short' : 'long') : buy ? 'long' : 'short';
+  const sot = e.stopOrderType ?? '';
+  let kind: Execution['kind'] = closing ? 'close' : 'entry';
+  if (e.execType === 'BustTrade' || /Liq|Adl/i.test(e.createType ?? '')) kind = 'liquidation';
+  else if (STOP_TYPES.has(sot)) kind = 'stop';
+  else if (TARGET_TYPES.has(sot)) kind = 'target';
+  return {
+    execId: e.execId,
+    orderId: e.orderId,
+    orderLinkId: e.orderLinkId ?? '',
+    symbol: e.symbol,
+    side,
+    qty,
+    price,
+    fee: num(e.execFee),
+    reduceOnly: closing,
+    kind,
+    quoteId: null,
+    at: num(e.execTime),
+  };
+}
+
+/** Maps an order row to an OrderUpdate; never throws. */
+export function toOrderUpdate(o: VendorOrder): OrderUpdate {
+  const avg = num(o.avgPrice);
+  return {
+    orderId: o.orderId,
+    orderLinkId: o.orderLinkId ?? '',
+    symbol: o.symbol,
+    status: o.orderStatus,
+    filledQty: num(o.cumExecQty),
+    avgPrice: avg > 0 ? avg : null,
+  };
+}
+
+const PRIORITY: Record<string, number> = { execution: 0, order: 1, position: 2, wallet: 3 };
+
+function topicBase(topic: string): string {
+  return topic.split('.')[0] ?? topic;
+}
+
+/** What the router needs: sinks, a REST fallback for fills it has not seen, and a logger. */
+export interface RouterDeps {
+  logger: DeskLogger;
+  /** Fetches executions of one order (or, with no orderId, since `since`) over REST; rejects on failure. */
+  fetchExecutions(q: { orderId?: string; since?: number }): Promise<VendorExecution[]>;
+  onExecution(e: Execution): void | Promise<void>;
+  onOrder(o: OrderUpdate): void | Promise<void>;
+  onPosition?(rows: unknown[]): void;
+  onWallet?(rows: unknown[]): void;
+}
+
+/**
+ * Orders the private stream: messages received in one burst are handled executions first, then order,
+ * position and wallet updates; executions go out by venue sequence, each execId once; an order update
+ * whose cumExecQty is ahead of the fills seen for it first pulls the missing fills over REST. All sink
+ * calls run on one promise chain (awaited), so the desk sees fills before the order update that reports
+ * them. Never throws; a failing sink is logged and the stream goes on.
+ */
+export class PrivateStreamRouter {
+  private buffer: { prio: number; seq: number; topic: string; data: unknown[] }[] = [];
+  private arrival = 0;
+  private scheduled = false;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly seen = new Set<string>();
+  private readonly seenOrder: string[] = [];
+  private readonly filledByOrder = new Map<string, number>();
+  private lastExecAt = 0;
+
+  /** Builds a router that writes to `deps`' sinks. */
+  constructor(private readonly d: RouterDeps) {}
+
+  /** Time of the newest execution delivered (epoch ms), 0 before any. */
+  get lastExecutionAt(): number {
+    return this.lastExecAt;
+  }
+
+  /** Accepts one raw private-stream message ({topic, data}); unknown topics are ignored. */
+  push(msg: { topic?: unknown; data?: unknown }): void {
+    if (typeof msg?.topic !== 'string' || !Array.isArray(msg.data)) return;
+    const base = topicBase(msg.topic);
+    const prio = PRIORITY[base];
+    if (prio === undefined) return;
+    this.buffer.push({ prio, seq: this.arrival++, topic: base, data: msg.data as unknown[] });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Delivers executions fetched over REST (e.g. after a reconnect); already-seen execIds are skipped. */
+  deliverExecutions(rows: VendorExecution[]): Promise<void> {
+    return this.enqueue(() => this.handleExecutions(rows));
+  }
+
+  /** Resolves when everything received so far has been handed to the sinks. */
+  async idle(): Promise<void> {
+    while (this.scheduled || this.buffer.length > 0) await new Promise((r) => setImmediate(r));
+    await this.chain;
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.buffer.sort((a, b) => a.prio - b.prio || a.seq - b.seq);
+    this.buffer = [];
+    for (const m of batch) {
+      if (m.topic === 'execution') void this.enqueue(() => this.handleExecutions(m.data as VendorExecution[]));
+      else if (m.topic === 'order') void this.enqueue(() => this.handleOrders(m.data as VendorOrder[]));
+      else if (m.topic === 'position') void this.enqueue(async () => this.d.onPosition?.(m.data));
+      else if (m.topic === 'wallet') void this.enqueue(async () => this.d.onWallet?.(m.data));
+    }
+  }
+
+  private enqueue(job: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(job).catch(() => {
+      this.d.logger.error({ module: 'bybit-private' }, 'private stream handler failed');
+    });
+    this.chain = run;
+    return run;
+  }
+
+  private markSeen(execId: string): void {
+    this.seen.add(execId);
+    this.seenOrder.push(execId);
+    if (this.seenOrder.length > 20_000) this.seen.delete(this.seenOrder.shift()!);
+  }
+
+  private async handleExecutions(rows: VendorExecution[]): Promise<void> {
+    const sorted = [...rows].sort((a, b) => num(a.seq) - num(b.seq) || num(a.execTime) - num(b.execTime));
+    for (const row of sorted) {
+      if (!row?.execId || this.seen.has(row.execId)) continue;
+      this.markSeen(row.execId);
+      const ex = toExecution(row);
+      if (!ex) continue;
+      this.filledByOrder.set(ex.orderId, (this.filledByOrder.get(ex.orderId) ?? 0) + ex.qty);
+      this.lastExecAt = Math.max(this.lastExecAt, ex.at);
+      try {
+        await this.d.onExecution(ex);
+      } catch {
+        this.d.logger.error({ execId: ex.execId, orderLinkId: ex.orderLinkId }, 'execution sink failed');
+      }
+    }
+  }
+
+  private async handleOrders(rows: VendorOrder[]): Promise<void> {
+    for (const row of rows) {
+      if (!row?.orderId) continue;
+      const upd = toOrderUpdate(row);
+      const seenQty = this.filledByOrder.get(upd.orderId) ?? 0;
+      if (upd.filledQty > seenQty + 1e-12) {
+        // The order reports fills this stream has not delivered yet: fetch them first (fills before order updates).
+        try {
+          await this.handleExecutions(await this.d.fetchExecutions({ orderId: upd.orderId }));
+        } catch {
+          this.d.logger.warn({ orderId: upd.orderId }, 'could not fetch fills ahead of an order update');
+        }
+      }
+      try {
+        await this.d.onOrder(upd);
+      } catch {
+        this.d.logger.error({ orderId: upd.orderId }, 'order sink failed');
+      }
+    }
+  }
+}
