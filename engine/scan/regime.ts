@@ -16,11 +16,14 @@ export interface RegimeThresholds {
   bandwidthExpansion: number;
 }
 
-/** The defaults, tuned on the bundled Bybit klines so each regime occurs on every interval. */
+/**
+ * The defaults, tuned on the bundled Bybit klines (15/60/240/D): about 65 % range, 15-20 % trend,
+ * 10-15 % high-vol (bandwidth ≥ 5× its 120-bar low is roughly the top 12 % of bars on every interval).
+ */
 export const DEFAULT_REGIME_THRESHOLDS: Readonly<RegimeThresholds> = Object.freeze({
   adxTrend: 25,
-  slopeAtr: 0.5,
-  bandwidthExpansion: 4,
+  slopeAtr: 0.3,
+  bandwidthExpansion: 5,
 });
 
 /**

@@ -4,10 +4,10 @@ import type { Features } from '../indicators/features.ts';
 
 /** Weight of each metric in the weighted mean, in METRIC_NAMES order (band position and RSI lead). */
 export const METRIC_WEIGHTS: Readonly<Record<MetricName, number>> = Object.freeze({
-  bandPosition: 1.5,
-  rsi: 1.5,
+  bandPosition: 1.25,
+  rsi: 1.25,
   volume: 1,
-  funding: 1,
+  funding: 0.75,
   squeeze: 0.75,
   trend: 1.25,
   volatility: 0.75,
@@ -18,6 +18,12 @@ export const METRIC_WEIGHTS: Readonly<Record<MetricName, number>> = Object.freez
 export const FUNDING_NEUTRAL = 0.0001;
 /** Funding distance from neutral that moves the funding part all the way to 0 or 10. */
 export const FUNDING_SPAN = 0.0005;
+
+/**
+ * How band position, RSI and streak are read: 'reversion' trades fade the stretch (a long likes price
+ * below the lower band), 'momentum' trades join it (a long likes a close above the upper band).
+ */
+export type ScoreStyle = 'reversion' | 'momentum';
 
 /** A 0..10 score and its 8 parts (METRIC_NAMES order). */
 export interface ScoreResult {
@@ -39,35 +45,47 @@ const ten = (x: number): number => (x === x ? 10 * clamp01(x) : 5);
 const fin = (x: number): number => (x === x && x !== Infinity && x !== -Infinity ? x : NaN);
 
 /**
- * Fills `out` (length ≥ 16) with the 8 part scores (0..10, slots 0..7) and their raw values (slots
- * 8..15, NaN = none) for a `side` trade on `f`, and returns the weighted-mean score rounded to 2
- * decimals. Allocation-free (the hot path). Each part, long view (shorts mirror where side matters):
- * - bandPosition: 10·(1 − %B) — a long likes price at/below the lower band;
- * - rsi: (70 − RSI)/40 — RSI 30 or lower is 10, 70 or higher is 0;
- * - volume: volume / SMA20(volume) / 2 — twice average volume is 10 (side-neutral);
- * - funding: 5 − 5·(rate − 0.01 %)/0.05 % — negative funding (crowded shorts) favours a long;
- *   missing funding is a neutral 5;
+ * Fills `out` (length ≥ 16) with the 8 part scores (slots 0..7, rounded to 2 decimals) and their raw
+ * values (slots 8..15, NaN = none) for a `side` trade on `f`, and returns the weighted-mean score
+ * rounded to 2 decimals. Allocation-free (the hot path). Each part, for a 'reversion' long (shorts
+ * mirror where side matters; 'momentum' flips band position, RSI and streak so a breakout long likes
+ * a close above the upper band, RSI strength and an up streak):
+ * - bandPosition: (0.6 − %B)/0.8 where %B is that of the bar low (reversion long; the high for a
+ *   short; the close for momentum) — a low 0.2 band-widths through the lower band is 10, a touch 7.5,
+ *   %B 0.6 or more is 0;
+ * - rsi: (60 − RSI)/40 with the lower of this and the previous bar's RSI(14) (a reversal bar has often
+ *   just left the extreme) — RSI 20 is 10, 30 is 7.5, 60 or more is 0;
+ * - volume: volume / SMA20(volume) / 3 — three times average volume is 10 (side-neutral);
+ * - funding: 5 − 5·(rate − 0.01 %)/0.05 % — negative funding (crowded shorts) favours a long, and a
+ *   missing rate is a neutral 5;
  * - squeeze: (3 − bandwidth/min120)/2 — bands at their 120-bar low are 10 (side-neutral);
- * - trend: mean of close-vs-EMA200 (in 10 ATR), EMA200 slope (in ATR units) and +DI−DI (±20);
+ * - trend: mean of close-vs-EMA200 (in 10 ATR), EMA200 10-bar slope (in ATR units) and +DI−DI (±20);
  * - volatility: ATR% between 0.6 % and 4 % is 10, ramping from 0 at 0.15 % (fees eat the move) and down
  *   to 0 at 12 % (stops become noise) (side-neutral);
  * - streak: 0.5 − streak/8 — four or more down closes in a row is 10 for a long (exhaustion).
  * Features that are NaN give a neutral 5 for that part. Never throws.
  */
-export function scoreInto(f: Features, side: Side, funding: number | null, out: Float64Array): number {
+export function scoreInto(f: Features, side: Side, funding: number | null, out: Float64Array, style: ScoreStyle = 'reversion'): number {
   const s = side === 'long' ? 1 : -1;
-  const long = s === 1;
+  // r = +1 when the trade likes price low (reversion long, momentum short), −1 when it likes price high.
+  const r = style === 'momentum' ? -s : s;
 
-  const pb = fin(f.percentB);
-  out[0] = ten(long ? 1 - pb : pb);
+  // Reversion reads the bar's extreme toward the trade (a long: where the low reached), momentum the close.
+  const width = f.bbUpper - f.bbLower;
+  const px = style === 'momentum' ? f.close : s === 1 ? f.low : f.high;
+  const pb = width > 0 ? fin((px - f.bbLower) / width) : fin(f.percentB);
+  out[0] = ten(r === 1 ? (0.6 - pb) / 0.8 : (pb - 0.4) / 0.8);
   out[8] = pb;
 
-  const rsi = fin(f.rsi14);
-  out[1] = ten(long ? (70 - rsi) / 40 : (rsi - 30) / 40);
+  // The stretch of this bar or the one before (a reversal bar has usually just left the extreme).
+  const r0 = fin(f.rsi14);
+  const r1 = fin(f.prevRsi14);
+  const rsi = r1 !== r1 ? r0 : r === 1 ? (r1 < r0 ? r1 : r0) : r1 > r0 ? r1 : r0;
+  out[1] = ten(r === 1 ? (60 - rsi) / 40 : (rsi - 40) / 40);
   out[9] = rsi;
 
   const vr = f.volSma20 > 0 ? fin(f.volume / f.volSma20) : NaN;
-  out[2] = ten(vr / 2);
+  out[2] = ten(vr / 3);
   out[10] = vr;
 
   if (funding === null || !(funding === funding) || funding === Infinity || funding === -Infinity) {
@@ -108,7 +126,7 @@ export function scoreInto(f: Features, side: Side, funding: number | null, out: 
   out[14] = ap;
 
   const st = fin(f.streak);
-  out[7] = ten(0.5 - (s * st) / 8);
+  out[7] = ten(0.5 - (r * st) / 8);
   out[15] = st;
 
   let sum = 0;
@@ -124,11 +142,11 @@ const scratch = new Float64Array(2 * N);
 
 /**
  * Scores a `side` trade on features `f` with the funding rate in force (null = unknown → neutral
- * funding part): returns the 0..10 weighted mean (2 decimals) and exactly 8 parts named by
+ * funding part), read as a `style` trade (default 'reversion', see scoreInto): returns the 0..10 weighted mean (2 decimals) and exactly 8 parts named by
  * METRIC_NAMES, each 0..10 with its weight and raw value (null when not available). Pure; never throws.
  */
-export function scoreCandidate(f: Features, side: Side, funding: number | null): ScoreResult {
-  const score = scoreInto(f, side, funding, scratch);
+export function scoreCandidate(f: Features, side: Side, funding: number | null, style: ScoreStyle = 'reversion'): ScoreResult {
+  const score = scoreInto(f, side, funding, scratch, style);
   const parts: ScorePart[] = new Array(N);
   for (let i = 0; i < N; i++) {
     const v = scratch[N + i];

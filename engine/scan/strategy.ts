@@ -2,6 +2,7 @@ import type { Interval, Side } from '../schemas.ts';
 import type { Features } from '../indicators/features.ts';
 import type { Regime } from './regime.ts';
 import type { Session } from './session.ts';
+import type { ScoreStyle } from './score.ts';
 
 /** What a strategy knows besides the features: the series and the funding rate in force (null = unknown). */
 export interface StrategyContext {
@@ -44,6 +45,12 @@ export interface Strategy {
    * absent or empty = any hour. Checked against the decision time, not the bar open.
    */
   readonly sessions?: readonly Session[];
+  /**
+   * How the score reads band position, RSI and streak: 'reversion' (default; a long likes the lower
+   * band, low RSI, a down streak) or 'momentum' (a long likes a close above the upper band, strong RSI,
+   * an up streak — breakouts).
+   */
+  readonly style?: ScoreStyle;
   /** True when the strategy never fires without a funding rate. */
   readonly needsFunding?: boolean;
   /** The candidate for this bar, or null. */

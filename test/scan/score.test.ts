@@ -20,7 +20,7 @@ describe('scoreCandidate', () => {
   });
 
   it('is side-aware: a long likes the lower band, low RSI, negative funding, a down streak; a short the mirror', () => {
-    const dip = neutralFeatures({ percentB: -0.05, rsi14: 25, streak: -5 });
+    const dip = neutralFeatures({ close: 95.6, open: 97, high: 97, low: 94.4, percentB: -0.05, rsi14: 18, prevRsi14: 22, streak: -5 });
     const l = scoreCandidate(dip, 'long', -0.0006);
     const s = scoreCandidate(dip, 'short', -0.0006);
     expect(l.score).toBeGreaterThan(s.score);
@@ -31,8 +31,19 @@ describe('scoreCandidate', () => {
     expect(part(l, 'funding').score).toBe(10);
     expect(part(s, 'funding').score).toBe(0);
 
-    const pop = neutralFeatures({ percentB: 1.1, rsi14: 78, streak: 6 });
+    const pop = neutralFeatures({ close: 104.8, high: 105, low: 103, percentB: 1.1, rsi14: 78, prevRsi14: 74, streak: 6 });
     expect(scoreCandidate(pop, 'short', 0.0008).score).toBeGreaterThan(scoreCandidate(pop, 'long', 0.0008).score);
+  });
+
+  it("'momentum' style reads band position, RSI and streak the other way (a breakout long likes a close above the band)", () => {
+    const breakout = neutralFeatures({ close: 105, high: 105.5, low: 103, percentB: 1.125, rsi14: 72, prevRsi14: 61, streak: 3, volume: 2500 });
+    const rev = scoreCandidate(breakout, 'long', null);
+    const mom = scoreCandidate(breakout, 'long', null, 'momentum');
+    expect(mom.score).toBeGreaterThan(rev.score);
+    for (const n of ['bandPosition', 'rsi', 'streak']) expect(part(mom, n).score).toBeGreaterThan(part(rev, n).score);
+    for (const n of ['volume', 'funding', 'squeeze', 'trend', 'volatility']) expect(part(mom, n).score).toBe(part(rev, n).score);
+    expect(part(mom, 'bandPosition').score).toBeGreaterThan(8);
+    expect(scoreCandidate(breakout, 'short', null, 'momentum').score).toBeLessThan(mom.score);
   });
 
   it('trend favours the side of the EMA200 slope, the DIs and price vs EMA200', () => {

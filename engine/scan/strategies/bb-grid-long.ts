@@ -15,6 +15,7 @@ export const bbGridLong: Strategy = {
   sides: ['long'],
   intervals: ['15', '60', '240', 'D'],
   regimes: ['range'],
+  style: 'reversion',
   evaluate(f) {
     if (!(f.percentB <= GRID_LOWER_PERCENT_B)) return null;
     const entry = f.close;

@@ -15,6 +15,7 @@ export const bbGridShort: Strategy = {
   sides: ['short'],
   intervals: ['15', '60', '240', 'D'],
   regimes: ['range'],
+  style: 'reversion',
   evaluate(f) {
     if (!(f.percentB >= GRID_UPPER_PERCENT_B)) return null;
     const entry = f.close;

@@ -19,6 +19,7 @@ export const bbSqueezeBreakout: Strategy = {
   intervals: ['15', '60', '240', 'D'],
   regimes: ['range', 'trend-up', 'trend-down'],
   sessions: ['europe', 'us'],
+  style: 'momentum',
   evaluate(f) {
     if (!(f.bandwidth <= SQUEEZE_NEAR_MIN * f.bandwidthMin120)) return null;
     if (!(f.volume >= SQUEEZE_VOLUME_MULT * f.volSma20)) return null;

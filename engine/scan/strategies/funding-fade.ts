@@ -20,6 +20,7 @@ export const fundingFade: Strategy = {
   sides: ['long', 'short'],
   intervals: ['15', '60', '240', 'D'],
   regimes: ['range', 'high-vol', 'trend-up', 'trend-down'],
+  style: 'reversion',
   needsFunding: true,
   evaluate(f, ctx) {
     const rate = ctx.funding;

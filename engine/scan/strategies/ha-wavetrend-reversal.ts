@@ -16,11 +16,12 @@ export const haWavetrendReversal: Strategy = {
   sides: ['long', 'short'],
   intervals: ['5', '15', '60', '240', 'D'],
   regimes: ['range', 'high-vol', 'trend-up', 'trend-down'],
+  style: 'reversion',
   evaluate(f) {
     const entry = f.close;
-    const haGreen = f.haClose > f.haOpen;
-    const prevHaGreen = f.prevHaClose > f.prevHaOpen;
-    if (haGreen && !prevHaGreen && f.prevHaClose < f.prevHaOpen && f.prevWt1 <= f.prevWt2 && f.wt1 > f.wt2 && f.prevWt1 <= -WT_EXTREME) {
+    const flipUp = f.haClose > f.haOpen && f.prevHaClose < f.prevHaOpen;
+    const flipDown = f.haClose < f.haOpen && f.prevHaClose > f.prevHaOpen;
+    if (flipUp && f.prevWt1 <= f.prevWt2 && f.wt1 > f.wt2 && f.prevWt1 <= -WT_EXTREME) {
       const stop = atrStop('long', entry, f.low, f.atr14, 1.5, 0.25);
       return candidate(
         'ha-wavetrend-reversal',
@@ -31,7 +32,7 @@ export const haWavetrendReversal: Strategy = {
         `Heikin-Ashi turned green and WaveTrend crossed up from ${fmt(f.prevWt1)} (oversold)`,
       );
     }
-    if (!haGreen && f.haClose < f.haOpen && prevHaGreen && f.prevWt1 >= f.prevWt2 && f.wt1 < f.wt2 && f.prevWt1 >= WT_EXTREME) {
+    if (flipDown && f.prevWt1 >= f.prevWt2 && f.wt1 < f.wt2 && f.prevWt1 >= WT_EXTREME) {
       const stop = atrStop('short', entry, f.high, f.atr14, 1.5, 0.25);
       return candidate(
         'ha-wavetrend-reversal',

@@ -17,6 +17,7 @@ export const rsiBbReversion: Strategy = {
   sides: ['long', 'short'],
   intervals: ['15', '60', '240', 'D'],
   regimes: ['range', 'high-vol'],
+  style: 'reversion',
   evaluate(f) {
     const entry = f.close;
     if (f.rsi14 <= RSI_OVERSOLD && f.low < f.bbLower && entry > f.bbLower) {

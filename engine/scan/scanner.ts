@@ -1,0 +1,335 @@
+import type { Interval, ScorePart, Signal } from '../schemas.ts';
+import type { Features } from '../indicators/features.ts';
+import { FeatureState } from '../indicators/feature-state.ts';
+import type { Bar } from '../market/types.ts';
+import type { DeskConfig } from '../config.ts';
+import { DeskError } from '../errors.ts';
+import type { Strategy, StrategyContext } from './strategy.ts';
+import { ALL_STRATEGIES } from './all-strategies.ts';
+import { scoreCandidate } from './score.ts';
+import { classifyRegime, DEFAULT_REGIME_THRESHOLDS } from './regime.ts';
+import type { Regime, RegimeThresholds } from './regime.ts';
+import { veto, DEFAULT_MIN_REWARD_RISK } from './veto.ts';
+import type { VetoReason } from './veto.ts';
+import { intervalMs, INTERVAL_MS } from './interval.ts';
+
+/**
+ * A surviving, scored candidate: every Signal field except id, status and createdAt (the desk fills
+ * those), plus the strategy's one-line `reason`.
+ */
+export interface SignalDraft extends Omit<Signal, 'id' | 'status' | 'createdAt'> {
+  reason: string;
+}
+
+/** One dropped candidate, reported to `onVeto` (logs, metrics, backtest stats). */
+export interface VetoRecord {
+  symbol: string;
+  interval: Interval;
+  strategy: string;
+  side: 'long' | 'short';
+  reason: VetoReason;
+  score: number;
+  regime: Regime;
+  barTime: number;
+}
+
+/** Scanner options; every field has a default. */
+export interface ScannerOptions {
+  /** Minimum 0..10 score (config DESK_SCORE_THRESHOLD); default 5.5. */
+  threshold?: number;
+  /** Strategies whose drafts are stage 'live' (config DESK_LIVE_STRATEGIES); the rest are 'shadow'. Default none. */
+  liveStrategies?: readonly string[];
+  /** A draft expires `ttlBars` bar lengths after the decision time (config DESK_SIGNAL_TTL_BARS); default 3. */
+  ttlBars?: number;
+  /** Enabled strategies; default ALL_STRATEGIES. Names must be unique. */
+  strategies?: readonly Strategy[];
+  /** Minimum reward-to-risk to the last target; default 1. */
+  minRewardRisk?: number;
+  /** Bars a series must have seen before strategies run (EMA200 warm-up); default 200. */
+  minBars?: number;
+  /** Regime classifier thresholds; default DEFAULT_REGIME_THRESHOLDS. */
+  regimeThresholds?: RegimeThresholds;
+  /** Called for each vetoed candidate; must not throw (a throw is swallowed). */
+  onVeto?: (v: VetoRecord) => void;
+  /** Called when a strategy's evaluate throws (the strategy is skipped for that bar); must not throw. */
+  onStrategyError?: (strategy: string, error: unknown) => void;
+}
+
+/** Funding lookup for on-demand scans: the rate in force for `symbol` at `at`, or null when unknown. */
+export type FundingOf = (symbol: string, at: number) => number | null;
+
+/** What the scanner knows about one series. */
+export interface SeriesInfo {
+  symbol: string;
+  interval: Interval;
+  bars: number;
+  lastStart: number;
+}
+
+interface Series {
+  symbol: string;
+  interval: Interval;
+  state: FeatureState;
+  f: Features | null;
+  lastStart: number;
+}
+
+/** Scanner options from the desk config (threshold, live strategies, TTL); never throws. */
+export function scannerOptionsFromConfig(cfg: DeskConfig): ScannerOptions {
+  return { threshold: cfg.DESK_SCORE_THRESHOLD, liveStrategies: cfg.DESK_LIVE_STRATEGIES, ttlBars: cfg.DESK_SIGNAL_TTL_BARS };
+}
+
+const INTERVALS = Object.keys(INTERVAL_MS) as Interval[];
+
+/**
+ * The scanner (T1 rank → T2 veto → draft): one incremental FeatureState per symbol × interval; on each
+ * closed bar it updates that series, runs the enabled strategies allowed on its interval, scores each
+ * candidate on 8 metrics, vetoes (levels / regime / session / reward-risk / threshold) and returns the
+ * survivors best score first. It never dedupes across calls (the desk's store keeps one live signal per
+ * symbol/side/strategy) but never returns two drafts for the same symbol/side/strategy in one call.
+ */
+export class Scanner {
+  private readonly threshold: number;
+  private readonly live: ReadonlySet<string>;
+  private readonly ttlBars: number;
+  private readonly minRewardRisk: number;
+  private readonly minBars: number;
+  private readonly regimeThresholds: RegimeThresholds;
+  private readonly byInterval = new Map<Interval, Strategy[]>();
+  private readonly series = new Map<string, Map<Interval, Series>>();
+  private readonly ctx: StrategyContext = { symbol: '', interval: '60', funding: null };
+  private readonly onVeto: ((v: VetoRecord) => void) | undefined;
+  private readonly onStrategyError: ((strategy: string, error: unknown) => void) | undefined;
+  /** The enabled strategies, in evaluation order. */
+  readonly strategies: readonly Strategy[];
+
+  /** Builds a scanner; throws DeskError CONFIG on a threshold outside 0..10, a bad ttlBars/minBars or duplicate strategy names. */
+  constructor(opts: ScannerOptions = {}) {
+    this.threshold = opts.threshold ?? 5.5;
+    this.ttlBars = opts.ttlBars ?? 3;
+    this.minRewardRisk = opts.minRewardRisk ?? DEFAULT_MIN_REWARD_RISK;
+    this.minBars = opts.minBars ?? 200;
+    this.regimeThresholds = opts.regimeThresholds ?? DEFAULT_REGIME_THRESHOLDS;
+    this.live = new Set(opts.liveStrategies ?? []);
+    this.onVeto = opts.onVeto;
+    this.onStrategyError = opts.onStrategyError;
+    this.strategies = Object.freeze([...(opts.strategies ?? ALL_STRATEGIES)]);
+    if (!(this.threshold >= 0 && this.threshold <= 10)) throw new DeskError('CONFIG', { key: 'threshold' }, 'scanner: threshold must be within 0..10');
+    if (!Number.isInteger(this.ttlBars) || this.ttlBars < 1) throw new DeskError('CONFIG', { key: 'ttlBars' }, 'scanner: ttlBars must be an integer ≥ 1');
+    if (!Number.isInteger(this.minBars) || this.minBars < 1) throw new DeskError('CONFIG', { key: 'minBars' }, 'scanner: minBars must be an integer ≥ 1');
+    if (!(this.minRewardRisk >= 0)) throw new DeskError('CONFIG', { key: 'minRewardRisk' }, 'scanner: minRewardRisk must be ≥ 0');
+    const names = new Set<string>();
+    for (const s of this.strategies) {
+      if (names.has(s.name)) throw new DeskError('CONFIG', { key: 'strategies', name: s.name }, `scanner: duplicate strategy ${s.name}`);
+      names.add(s.name);
+    }
+    for (const iv of INTERVALS) this.byInterval.set(iv, this.strategies.filter((s) => s.intervals.includes(iv)));
+  }
+
+  /** 'live' when `strategy` is in the configured live list, else 'shadow'; never throws. */
+  stageOf(strategy: string): 'live' | 'shadow' {
+    return this.live.has(strategy) ? 'live' : 'shadow';
+  }
+
+  /**
+   * (Re)builds the series from `bars` (oldest first) by feeding them one by one to a fresh FeatureState,
+   * replacing any previous state. Throws DeskError VALIDATION (nothing replaced) when a bar belongs
+   * to another symbol/interval, has a non-finite field, or starts are not strictly increasing.
+   */
+  warm(symbol: string, interval: Interval, bars: readonly Bar[]): void {
+    intervalMs(interval);
+    let prev = -Infinity;
+    for (let i = 0; i < bars.length; i++) {
+      const b = bars[i];
+      if (b.symbol !== symbol || b.interval !== interval) {
+        throw new DeskError('VALIDATION', { field: `bars[${i}]`, reason: `bar is ${b.symbol}/${b.interval}, expected ${symbol}/${interval}` });
+      }
+      if (!barFinite(b)) throw new DeskError('VALIDATION', { field: `bars[${i}]`, reason: 'non-finite bar field' });
+      if (!(b.start > prev)) throw new DeskError('VALIDATION', { field: `bars[${i}].start`, reason: 'bar starts must be strictly increasing' });
+      prev = b.start;
+    }
+    const s: Series = { symbol, interval, state: new FeatureState(), f: null, lastStart: -Infinity };
+    for (let i = 0; i < bars.length; i++) {
+      const b = bars[i];
+      s.f = s.state.update(b.start, b.open, b.high, b.low, b.close, b.volume);
+      s.lastStart = b.start;
+    }
+    let m = this.series.get(symbol);
+    if (!m) this.series.set(symbol, (m = new Map()));
+    m.set(interval, s);
+  }
+
+  /**
+   * Feeds one closed bar (creating a cold series on first sight), then evaluates it with the funding
+   * rate in force and decision time `now`; returns the surviving drafts, best score first. A bar whose
+   * start is not after the series' last one (a replayed duplicate) is ignored and yields []. Throws
+   * DeskError VALIDATION on an unknown interval or a non-finite bar field (the series is untouched).
+   */
+  onBar(bar: Bar, funding: number | null, now: number): SignalDraft[] {
+    if (!barFinite(bar)) throw new DeskError('VALIDATION', { field: 'bar', reason: 'non-finite bar field' });
+    let m = this.series.get(bar.symbol);
+    let s = m?.get(bar.interval);
+    if (s === undefined) {
+      intervalMs(bar.interval);
+      if (!m) this.series.set(bar.symbol, (m = new Map()));
+      s = { symbol: bar.symbol, interval: bar.interval, state: new FeatureState(), f: null, lastStart: -Infinity };
+      m.set(bar.interval, s);
+    }
+    if (!(bar.start > s.lastStart)) return [];
+    s.f = s.state.update(bar.start, bar.open, bar.high, bar.low, bar.close, bar.volume);
+    s.lastStart = bar.start;
+    const out: SignalDraft[] = [];
+    this.evaluate(s, funding, now, out);
+    if (out.length > 1) out.sort(byScore);
+    return out;
+  }
+
+  /**
+   * On-demand scan: evaluates the CURRENT features (no new bar) of every known series matching
+   * `symbols` and `intervals` (undefined/null = all), with `fundingOf(symbol, now)` as the funding rate;
+   * returns the drafts best score first, at most one per symbol/side/strategy (the higher score wins,
+   * ties go to the longer interval). Unknown symbols are simply not scanned; never throws on data.
+   */
+  scanNow(symbols: readonly string[] | null | undefined, intervals: readonly Interval[] | null | undefined, fundingOf: FundingOf, now: number): SignalDraft[] {
+    const out: SignalDraft[] = [];
+    for (const s of this.selected(symbols, intervals)) this.evaluate(s, fundingOf(s.symbol, now), now, out);
+    return dedupe(out);
+  }
+
+  /** The series known to the scanner matching the filters (undefined/null = all); never throws. */
+  list(symbols?: readonly string[] | null, intervals?: readonly Interval[] | null): SeriesInfo[] {
+    return this.selected(symbols, intervals).map((s) => ({ symbol: s.symbol, interval: s.interval, bars: s.f?.bars ?? 0, lastStart: s.lastStart }));
+  }
+
+  /** A copy of the latest features of one series, or null when unknown or empty; never throws. */
+  features(symbol: string, interval: Interval): Features | null {
+    const f = this.series.get(symbol)?.get(interval)?.f;
+    return f ? { ...f } : null;
+  }
+
+  /** Forgets one series (or every interval of `symbol`); returns how many were dropped; never throws. */
+  drop(symbol: string, interval?: Interval): number {
+    const m = this.series.get(symbol);
+    if (!m) return 0;
+    if (interval === undefined) {
+      this.series.delete(symbol);
+      return m.size;
+    }
+    const had = m.delete(interval) ? 1 : 0;
+    if (m.size === 0) this.series.delete(symbol);
+    return had;
+  }
+
+  private selected(symbols: readonly string[] | null | undefined, intervals: readonly Interval[] | null | undefined): Series[] {
+    const out: Series[] = [];
+    const syms = symbols ?? [...this.series.keys()];
+    for (const sym of syms) {
+      const m = this.series.get(sym);
+      if (!m) continue;
+      for (const s of m.values()) if (!intervals || intervals.includes(s.interval)) out.push(s);
+    }
+    return out;
+  }
+
+  private evaluate(s: Series, funding: number | null, now: number, out: SignalDraft[]): void {
+    const f = s.f;
+    if (f === null || !(f.bars >= this.minBars)) return;
+    const strategies = this.byInterval.get(s.interval);
+    if (!strategies || strategies.length === 0) return;
+    const ctx = this.ctx;
+    ctx.symbol = s.symbol;
+    ctx.interval = s.interval;
+    ctx.funding = funding;
+    let regime: Regime | null = null;
+    for (let i = 0; i < strategies.length; i++) {
+      const strat = strategies[i];
+      if (strat.needsFunding && funding === null) continue;
+      let c;
+      try {
+        c = strat.evaluate(f, ctx);
+      } catch (e) {
+        safeCall(this.onStrategyError, strat.name, e);
+        continue;
+      }
+      if (c === null || c === undefined) continue;
+      if (regime === null) regime = classifyRegime(f, this.regimeThresholds);
+      const { score, parts } = scoreCandidate(f, c.side, funding, strat.style ?? 'reversion');
+      const why = veto({ candidate: c, strategy: strat, score, regime, now, threshold: this.threshold, minRewardRisk: this.minRewardRisk });
+      if (why !== null) {
+        if (this.onVeto) {
+          const rec: VetoRecord = { symbol: s.symbol, interval: s.interval, strategy: strat.name, side: c.side, reason: why, score, regime, barTime: f.start };
+          safeCall(this.onVeto, rec);
+        }
+        continue;
+      }
+      out.push(draftOf(s, c.side, strat.name, c.entry, c.stop, c.targets, c.reason, score, parts, regime, now, this.ttlBars, this.stageOf(strat.name), f.start));
+    }
+  }
+}
+
+function draftOf(
+  s: Series,
+  side: 'long' | 'short',
+  strategy: string,
+  entry: number,
+  stop: number,
+  targets: readonly number[],
+  reason: string,
+  score: number,
+  scoreParts: ScorePart[],
+  regime: Regime,
+  now: number,
+  ttlBars: number,
+  stage: 'live' | 'shadow',
+  barTime: number,
+): SignalDraft {
+  return {
+    symbol: s.symbol,
+    interval: s.interval,
+    side,
+    strategy,
+    score,
+    scoreParts,
+    entry,
+    stop,
+    targets: targets.slice(),
+    barTime,
+    expiresAt: now + ttlBars * INTERVAL_MS[s.interval],
+    stage,
+    regime,
+    reason,
+  };
+}
+
+function barFinite(b: Bar): boolean {
+  return (
+    Number.isFinite(b.start) && Number.isFinite(b.open) && Number.isFinite(b.high) && Number.isFinite(b.low) && Number.isFinite(b.close) && Number.isFinite(b.volume)
+  );
+}
+
+function byScore(a: SignalDraft, b: SignalDraft): number {
+  return b.score - a.score || INTERVAL_MS[b.interval] - INTERVAL_MS[a.interval];
+}
+
+function dedupe(drafts: SignalDraft[]): SignalDraft[] {
+  if (drafts.length < 2) return drafts;
+  drafts.sort(byScore);
+  const seen = new Set<string>();
+  const out: SignalDraft[] = [];
+  for (const d of drafts) {
+    const k = `${d.symbol}\u0000${d.side}\u0000${d.strategy}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(d);
+  }
+  return out;
+}
+
+function safeCall<A extends unknown[]>(fn: ((...a: A) => void) | undefined, ...args: A): void {
+  if (!fn) return;
+  try {
+    fn(...args);
+  } catch {
+    // a listener's failure must not stop the scan
+  }
+}
