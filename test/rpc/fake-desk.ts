@@ -1,7 +1,15 @@
-import { DESK_ERROR_CODES, DeskError, type DeskErrorCode } from '../../engine/errors.ts';
-import { EventBus, type DeskEvent } from '../../engine/events.ts';
-import type { DeskApi } from '../../engine/desk-api.ts';
-import type { Actor, Settings, Signal, StatusResult } from '../../engine/schemas.ts';
+import {
+  DESK_ERROR_CODES,
+  DeskError,
+  type DeskErrorCode,
+  EventBus,
+  type DeskEvent,
+  type DeskApi,
+  type Actor,
+  type Settings,
+  type Signal,
+  type StatusResult,
+} from '../../engine/index.ts';
 
 /** One call the fake desk received: the use-case, the actor and the input as passed. */
 export interface FakeCall {

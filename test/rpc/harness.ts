@@ -1,9 +1,5 @@
 import { WebSocket } from 'ws';
-import type { Clock } from '../../engine/clock.ts';
-import { testConfig } from '../../engine/config.ts';
-import type { DeskApi } from '../../engine/desk-api.ts';
-import { silentLogger } from '../../engine/log.ts';
-import { createMetrics, type DeskMetrics } from '../../engine/metrics.ts';
+import { type Clock, testConfig, type DeskApi, silentLogger, createMetrics, type DeskMetrics } from '../../engine/index.ts';
 import { createHttpServer, type DeskHttpServer } from '../../rpc/http-server.ts';
 import { createRpcHandler, type RpcHandler } from '../../rpc/rpc-handler.ts';
 import { createFakeDesk } from './fake-desk.ts';

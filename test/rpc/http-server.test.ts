@@ -1,7 +1,6 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../engine/log.ts';
-import { createMetrics } from '../../engine/metrics.ts';
+import { silentLogger, createMetrics } from '../../engine/index.ts';
 import { createHttpServer, type DeskHttpServer } from '../../rpc/http-server.ts';
 import { MAX_BODY_BYTES, readBody, sendJson } from '../../rpc/http-body.ts';
 import { httpRequest } from './http-helpers.ts';
