@@ -775,7 +775,26 @@ export class Desk implements DeskApi {
     const created: Signal[] = [];
     for (const dr of drafts) {
       const stage = this.stageOf(dr.strategy) === 'live' && dr.stage === 'live' ? 'live' : 'shadow';
-      const s: Signal = { ...dr, stage, id: signalId(dr.symbol, dr.interval, dr.strategy, dr.side, dr.barTime), status: 'live', createdAt: now };
+      const tick = this.instruments.get(dr.symbol)?.tickSize;
+      const px = (x: number) => (tick ? roundToStep(x, tick) : x);
+      const s: Signal = {
+        id: signalId(dr.symbol, dr.interval, dr.strategy, dr.side, dr.barTime),
+        symbol: dr.symbol,
+        interval: dr.interval,
+        side: dr.side,
+        strategy: dr.strategy,
+        score: dr.score,
+        scoreParts: dr.scoreParts,
+        entry: px(dr.entry),
+        stop: px(dr.stop),
+        targets: dr.targets.map(px),
+        barTime: dr.barTime,
+        expiresAt: dr.expiresAt,
+        regime: dr.regime,
+        stage,
+        status: 'live',
+        createdAt: now,
+      };
       if (store.signals.insert(s)) {
         created.push(s);
         metrics.signalsCreated.inc({ strategy: s.strategy, stage: s.stage });
