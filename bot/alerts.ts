@@ -1,7 +1,7 @@
 import { InputFile } from 'grammy';
 import type { Api, RawApi } from 'grammy';
-import type { DeskEvent } from '../engine/events.ts';
-import type { Role, Settings, Signal } from '../engine/schemas.ts';
+import type { DeskEvent } from '../engine/index.ts';
+import type { Role, Settings, Signal } from '../engine/index.ts';
 import type { BotDeps } from './context.ts';
 import { pickLang, type Lang, type Translate } from './i18n.ts';
 import { chatIdOfActor, roleFor, telegramActor } from './roles.ts';

@@ -1,6 +1,6 @@
 import type { Bot } from 'grammy';
-import type { PreviewResult, Role } from '../engine/schemas.ts';
-import { isDeskError } from '../engine/errors.ts';
+import type { PreviewResult, Role } from '../engine/index.ts';
+import { isDeskError } from '../engine/index.ts';
 import type { BotContext, BotDeps } from './context.ts';
 import type { NonceEntry } from './nonce-store.ts';
 import { decodeCallbackData } from './callback-data.ts';

@@ -1,5 +1,5 @@
 import { PNG } from 'pngjs';
-import type { Signal } from '../engine/schemas.ts';
+import type { Signal } from '../engine/index.ts';
 import type { ChartCandle } from './context.ts';
 
 type Rgb = readonly [number, number, number];

@@ -1,4 +1,4 @@
-import type { Role } from '../engine/schemas.ts';
+import type { Role } from '../engine/index.ts';
 
 /** Which /help section a command belongs to. */
 export type CommandSection = 'read' | 'trade' | 'admin';

@@ -1,10 +1,10 @@
 import type { Context } from 'grammy';
 import type { I18n, I18nFlavor } from '@grammyjs/i18n';
-import type { Actor, Settings } from '../engine/schemas.ts';
-import type { DeskApi } from '../engine/desk-api.ts';
-import type { DeskConfig } from '../engine/config.ts';
-import type { DeskLogger } from '../engine/log.ts';
-import type { Clock } from '../engine/clock.ts';
+import type { Actor, Settings } from '../engine/index.ts';
+import type { DeskApi } from '../engine/index.ts';
+import type { DeskConfig } from '../engine/index.ts';
+import type { DeskLogger } from '../engine/index.ts';
+import type { Clock } from '../engine/index.ts';
 import type { NonceStore } from './nonce-store.ts';
 import type { Lang, Translate } from './i18n.ts';
 

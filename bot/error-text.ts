@@ -1,5 +1,5 @@
-import type { DeskErrorCode } from '../engine/errors.ts';
-import { isDeskError } from '../engine/errors.ts';
+import type { DeskErrorCode } from '../engine/index.ts';
+import { isDeskError } from '../engine/index.ts';
 import type { Translate } from './i18n.ts';
 
 /** The locale key of every DeskError code (literal, so the locale-usage test can see each one). */

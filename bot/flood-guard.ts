@@ -1,4 +1,4 @@
-import type { Clock } from '../engine/clock.ts';
+import type { Clock } from '../engine/index.ts';
 
 /** Flood-guard settings: sustained updates per second per user and the burst allowed on top. */
 export interface FloodGuardOptions {

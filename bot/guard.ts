@@ -2,7 +2,7 @@ import type { BotContext, BotDeps } from './context.ts';
 import { commandSpec } from './command-table.ts';
 import { roleAtLeast } from './roles.ts';
 import { errorText } from './error-text.ts';
-import { isDeskError } from '../engine/errors.ts';
+import { isDeskError } from '../engine/index.ts';
 import { sendLong } from './reply.ts';
 import { limitLines } from './limits-text.ts';
 

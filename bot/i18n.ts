@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { I18n } from '@grammyjs/i18n';
 import type { Context } from 'grammy';
@@ -13,16 +15,17 @@ export type TVars = Record<string, string | number | Date>;
 export type Translate = (key: string, vars?: TVars) => string;
 
 /** The folder holding one Fluent file per language (`<repo>/locales`). */
-export const LOCALES_DIR = fileURLToPath(new URL('../locales/', import.meta.url));
+export const LOCALES_DIR = fileURLToPath(new URL('../locales', import.meta.url));
 
 /**
- * Loads every Fluent file from `dir` into a grammY I18n instance (no bidi isolation marks; all our
- * languages are left-to-right). Throws when a file fails to parse or a language is missing.
+ * Loads `<dir>/<lang>.ftl` for every language into a grammY I18n instance (no bidi isolation marks;
+ * all our languages are left-to-right). Throws when a file is missing or fails to parse.
  */
 export function createI18n<C extends Context>(dir: string = LOCALES_DIR): I18n<C> {
   const i18n = new I18n<C>({ defaultLocale: 'en', fluentBundleOptions: { useIsolating: false } });
-  i18n.loadLocalesDirSync(dir);
-  for (const l of LANGUAGES) if (!i18n.locales.includes(l)) throw new Error(`locale ${l} missing from ${dir}`);
+  for (const l of LANGUAGES) {
+    i18n.loadLocaleSync(l, { source: readFileSync(join(dir, `${l}.ftl`), 'utf8'), bundleOptions: { useIsolating: false } });
+  }
   return i18n;
 }
 

@@ -1,4 +1,4 @@
-import type { Actor } from '../engine/schemas.ts';
+import type { Actor } from '../engine/index.ts';
 import type { BotDeps } from './context.ts';
 import type { Lang, Translate } from './i18n.ts';
 import { fmtWhen } from './format.ts';

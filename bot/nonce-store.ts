@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../engine/clock.ts';
+import type { Clock } from '../engine/index.ts';
 
 /** Why a callback was refused: unknown (forged or from before a restart), replayed, foreign, expired. */
 export type NonceRefusal = 'unknown' | 'replayed' | 'foreign' | 'expired' | 'mismatch';

@@ -1,4 +1,4 @@
-import type { PreviewResult, ScorePart, Signal, Position } from '../engine/schemas.ts';
+import type { PreviewResult, ScorePart, Signal, Position } from '../engine/index.ts';
 import type { Lang, Translate } from './i18n.ts';
 import { fmtMoney, fmtNum, fmtPrice, fmtQty, fmtTime } from './format.ts';
 

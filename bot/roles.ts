@@ -1,5 +1,5 @@
-import type { Actor, Role } from '../engine/schemas.ts';
-import type { DeskConfig } from '../engine/config.ts';
+import type { Actor, Role } from '../engine/index.ts';
+import type { DeskConfig } from '../engine/index.ts';
 
 const RANK: Record<Role, number> = { viewer: 0, trader: 1, admin: 2 };
 

@@ -1,5 +1,5 @@
 import { InlineKeyboard } from 'grammy';
-import type { Role, Signal } from '../engine/schemas.ts';
+import type { Role, Signal } from '../engine/index.ts';
 import type { BotDeps } from './context.ts';
 import type { Translate } from './i18n.ts';
 import { ACTIONS, buttonData } from './keyboards.ts';

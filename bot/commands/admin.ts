@@ -1,5 +1,5 @@
 import type { Bot } from 'grammy';
-import type { ReportResult, RiskStateResult } from '../../engine/schemas.ts';
+import type { ReportResult, RiskStateResult } from '../../engine/index.ts';
 import type { BotContext, BotDeps } from '../context.ts';
 import type { Lang, Translate } from '../i18n.ts';
 import { guardCommand } from '../guard.ts';

@@ -164,7 +164,7 @@ export function registerReadCommands(bot: Bot<BotContext>, deps: BotDeps): void 
           trades: p.trades,
           wins: p.wins,
           losses: p.losses,
-          winRate: p.winRate === null ? ctx.tr('not-available') : ctx.tr('percent', { value: fmtNum(ctx.lang, p.winRate * 100, 1) }),
+          winRate: p.winRate === null ? ctx.tr('not-available') : ctx.tr('percent', { value: fmtNum(ctx.lang, p.winRate, 1) }),
         }),
       );
     }),

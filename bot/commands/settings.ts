@@ -1,7 +1,7 @@
 import { InlineKeyboard } from 'grammy';
 import type { Bot } from 'grammy';
-import type { Settings } from '../../engine/schemas.ts';
-import { ScanInput, parseInput } from '../../engine/schemas.ts';
+import type { Settings } from '../../engine/index.ts';
+import { ScanInput, parseInput } from '../../engine/index.ts';
 import type { BotContext, BotDeps } from '../context.ts';
 import { guardCommand } from '../guard.ts';
 import { ACTIONS, buttonData } from '../keyboards.ts';

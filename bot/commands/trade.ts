@@ -1,5 +1,5 @@
 import type { Bot } from 'grammy';
-import type { Position } from '../../engine/schemas.ts';
+import type { Position } from '../../engine/index.ts';
 import type { BotContext, BotDeps } from '../context.ts';
 import { guardCommand } from '../guard.ts';
 import { ACTIONS, confirmKeyboard } from '../keyboards.ts';
