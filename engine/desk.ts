@@ -186,7 +186,10 @@ export class Desk implements DeskApi {
       const drafts = scanner.onBar(bar, funding, clock.now());
       const created = this.persistDrafts(drafts);
       if (created.length > 0) metrics.barToSignalSeconds.observe((performance.now() - t0) / 1000);
-      for (const id of store.signals.expire(clock.now())) this.bus.emit({ type: 'signal.expired', at: clock.now(), signalId: id });
+      // Freshness in market time (TTL in bars of the signal's own series) and in wall time (expiresAt).
+      const stale = bar.start - this.d.config.DESK_SIGNAL_TTL_BARS * intervalMs(bar.interval);
+      const expired = [...store.signals.expireSeries(bar.symbol, bar.interval, stale), ...store.signals.expire(clock.now())];
+      for (const id of expired) this.bus.emit({ type: 'signal.expired', at: clock.now(), signalId: id });
     } catch (err) {
       logger.error({ err: errText(err), symbol: bar.symbol, interval: bar.interval }, 'bar pipeline failed');
     }

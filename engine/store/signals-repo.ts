@@ -29,6 +29,7 @@ export class SignalsRepo {
   private readonly listLiveStmt;
   private readonly listAllStmt;
   private readonly expireStmt;
+  private readonly expireSeriesStmt;
   private readonly countSinceStmt;
   private readonly countLiveStmt;
 
@@ -44,6 +45,9 @@ export class SignalsRepo {
     );
     this.listAllStmt = db.prepare(`SELECT ${COLS} FROM signals WHERE (? IS NULL OR symbol = ?) ORDER BY created_at DESC, id DESC LIMIT ?`);
     this.expireStmt = db.prepare(`UPDATE signals SET status = 'expired' WHERE status = 'live' AND expires_at <= ? RETURNING id`);
+    this.expireSeriesStmt = db.prepare(
+      `UPDATE signals SET status = 'expired' WHERE status = 'live' AND symbol = ? AND interval = ? AND bar_time <= ? RETURNING id`,
+    );
     this.countSinceStmt = db.prepare('SELECT COUNT(*) AS n FROM signals WHERE created_at >= ?');
     this.countLiveStmt = db.prepare(`SELECT COUNT(*) AS n FROM signals WHERE status = 'live' AND expires_at > ?`);
   }
@@ -90,6 +94,11 @@ export class SignalsRepo {
   /** Marks every live signal past its expiry as expired; returns their ids. */
   expire(now: number): string[] {
     return (this.expireStmt.all(now) as { id: string }[]).map((r) => r.id);
+  }
+
+  /** Expires live signals of one series whose bar started at or before `barTime` (market-time TTL); returns their ids. */
+  expireSeries(symbol: string, interval: string, barTime: number): string[] {
+    return (this.expireSeriesStmt.all(symbol, interval, barTime) as { id: string }[]).map((r) => r.id);
   }
 
   /** Signals created at or after `since`. */
