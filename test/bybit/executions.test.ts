@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { PrivateStreamRouter, toExecution, type VendorExecution } from '../../engine/bybit/executions.ts';
+import { judgeKeyPermissions } from '../../engine/bybit/key-permissions.ts';
+import { venueOrderSide } from '../../engine/bybit/live-broker.ts';
+import type { Execution } from '../../engine/exec/broker.ts';
+import { isDeskError } from '../../engine/errors.ts';
+import { silentLogger } from '../../engine/log.ts';
+
+const sample = JSON.parse(readFileSync(new URL('./fixtures/ws-execution.json', import.meta.url), 'utf8')) as { data: VendorExecution[] };
+
+const exec = (over: Partial<VendorExecution>): VendorExecution => ({
+  symbol: 'BTCUSDT',
+  execId: 'e1',
+  orderId: 'o1',
+  orderLinkId: 'link-1',
+  side: 'Buy',
+  execQty: '0.010',
+  execPrice: '37000.0',
+  execFee: '0.2',
+  execType: 'Trade',
+  execTime: '1701216000000',
+  closedSize: '0',
+  stopOrderType: 'UNKNOWN',
+  seq: 1,
+  ...over,
+});
+
+describe('vendor executions → desk Executions', () => {
+  it('maps the verbatim Bybit sample (a closing Sell belongs to a long)', () => {
+    const e = toExecution(sample.data[0]!);
+    expect(e).toEqual({
+      execId: '0ab1bdf7-4219-438b-b30a-32ec863018f7',
+      orderId: '9aac161b-8ed6-450d-9cab-c5cc67c21784',
+      orderLinkId: '',
+      symbol: 'BTCUSDT',
+      side: 'long',
+      qty: 0.5,
+      price: 95900.1,
+      fee: 26.3725275,
+      reduceOnly: true,
+      kind: 'close',
+      quoteId: null,
+      at: 1746270400353,
+    });
+  });
+
+  it('classifies entries, stops, targets, liquidations and skips funding rows', () => {
+    expect(toExecution(exec({}))).toMatchObject({ kind: 'entry', side: 'long', reduceOnly: false });
+    expect(toExecution(exec({ side: 'Sell' }))).toMatchObject({ kind: 'entry', side: 'short' });
+    expect(toExecution(exec({ side: 'Sell', closedSize: '0.01', stopOrderType: 'StopLoss' }))).toMatchObject({ kind: 'stop', side: 'long' });
+    expect(toExecution(exec({ side: 'Buy', closedSize: '0.01', stopOrderType: 'PartialTakeProfit' }))).toMatchObject({ kind: 'target', side: 'short' });
+    expect(toExecution(exec({ side: 'Sell', closedSize: '0.01', execType: 'BustTrade' }))).toMatchObject({ kind: 'liquidation' });
+    expect(toExecution(exec({ execType: 'Funding' }))).toBeNull();
+    expect(toExecution(exec({ execQty: '0' }))).toBeNull();
+  });
+
+  it('maps desk sides to venue order sides (reduce-only closes go the other way)', () => {
+    expect(venueOrderSide('long', false)).toBe('Buy');
+    expect(venueOrderSide('short', false)).toBe('Sell');
+    expect(venueOrderSide('long', true)).toBe('Sell');
+    expect(venueOrderSide('short', true)).toBe('Buy');
+  });
+});
+
+describe('PrivateStreamRouter ordering', () => {
+  it('delivers fills before the order update that reports them, in venue sequence, each once', async () => {
+    const seen: string[] = [];
+    const router = new PrivateStreamRouter({
+      logger: silentLogger,
+      fetchExecutions: async () => [],
+      onExecution: async (e: Execution) => {
+        seen.push(`fill:${e.execId}`);
+      },
+      onOrder: async (o) => {
+        seen.push(`order:${o.status}`);
+      },
+    });
+    // The order update arrives first on the wire, then two executions out of sequence, then a replay.
+    router.push({ topic: 'order', data: [{ symbol: 'BTCUSDT', orderId: 'o1', orderLinkId: 'l1', orderStatus: 'Filled', cumExecQty: '0.02' }] });
+    router.push({ topic: 'execution', data: [exec({ execId: 'b', seq: 2 }), exec({ execId: 'a', seq: 1 })] });
+    router.push({ topic: 'execution', data: [exec({ execId: 'a', seq: 1 })] });
+    await router.idle();
+    expect(seen).toEqual(['fill:a', 'fill:b', 'order:Filled']);
+  });
+
+  it('pulls missing fills over REST when an order update is ahead of the stream', async () => {
+    const seen: string[] = [];
+    const router = new PrivateStreamRouter({
+      logger: silentLogger,
+      fetchExecutions: async (q) => (q.orderId === 'o1' ? [exec({ execId: 'rest-1', execQty: '0.02' })] : []),
+      onExecution: (e) => void seen.push(`fill:${e.execId}`),
+      onOrder: (o) => void seen.push(`order:${o.status}`),
+    });
+    router.push({ topic: 'order', data: [{ symbol: 'BTCUSDT', orderId: 'o1', orderLinkId: 'l1', orderStatus: 'Filled', cumExecQty: '0.02' }] });
+    await router.idle();
+    // The same fill arriving later on the stream is not delivered twice.
+    router.push({ topic: 'execution', data: [exec({ execId: 'rest-1', execQty: '0.02' })] });
+    await router.idle();
+    expect(seen).toEqual(['fill:rest-1', 'order:Filled']);
+  });
+
+  it('keeps going when the sink throws', async () => {
+    const seen: string[] = [];
+    const router = new PrivateStreamRouter({
+      logger: silentLogger,
+      fetchExecutions: async () => [],
+      onExecution: (e) => {
+        seen.push(e.execId);
+        if (e.execId === 'x') throw new Error('desk down');
+      },
+      onOrder: () => undefined,
+    });
+    router.push({ topic: 'execution', data: [exec({ execId: 'x', seq: 1 }), exec({ execId: 'y', seq: 2 })] });
+    await router.idle();
+    expect(seen).toEqual(['x', 'y']);
+  });
+});
+
+describe('API key permission gate', () => {
+  const trade = { ContractTrade: ['Order', 'Position'], Wallet: [] as string[] };
+  it('accepts a trade-only key', () => {
+    expect(judgeKeyPermissions({ readOnly: 0, permissions: trade, ips: ['1.2.3.4'] }, false)).toEqual({ readOnly: false, canWithdraw: false, canTradeContracts: true, ipBound: true });
+  });
+  it('refuses a key that can withdraw unless explicitly allowed', () => {
+    const info = { readOnly: 0, permissions: { ...trade, Wallet: ['AccountTransfer', 'Withdraw'] } };
+    let err: unknown;
+    try {
+      judgeKeyPermissions(info, false);
+    } catch (e) {
+      err = e;
+    }
+    expect(isDeskError(err, 'CONFIG')).toBe(true);
+    expect(String((err as { detail: { reason: string } }).detail.reason)).toMatch(/withdraw/);
+    expect(judgeKeyPermissions(info, true).canWithdraw).toBe(true);
+  });
+  it('refuses a read-only key', () => {
+    expect(() => judgeKeyPermissions({ readOnly: 1, permissions: trade }, false)).toThrow(/read-only/);
+  });
+});
