@@ -1,8 +1,9 @@
 import { WebSocket } from 'ws';
-import { type Clock, testConfig, type DeskApi, silentLogger, createMetrics, type DeskMetrics } from '../../engine/index.ts';
+import { type Clock, type Desk, type DeskConfig, testConfig, type DeskApi, silentLogger, createMetrics, type DeskMetrics } from '../../engine/index.ts';
 import { createHttpServer, type DeskHttpServer } from '../../rpc/http-server.ts';
 import { createRpcHandler, type RpcHandler } from '../../rpc/rpc-handler.ts';
 import { createFakeDesk } from './fake-desk.ts';
+import { createTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 import { httpRequest, type HttpReply } from './http-helpers.ts';
 
 /** Bearer secrets of the three test tokens, by role. */
@@ -33,6 +34,10 @@ export interface RpcRig<D extends DeskApi> {
 export interface RigOptions<D extends DeskApi> {
   desk?: D;
   env?: Record<string, string>;
+  /** Use this config instead of testConfig(env) (e.g. the real test desk's). */
+  config?: DeskConfig;
+  /** Use these metrics (e.g. the real test desk's). */
+  metrics?: DeskMetrics;
   clock?: Clock;
   authTimeoutMs?: number;
   maxBufferedBytes?: number;
@@ -41,8 +46,8 @@ export interface RigOptions<D extends DeskApi> {
 /** Starts the HTTP server + RPC handler over `desk` (a fresh fake when omitted); rejects if binding fails. */
 export async function startRig<D extends DeskApi = ReturnType<typeof createFakeDesk>>(o: RigOptions<D> = {}): Promise<RpcRig<D>> {
   const desk = (o.desk ?? createFakeDesk()) as D;
-  const metrics = createMetrics(false);
-  const config = testConfig({ DESK_TOKENS, ...o.env });
+  const metrics = o.metrics ?? createMetrics(false);
+  const config = o.config ?? testConfig({ DESK_TOKENS, ...o.env });
   const http = createHttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger, metrics, health: async () => ({ ok: true }) });
   const rpc = createRpcHandler({
     desk,
@@ -144,4 +149,49 @@ export class WsPeer {
     this.send(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
     return this.next();
   }
+}
+
+/** One use-case call observed on a recorded desk. */
+export interface RecordedCall {
+  use: string;
+  actor: unknown;
+  input: unknown;
+}
+
+/** A desk whose use-case calls are recorded (args as received) before being forwarded unchanged. */
+export type Recorded<D> = D & { calls: RecordedCall[] };
+
+/** Wraps a real desk in a Proxy that records every method call and forwards it untouched; never throws itself. */
+export function recordCalls<D extends object>(desk: D): Recorded<D> {
+  const calls: RecordedCall[] = [];
+  return new Proxy(desk, {
+    get(target, prop, receiver) {
+      if (prop === 'calls') return calls;
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function' || prop === 'subscribe' || prop === 'emit') return typeof v === 'function' ? v.bind(target) : v;
+      return (...args: unknown[]) => {
+        calls.push({ use: String(prop), actor: args[0], input: args[1] });
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  }) as Recorded<D>;
+}
+
+/** A rig over a real test desk (createTestDesk with the three tokens), its calls recorded. */
+export interface DeskRig extends RpcRig<Recorded<Desk>> {
+  t: TestDesk;
+}
+
+/** Starts a real test desk (env overrides applied) and the RPC rig over it; close() stops both. */
+export async function startDeskRig(env: Record<string, string> = {}, o: Omit<RigOptions<Desk>, 'desk' | 'config' | 'metrics' | 'env'> = {}): Promise<DeskRig> {
+  const t = await createTestDesk({ DESK_TOKENS, ...env });
+  const r = await startRig({ ...o, desk: recordCalls(t.desk), config: t.config, metrics: t.metrics, clock: o.clock ?? t.clock });
+  return {
+    ...r,
+    t,
+    async close() {
+      await r.close();
+      await t.close();
+    },
+  };
 }

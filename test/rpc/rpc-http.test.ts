@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../rpc/http-body.ts';
-import { createFakeDesk, type FakeDesk } from './fake-desk.ts';
-import { startRig, TOKENS, type RpcRig } from './harness.ts';
+import { startDeskRig, TOKENS, type DeskRig } from './harness.ts';
 
-let rig: RpcRig<FakeDesk>;
+// Protocol conformance against the real desk (createTestDesk), its calls recorded on the way in.
+let rig: DeskRig;
 beforeEach(async () => {
-  rig = await startRig({ desk: createFakeDesk() });
+  rig = await startDeskRig();
 });
 afterEach(async () => {
   await rig.close();
@@ -38,6 +38,8 @@ describe('POST /rpc — JSON-RPC 2.0 conformance', () => {
     expect(r.status).toBe(204);
     expect(r.body).toBe('');
     expect(rig.desk.calls.at(-1)).toMatchObject({ use: 'updateSettings', input: { language: 'ru' } });
+    const { json } = await postJson(req('settings.get', 1));
+    expect(json.result.settings.language).toBe('ru');
   });
 
   it('sends nothing for a notification that fails or names an unknown method', async () => {
@@ -156,7 +158,7 @@ describe('POST /rpc — JSON-RPC 2.0 conformance', () => {
 
   it('passes parsed params (defaults applied) and the token actor to the desk', async () => {
     const { json } = await postJson(req('signals.list', 1, { symbol: 'ethusdt' }), TOKENS.viewer);
-    expect(json.result.signals).toHaveLength(1);
+    expect(Array.isArray(json.result.signals)).toBe(true);
     expect(rig.desk.calls.at(-1)).toEqual({
       use: 'listSignals',
       actor: { kind: 'rpc', id: 'vic', role: 'viewer' },

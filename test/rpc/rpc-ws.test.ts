@@ -3,17 +3,19 @@ import { WebSocket } from 'ws';
 import type { DeskEvent } from '../../engine/index.ts';
 import { MAX_BODY_BYTES } from '../../rpc/http-body.ts';
 import { createFakeDesk, FAKE_SIGNAL, type FakeDesk } from './fake-desk.ts';
-import { startRig, TOKENS, WsPeer, type RpcRig, type RigOptions } from './harness.ts';
+import { startDeskRig, startRig, TOKENS, WsPeer, type DeskRig, type RpcRig } from './harness.ts';
 
-let rig: RpcRig<FakeDesk> | null = null;
+let rig: DeskRig | RpcRig<FakeDesk> | null = null;
 afterEach(async () => {
   await rig?.close();
   rig = null;
 });
 
-async function start(o: RigOptions<FakeDesk> = {}) {
-  rig = await startRig({ desk: createFakeDesk(), ...o });
-  return rig;
+/** The real test desk behind the socket (events injected with Desk.emit). */
+async function start(o: { authTimeoutMs?: number; maxBufferedBytes?: number } = {}): Promise<DeskRig> {
+  const r = await startDeskRig({}, o);
+  rig = r;
+  return r;
 }
 
 const signalEvent = (at: number): DeskEvent => ({ type: 'signal.created', at, signal: FAKE_SIGNAL });
@@ -154,7 +156,8 @@ describe('WebSocket /rpc', () => {
   });
 
   it('closes every socket with 1001 on shutdown and unsubscribes from the desk', async () => {
-    const r = await start();
+    const r = await startRig({ desk: createFakeDesk() });
+    rig = r;
     const a = await r.ws(TOKENS.viewer);
     const b = await r.ws();
     expect(r.desk.listeners).toBe(1);
