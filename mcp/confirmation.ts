@@ -9,7 +9,7 @@ export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 /** How a confirmation step ended. */
 export type ConfirmOutcome =
-  | { kind: 'confirmed'; via: 'elicitation' | 'token' }
+  | { kind: 'confirmed' }
   | { kind: 'declined' | 'cancelled' }
   | { kind: 'token_issued'; token: string; expiresAt: number };
 
@@ -21,10 +21,9 @@ export function clientSupportsElicitation(server: McpServer): boolean {
 }
 
 /**
- * Asks for confirmation of `tool` with `args`: a given `confirmToken` is consumed (throws
- * CONFIRMATION_INVALID if it is not valid for exactly this actor, tool and arguments); else a client
- * that supports elicitation is asked with `question`; else a single-use token is issued. Any failure
- * while eliciting throws CONFIRMATION_INVALID: it fails closed.
+ * Asks for confirmation of `tool` with `args` (a call that carried no token): a client that supports
+ * elicitation is asked `question`; otherwise a single-use token bound to actor, tool and args is
+ * issued. Any failure while eliciting throws DeskError CONFIRMATION_INVALID: it fails closed.
  */
 export async function confirmAction(p: {
   server: McpServer;
@@ -32,14 +31,9 @@ export async function confirmAction(p: {
   actor: Actor;
   tool: string;
   args: Record<string, unknown>;
-  confirmToken: string | undefined;
   question: string;
   extra: ToolExtra;
 }): Promise<ConfirmOutcome> {
-  if (p.confirmToken !== undefined) {
-    p.tokens.consume(p.confirmToken, p.tool, p.actor, p.args);
-    return { kind: 'confirmed', via: 'token' };
-  }
   if (!clientSupportsElicitation(p.server)) {
     const t = p.tokens.issue(p.tool, p.actor, p.args);
     return { kind: 'token_issued', token: t.token, expiresAt: t.expiresAt };
@@ -64,7 +58,7 @@ export async function confirmAction(p: {
     throw new DeskError('CONFIRMATION_INVALID', { reason: 'elicitation_failed' }, 'elicitation failed');
   }
   if (result.action === 'accept') {
-    return result.content?.confirm === true ? { kind: 'confirmed', via: 'elicitation' } : { kind: 'declined' };
+    return result.content?.confirm === true ? { kind: 'confirmed' } : { kind: 'declined' };
   }
   if (result.action === 'decline') return { kind: 'declined' };
   return { kind: 'cancelled' };

@@ -94,30 +94,34 @@ export function registerTradeTools(ctx: ToolContext): void {
     run: async (input, extra): Promise<ToolValue<z.input<typeof ExecuteToolOutput>>> => {
       requireTrader(ctx);
       const { confirmToken, ...args } = input;
-      const first = await gatedPreview(args);
-      caps.check(actor, first.p.symbol, first.p.notional, first.universe);
-      const c = await confirmAction({
-        server: ctx.server,
-        tokens: ctx.tokens,
-        actor,
-        tool: 'execute_signal',
-        args,
-        confirmToken,
-        question: `Signal Desk agent "${actor.id}" asks to place an order. ${describePreview(first.p)} Confirm?`,
-        extra,
-      });
-      if (c.kind === 'token_issued') {
-        return {
-          value: { outcome: 'confirmation_required', preview: first.p, confirmation: { token: c.token, expiresAt: c.expiresAt, howTo: HOW_TO } },
-          summary: `Nothing placed yet. ${describePreview(first.p)} ${HOW_TO}`,
-          outcome: 'confirmation_required',
-        };
+      if (confirmToken !== undefined) {
+        // A token is checked before anything else, so a replayed or forged one never reaches the desk.
+        ctx.tokens.consume(confirmToken, 'execute_signal', actor, args);
+      } else {
+        const first = await gatedPreview(args);
+        caps.check(actor, first.p.symbol, first.p.notional, first.universe);
+        const c = await confirmAction({
+          server: ctx.server,
+          tokens: ctx.tokens,
+          actor,
+          tool: 'execute_signal',
+          args,
+          question: `Signal Desk agent "${actor.id}" asks to place an order. ${describePreview(first.p)} Confirm?`,
+          extra,
+        });
+        if (c.kind === 'token_issued') {
+          return {
+            value: { outcome: 'confirmation_required', preview: first.p, confirmation: { token: c.token, expiresAt: c.expiresAt, howTo: HOW_TO } },
+            summary: `Nothing placed yet. ${describePreview(first.p)} ${HOW_TO}`,
+            outcome: 'confirmation_required',
+          };
+        }
+        if (c.kind !== 'confirmed') {
+          const o = denied(c.kind);
+          return { value: { outcome: o, preview: first.p }, summary: `The human ${o} the order; nothing was placed.`, outcome: o };
+        }
       }
-      if (c.kind !== 'confirmed') {
-        const o = denied(c.kind);
-        return { value: { outcome: o, preview: first.p }, summary: `The human ${o} the order; nothing was placed.`, outcome: o };
-      }
-      // Re-check just before placing: time has passed since the preview (a human, or a token round trip).
+      // (Re-)check just before placing: time has passed since any preview (a human, or a token round trip).
       const again = await gatedPreview(args);
       const hold = caps.reserve(actor, again.p.symbol, again.p.notional, again.universe);
       let order;
@@ -154,34 +158,36 @@ export function registerTradeTools(ctx: ToolContext): void {
     run: async (input, extra): Promise<ToolValue<z.input<typeof CloseToolOutput>>> => {
       requireTrader(ctx);
       const { confirmToken, ...args } = input;
+      if (confirmToken !== undefined) ctx.tokens.consume(confirmToken, 'close_position', actor, args);
       const open = await desk.listPositions(actor, { status: 'open', limit: 200 });
       const pos: Position | undefined = args.positionId
         ? open.positions.find((p) => p.id === args.positionId)
         : open.positions.find((p) => p.symbol === args.symbol);
       if (!pos) throw new DeskError('NOT_FOUND', { what: 'open position', ...(args.positionId ? { positionId: args.positionId } : { symbol: args.symbol ?? null }) });
-      const what =
-        `Close ${args.fraction === 1 ? 'ALL' : `${Math.round(args.fraction * 100)}%`} of ${pos.side.toUpperCase()} ${pos.qty} ${pos.symbol} ` +
-        `(entry ${pos.entryPrice}, unrealized ${pos.unrealizedPnl === null ? 'n/a' : pos.unrealizedPnl.toFixed(2)} USDT) at market.`;
-      const c = await confirmAction({
-        server: ctx.server,
-        tokens: ctx.tokens,
-        actor,
-        tool: 'close_position',
-        args,
-        confirmToken,
-        question: `Signal Desk agent "${actor.id}" asks to close a position. ${what} Confirm?`,
-        extra,
-      });
-      if (c.kind === 'token_issued') {
-        return {
-          value: { outcome: 'confirmation_required', position: pos, fraction: args.fraction, confirmation: { token: c.token, expiresAt: c.expiresAt, howTo: HOW_TO } },
-          summary: `Nothing closed yet. ${what} ${HOW_TO}`,
-          outcome: 'confirmation_required',
-        };
-      }
-      if (c.kind !== 'confirmed') {
-        const o = denied(c.kind);
-        return { value: { outcome: o, position: pos, fraction: args.fraction }, summary: `The human ${o} the close; nothing was done.`, outcome: o };
+      if (confirmToken === undefined) {
+        const what =
+          `Close ${args.fraction === 1 ? 'ALL' : `${Math.round(args.fraction * 100)}%`} of ${pos.side.toUpperCase()} ${pos.qty} ${pos.symbol} ` +
+          `(entry ${pos.entryPrice}, unrealized ${pos.unrealizedPnl === null ? 'n/a' : pos.unrealizedPnl.toFixed(2)} USDT) at market.`;
+        const c = await confirmAction({
+          server: ctx.server,
+          tokens: ctx.tokens,
+          actor,
+          tool: 'close_position',
+          args,
+          question: `Signal Desk agent "${actor.id}" asks to close a position. ${what} Confirm?`,
+          extra,
+        });
+        if (c.kind === 'token_issued') {
+          return {
+            value: { outcome: 'confirmation_required', position: pos, fraction: args.fraction, confirmation: { token: c.token, expiresAt: c.expiresAt, howTo: HOW_TO } },
+            summary: `Nothing closed yet. ${what} ${HOW_TO}`,
+            outcome: 'confirmation_required',
+          };
+        }
+        if (c.kind !== 'confirmed') {
+          const o = denied(c.kind);
+          return { value: { outcome: o, position: pos, fraction: args.fraction }, summary: `The human ${o} the close; nothing was done.`, outcome: o };
+        }
       }
       const close = await desk.closePosition(actor, { ...args, positionId: pos.id, symbol: undefined });
       return {
