@@ -470,10 +470,6 @@ export class Desk implements DeskApi {
     const linkId = entryOrderLinkId(input.signalId, actor);
     const prior = store.orders.byLinkId(linkId);
     if (prior) return this.orderResult(prior.id, true);
-    const now0 = clock.now();
-    const hour = Math.floor(now0 / HOUR_MS) * HOUR_MS;
-    const hit = store.limits.hit(actorKey(actor), 'execute', hour, HOUR_MS, config.LIMIT_EXECUTES_PER_HOUR);
-    if (!hit.allowed) this.refuse(actor, 'trade.execute', new DeskError('RATE_LIMITED', { limit: 'execute', max: hit.max, resetAt: hit.resetAt }));
     const bal = await broker.balance();
     let prepared: { dup: string } | { plan: EntryPlan; orderId: string; quoteId: number };
     try {
@@ -481,6 +477,11 @@ export class Desk implements DeskApi {
         const again = store.orders.byLinkId(linkId);
         if (again) return { dup: again.id };
         const now = clock.now();
+        // Check-and-count in one statement, inside the transaction: a refused plan rolls the count back,
+        // so the allowance counts orders actually placed.
+        const hour = Math.floor(now / HOUR_MS) * HOUR_MS;
+        const hit = store.limits.hit(actorKey(actor), 'execute', hour, HOUR_MS, config.LIMIT_EXECUTES_PER_HOUR);
+        if (!hit.allowed) throw new DeskError('RATE_LIMITED', { limit: 'execute', max: hit.max, resetAt: hit.resetAt });
         const signal = store.signals.get(input.signalId);
         if (!signal) throw new DeskError('NOT_FOUND', { field: 'signalId', id: input.signalId }, 'no such signal');
         const plan = this.planEntry(actor, signal, input.riskPct, bal, this.d.feed.quote(signal.symbol), now);

@@ -11,8 +11,8 @@ export interface TestDesk {
   store: Store;
   runtime: DeskRuntime;
   /**
-   * Plays the real replay bar by bar until a live-stage signal exists whose symbol has a fresh quote
-   * and no open position, and returns it. Rejects if the data runs out first.
+   * Plays the real replay bar by bar until a live-stage signal exists whose symbol has a fresh quote,
+   * no open position and no order yet, and returns it. Rejects if the data runs out first.
    */
   nextSignal(): Promise<Signal>;
   /** Stops the desk and closes the database. */
@@ -32,11 +32,19 @@ export async function createTestDesk(overrides: Record<string, string> = {}): Pr
   const runtime = await composeDesk(config, { clock, logger: silentLogger, autoplay: false });
   await runtime.desk.start();
   const feed = runtime.feed as ReplayFeed;
+  const executedStmt = runtime.store.db.prepare('SELECT 1 FROM orders WHERE signal_id = ?');
+  const executed = { get: (id: string) => executedStmt.get(id) !== undefined };
   const nextSignal = async (): Promise<Signal> => {
     for (let i = 0; i < 200_000; i++) {
       const live = runtime.store.signals
         .listLive(clock.now(), null, 200)
-        .find((s) => s.stage === 'live' && feed.quote(s.symbol) !== null && !runtime.store.positions.openOn(runtime.broker.mode, s.symbol));
+        .find(
+          (s) =>
+            s.stage === 'live' &&
+            feed.quote(s.symbol) !== null &&
+            !runtime.store.positions.openOn(runtime.broker.mode, s.symbol) &&
+            !executed.get(s.id),
+        );
       if (live) return live;
       if ((await feed.step(1)) === 0) break;
     }
