@@ -1,9 +1,12 @@
-// Test helper: reads the bundled real Bybit klines and funding (data/) for the scan tests.
-import { readFileSync } from 'node:fs';
+// Test helper: reads the bundled real Bybit klines and funding (data/) for the scan tests, through the
+// market engineer's validated CSV loader and funding store (the same code the replay feed uses).
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Interval } from '../../engine/schemas.ts';
 import type { Bar } from '../../engine/market/types.ts';
+import { loadFundingFile, loadKlineFile } from '../../engine/market/csv.ts';
+import type { KlineFile } from '../../engine/market/csv.ts';
+import { FundingStore } from '../../engine/market/funding-store.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -12,50 +15,35 @@ export function dataPath(...parts: string[]): string {
   return join(ROOT, 'data', ...parts);
 }
 
-/** Every bar of the bundled `<symbol>-<interval>.csv`, oldest first; throws on a malformed row. */
+const files = new Map<string, KlineFile>();
+
+/** The validated columns of the bundled `<symbol>-<interval>.csv` (cached); throws DeskError VALIDATION on a bad file. */
+export function loadColumns(symbol: string, interval: Interval): KlineFile {
+  const key = `${symbol}-${interval}`;
+  let f = files.get(key);
+  if (!f) {
+    f = loadKlineFile(dataPath('klines', `${key}.csv`));
+    files.set(key, f);
+  }
+  return f;
+}
+
+/** Every bar of the bundled `<symbol>-<interval>.csv`, oldest first (fresh objects on each call). */
 export function loadBars(symbol: string, interval: Interval): Bar[] {
-  const text = readFileSync(dataPath('klines', `${symbol}-${interval}.csv`), 'utf8');
-  const lines = text.split('\n');
-  const out: Bar[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '') continue;
-    const v = line.split(',').map(Number);
-    if (v.length !== 6 || v.some((x) => !Number.isFinite(x))) throw new Error(`${symbol}-${interval}.csv:${i + 1}: bad row`);
-    out.push({ symbol, interval, start: v[0], open: v[1], high: v[2], low: v[3], close: v[4], volume: v[5] });
+  const c = loadColumns(symbol, interval);
+  const out: Bar[] = new Array(c.length);
+  for (let i = 0; i < c.length; i++) {
+    out[i] = { symbol, interval, start: c.start[i], open: c.open[i], high: c.high[i], low: c.low[i], close: c.close[i], volume: c.volume[i] };
   }
   return out;
 }
 
-/** Funding settlements of `symbol` (times ascending) and a lookup of the last settled rate at or before `t`. */
-export function loadFunding(symbol: string): { times: number[]; rates: number[]; at(t: number): number | null } {
-  const text = readFileSync(dataPath('funding', `${symbol}.csv`), 'utf8');
-  const times: number[] = [];
-  const rates: number[] = [];
-  for (const line of text.split('\n').slice(1)) {
-    if (line.trim() === '') continue;
-    const [t, r] = line.split(',').map(Number);
-    times.push(t);
-    rates.push(r);
-  }
-  return {
-    times,
-    rates,
-    at(t: number): number | null {
-      let lo = 0;
-      let hi = times.length - 1;
-      let best = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (times[mid] <= t) {
-          best = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
-      if (best < 0 || t - times[best] > 8 * 3_600_000) return null;
-      return rates[best];
-    },
-  };
+/** The funding rate in force for `symbol` at `t` (last settlement at or before `t`), from the bundled history. */
+export function loadFunding(symbol: string): { at(t: number): number | null } {
+  const store = new FundingStore();
+  const f = loadFundingFile(dataPath('funding', `${symbol}.csv`));
+  store.set(symbol, f.time.subarray(0, f.length), f.rate.subarray(0, f.length));
+  return { at: (t: number) => store.rateAt(symbol, t) };
 }
 
 /** Symbols × intervals bundled in data/klines. */
