@@ -2,7 +2,7 @@ import type { PreviewResult, ScorePart, Signal, Position } from '../engine/index
 import type { Lang, Translate } from './i18n.ts';
 import { fmtMoney, fmtNum, fmtPrice, fmtQty, fmtTime } from './format.ts';
 
-/** Localized interval label ("1h", "4ч"); never throws. */
+/** Localized interval label (e.g. "1h" in English); never throws. */
 export function intervalLabel(tr: Translate, interval: string): string {
   return tr('interval', { iv: `i${interval}` });
 }

@@ -46,7 +46,6 @@ bot-flood = Too fast — please wait a second.
 bot-role-required = This needs the { $role } role.
 bot-unknown-command = Unknown command. Send /help for the list.
 bot-usage = Usage: { $usage }
-bot-busy = Working on it…
 
 ## Commands (descriptions for the menu and /help; .usage is shown in /help)
 

@@ -46,7 +46,6 @@ bot-flood = Слишком часто — подождите секунду.
 bot-role-required = Нужна роль «{ $role }».
 bot-unknown-command = Неизвестная команда. Список — /help.
 bot-usage = Использование: { $usage }
-bot-busy = Работаю…
 
 ## Команды (описания для меню и /help; .usage показывается в /help)
 
