@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { ServedBar } from './symbol-market.ts';
+
+interface PublicConn {
+  ws: WebSocket;
+  connId: string;
+  topics: Set<string>;
+}
+
+/** Checks a public topic: returns null when the fake can serve it, else Bybit-like failure text. */
+export type TopicCheck = (topic: string) => string | null;
+
+/** A `kline.{interval}.{symbol}` message shaped like ws-kline.json; never throws. */
+export function klineMessage(symbol: string, b: ServedBar, timestamp: number): Record<string, unknown> {
+  return {
+    topic: `kline.${b.interval}.${symbol}`,
+    data: [
+      {
+        start: b.start,
+        end: b.end,
+        interval: b.interval,
+        open: b.open,
+        close: b.close,
+        high: b.high,
+        low: b.low,
+        volume: b.volume,
+        turnover: b.turnover,
+        confirm: b.confirm,
+        timestamp,
+      },
+    ],
+    ts: timestamp,
+    type: 'snapshot',
+  };
+}
+
+/**
+ * The public linear stream (/v5/public/linear): ping/pong, subscribe/unsubscribe with req_id, and
+ * fan-out of messages to subscribed sockets. Malformed requests get `success:false`; never throws.
+ */
+export class PublicStream {
+  private readonly conns = new Set<PublicConn>();
+
+  /** Attaches to `wss`; `check` validates topics; `onSubscribed` runs after a topic is added (e.g. to push a ticker snapshot). */
+  constructor(
+    wss: WebSocketServer,
+    private readonly check: TopicCheck,
+    private readonly onSubscribed: (topic: string, send: (msg: unknown) => void) => void,
+  ) {
+    wss.on('connection', (ws) => this.accept(ws));
+  }
+
+  private accept(ws: WebSocket): void {
+    const conn: PublicConn = { ws, connId: randomUUID(), topics: new Set() };
+    this.conns.add(conn);
+    ws.on('close', () => this.conns.delete(conn));
+    ws.on('error', () => this.conns.delete(conn));
+    ws.on('message', (raw) => this.onMessage(conn, raw.toString()));
+  }
+
+  private reply(conn: PublicConn, msg: Record<string, unknown>): void {
+    if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(JSON.stringify(msg));
+  }
+
+  private onMessage(conn: PublicConn, text: string): void {
+    let req: { op?: unknown; args?: unknown; req_id?: unknown };
+    try {
+      req = JSON.parse(text) as typeof req;
+    } catch {
+      this.reply(conn, { success: false, ret_msg: 'error:request not supported', conn_id: conn.connId, req_id: '', op: '' });
+      return;
+    }
+    const reqId = typeof req.req_id === 'string' ? req.req_id : '';
+    const op = typeof req.op === 'string' ? req.op : '';
+    if (op === 'ping') {
+      this.reply(conn, { success: true, ret_msg: 'pong', conn_id: conn.connId, req_id: reqId, op: 'ping' });
+      return;
+    }
+    if (op !== 'subscribe' && op !== 'unsubscribe') {
+      this.reply(conn, { success: false, ret_msg: `error:unsupported op ${op}`, conn_id: conn.connId, req_id: reqId, op });
+      return;
+    }
+    const args = Array.isArray(req.args) ? req.args.filter((a): a is string => typeof a === 'string') : [];
+    if (args.length === 0) {
+      this.reply(conn, { success: false, ret_msg: 'error:args is empty', conn_id: conn.connId, req_id: reqId, op });
+      return;
+    }
+    const errors: string[] = [];
+    const added: string[] = [];
+    for (const topic of args) {
+      if (op === 'unsubscribe') {
+        conn.topics.delete(topic);
+        continue;
+      }
+      const bad = this.check(topic);
+      if (bad) errors.push(bad);
+      else if (conn.topics.has(topic)) errors.push(`error:already subscribed,topic:${topic}`);
+      else {
+        conn.topics.add(topic);
+        added.push(topic);
+      }
+    }
+    this.reply(conn, { success: errors.length === 0, ret_msg: errors.join(';'), conn_id: conn.connId, req_id: reqId, op });
+    for (const topic of added) this.onSubscribed(topic, (msg) => this.reply(conn, msg as Record<string, unknown>));
+  }
+
+  /** Sends `msg` to every socket subscribed to `topic`. */
+  publish(topic: string, msg: Record<string, unknown>): void {
+    const text = JSON.stringify(msg);
+    for (const c of this.conns) if (c.topics.has(topic) && c.ws.readyState === c.ws.OPEN) c.ws.send(text);
+  }
+
+  /** Every topic some open socket is subscribed to. */
+  topics(): Set<string> {
+    const out = new Set<string>();
+    for (const c of this.conns) for (const t of c.topics) out.add(t);
+    return out;
+  }
+
+  /** Number of open sockets. */
+  get size(): number {
+    return this.conns.size;
+  }
+
+  /** Abruptly drops every socket (TCP destroy, no close frame), like a network cut. */
+  dropAll(): void {
+    for (const c of this.conns) c.ws.terminate();
+    this.conns.clear();
+  }
+}
