@@ -114,7 +114,7 @@ function roundTo(x: number, step: number): number {
  * the CSV checks, or when warmupBars/speed are out of range.
  */
 export function createReplayFeed(opts: ReplayFeedOptions): ReplayFeed {
-  const log = (opts.logger ?? silentLogger).child({ module: 'replay-feed' });
+  const log = opts.logger ?? silentLogger;
   if (!Number.isInteger(opts.warmupBars) || opts.warmupBars < 1) {
     throw new DeskError('VALIDATION', { field: 'warmupBars', reason: 'expected a positive integer' });
   }
