@@ -165,4 +165,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
   `,
+  // 2: lookups the ledger does on every execution and every report
+  `
+  CREATE INDEX fills_order_link ON fills (order_link_id);
+  CREATE INDEX orders_signal ON orders (signal_id);
+  `,
 ];
