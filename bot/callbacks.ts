@@ -125,8 +125,6 @@ function callbackSpecs(deps: BotDeps): Record<ActionCode, CallbackSpec> {
           const key = r.duplicate ? 'exec-duplicate' : r.status === 'filled' ? 'exec-filled' : 'exec-accepted';
           await ctx.editMessageText(ctx.tr(key, vars));
         } catch (err) {
-          // A failure the desk is sure about frees the confirmation group for a fresh try; an unknown outcome never does.
-          if (!isDeskError(err, 'UNKNOWN_OUTCOME')) deps.nonces.release(e);
           if (!isDeskError(err)) deps.logger.error({ err: String((err as Error)?.name ?? 'error') }, 'execute failed');
           await ctx.editMessageText(ctx.tr('exec-failed', { reason: errorText(ctx.tr, err) })).catch(() => {});
         }
@@ -150,7 +148,6 @@ function callbackSpecs(deps: BotDeps): Record<ActionCode, CallbackSpec> {
             }),
           );
         } catch (err) {
-          if (!isDeskError(err, 'UNKNOWN_OUTCOME')) deps.nonces.release(e);
           await ctx.editMessageText(errorText(ctx.tr, err)).catch(() => {});
         }
       },
@@ -164,7 +161,6 @@ function callbackSpecs(deps: BotDeps): Record<ActionCode, CallbackSpec> {
           const r = await desk.setKillSwitch(ctx.actor, { on: true, ...reason });
           await ctx.editMessageText(riskStateText(ctx.tr, r));
         } catch (err) {
-          deps.nonces.release(e);
           await ctx.editMessageText(errorText(ctx.tr, err)).catch(() => {});
         }
       },

@@ -14,8 +14,10 @@ export interface NonceEntry {
   used: boolean;
   /** Server-side extra (e.g. a kill-switch reason) that never travels in callback data. */
   payload?: string;
-  /** Entries of one group (same user, action and ref) are all spent when one single-use entry is. */
+  /** Entries of one group (same user, action and ref) issued so far are all spent when one single-use entry is. */
   group: string;
+  /** Issue order: a spend voids every entry of its group issued up to then, never later ones. */
+  seq: number;
 }
 
 /** The outcome of checking a pressed button. */
@@ -28,7 +30,9 @@ export type NonceCheck = { ok: true; entry: NonceEntry } | { ok: false; reason: 
  */
 export class NonceStore {
   private readonly entries = new Map<string, NonceEntry>();
-  private readonly spentGroups = new Map<string, number>();
+  /** group → the last seq it was spent at, and until when that matters (for sweeping). */
+  private readonly spentGroups = new Map<string, { seq: number; until: number }>();
+  private seq = 0;
   private lastSweep = 0;
 
   /** Creates a store reading time from `clock`; never throws. */
@@ -42,7 +46,7 @@ export class NonceStore {
     this.sweep();
     const nonce = randomBytes(12).toString('base64url');
     const group = `${userId}\u0000${action}\u0000${ref}`;
-    this.entries.set(nonce, { userId, action, ref, expiresAt: this.clock.now() + ttlMs, singleUse, used: false, group, ...(payload === undefined ? {} : { payload }) });
+    this.entries.set(nonce, { userId, action, ref, expiresAt: this.clock.now() + ttlMs, singleUse, used: false, group, seq: ++this.seq, ...(payload === undefined ? {} : { payload }) });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
@@ -52,8 +56,9 @@ export class NonceStore {
   }
 
   /**
-   * Checks (and for single-use nonces, atomically spends) a pressed nonce for `userId` and `action`;
-   * a foreign or mismatched press never spends it. Synchronous, so two concurrent presses cannot both pass.
+   * Checks (and for single-use nonces, atomically spends — with every sibling issued before it) a pressed
+   * nonce for `userId` and `action`; a foreign or mismatched press never spends it. Synchronous, so two
+   * concurrent presses cannot both pass. A failed action needs a fresh confirmation, never a sibling.
    */
   consume(nonce: string, userId: string, action: string, ref?: string): NonceCheck {
     const entry = this.entries.get(nonce);
@@ -63,27 +68,25 @@ export class NonceStore {
     if (entry.used) return { ok: false, reason: 'replayed', entry };
     const now = this.clock.now();
     if (now >= entry.expiresAt) return { ok: false, reason: 'expired', entry };
-    if (entry.singleUse) {
-      const spentUntil = this.spentGroups.get(entry.group);
-      if (spentUntil !== undefined && spentUntil > now) {
-        entry.used = true;
-        return { ok: false, reason: 'replayed', entry };
-      }
+    const spent = this.spentGroups.get(entry.group);
+    if (spent !== undefined && entry.seq <= spent.seq) {
       entry.used = true;
-      this.spentGroups.set(entry.group, Math.max(spentUntil ?? 0, entry.expiresAt));
+      return { ok: false, reason: 'replayed', entry };
+    }
+    if (entry.singleUse) {
+      entry.used = true;
+      this.spentGroups.set(entry.group, { seq: this.seq, until: Math.max(spent?.until ?? 0, entry.expiresAt) });
     }
     return { ok: true, entry };
   }
 
-  /** Spends the group of (user, action, ref) until `untilMs` — e.g. Cancel spends its Confirm; never throws. */
+  /**
+   * Spends every entry issued so far for (user, action, ref) — e.g. Cancel voids its Confirm; entries
+   * issued later stay valid. Never throws.
+   */
   spendGroup(userId: string, action: string, ref: string, untilMs: number): void {
     const group = `${userId}\u0000${action}\u0000${ref}`;
-    this.spentGroups.set(group, Math.max(this.spentGroups.get(group) ?? 0, untilMs));
-  }
-
-  /** Releases a spent group so a new confirmation for the same thing may pass (after a refusal); never throws. */
-  release(entry: NonceEntry): void {
-    this.spentGroups.delete(entry.group);
+    this.spentGroups.set(group, { seq: this.seq, until: Math.max(this.spentGroups.get(group)?.until ?? 0, untilMs) });
   }
 
   /** Number of live entries (for tests and metrics). */
@@ -96,6 +99,6 @@ export class NonceStore {
     if (now - this.lastSweep < 10_000 && this.entries.size < this.maxEntries) return;
     this.lastSweep = now;
     for (const [k, e] of this.entries) if (e.expiresAt <= now) this.entries.delete(k);
-    for (const [k, until] of this.spentGroups) if (until <= now) this.spentGroups.delete(k);
+    for (const [k, g] of this.spentGroups) if (g.until <= now) this.spentGroups.delete(k);
   }
 }

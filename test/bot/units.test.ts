@@ -30,13 +30,16 @@ describe('NonceStore', () => {
     const clock = new ManualClock(0);
     const s = new NonceStore(clock);
     const n = s.issue('1', 'c', 'sig', 30_000, true);
+    const olderSibling = s.issue('1', 'c', 'sig', 30_000, true);
     expect(s.consume(n, '2', 'c').ok).toBe(false);
     expect(s.consume(n, '1', 'x')).toMatchObject({ ok: false, reason: 'mismatch' });
     expect(s.consume(n, '1', 'c', 'other')).toMatchObject({ ok: false, reason: 'mismatch' });
     expect(s.consume(n, '1', 'c', 'sig').ok).toBe(true);
     expect(s.consume(n, '1', 'c')).toMatchObject({ ok: false, reason: 'replayed' });
-    const sibling = s.issue('1', 'c', 'sig', 30_000, true);
-    expect(s.consume(sibling, '1', 'c')).toMatchObject({ ok: false, reason: 'replayed' });
+    // Siblings issued before the spend are void; a fresh confirmation issued later is valid.
+    expect(s.consume(olderSibling, '1', 'c')).toMatchObject({ ok: false, reason: 'replayed' });
+    const fresh = s.issue('1', 'c', 'sig', 30_000, true);
+    expect(s.consume(fresh, '1', 'c').ok).toBe(true);
     const late = s.issue('1', 'c', 'sig2', 30_000, true);
     clock.advance(30_000);
     expect(s.consume(late, '1', 'c')).toMatchObject({ ok: false, reason: 'expired' });
