@@ -1,0 +1,33 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnDesk, type SpawnedDesk } from '../helpers/spawn-desk.ts';
+
+let d: SpawnedDesk | undefined;
+afterEach(async () => {
+  await d?.stop('SIGKILL');
+  d = undefined;
+});
+
+describe('npm start (the desk process)', () => {
+  it('serves /healthz and /metrics, prints alerts on the console, and exits cleanly on SIGTERM within 5 s', async () => {
+    d = await spawnDesk({ DESK_REPLAY_SPEED: '360000' });
+    const health = (await (await fetch(`${d.url}/healthz`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ ok: true, mode: 'paper', feed: 'replay' });
+    expect(typeof health.uptimeMs).toBe('number');
+    expect('lagMs' in health).toBe(true);
+    // let the real replay run until the console shows a signal
+    for (let i = 0; i < 100 && !d.stdout().includes('SIGNAL '); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(d.stdout()).toMatch(/SIGNAL s[0-9a-f]{9} [A-Z]+USDT (60|240) (LONG|SHORT) /);
+    const metrics = await (await fetch(`${d.url}/metrics`)).text();
+    expect(metrics).toMatch(/desk_bars_total\{interval="60"\} \d+/);
+    expect(metrics).toMatch(/desk_signals_total/);
+    const { code, ms } = await d.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(5000);
+  }, 90_000);
+
+  it('SIGINT also stops it cleanly and the database survives a restart', async () => {
+    d = await spawnDesk();
+    const { code } = await d.stop('SIGINT');
+    expect(code).toBe(0);
+  }, 90_000);
+});
