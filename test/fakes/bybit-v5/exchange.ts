@@ -157,8 +157,8 @@ export class Exchange {
   // ---- order entry ---------------------------------------------------------------------------
 
   /**
-   * POST /v5/order/create for linear Market/Limit orders with optional TP/SL (Full or Partial) and
-   * reduceOnly. Throws BybitError: 10001 bad params, 110072 duplicate orderLinkId, 110017 reduce-only
+   * POST /v5/order/create for linear Market/Limit orders with optional TP/SL (Full, or Partial = legs
+   * sized to the filled qty, as Bybit has no tpSize here) and reduceOnly. Throws BybitError: 10001 bad params, 110072 duplicate orderLinkId, 110017 reduce-only
    * without a position or qty truncated to zero, 110094 notional below minimum, 110007 insufficient balance.
    */
   createOrder(p: Params): { orderId: string; orderLinkId: string } {
@@ -221,15 +221,6 @@ export class Exchange {
     for (const [v, name] of [[tp, 'takeProfit'], [sl, 'stopLoss']] as const) {
       if (v && !onGrid(v, tick)) throw new BybitError(10001, `params error: ${name} must be a multiple of tickSize`);
     }
-    let tpSize = 0;
-    let slSize = 0;
-    if (tpslMode === 'Partial') {
-      tpSize = tp ? parseDecimal(p.tpSize) ?? -1 : 0;
-      slSize = sl ? parseDecimal(p.slSize) ?? -1 : 0;
-      if (tpSize < 0 || slSize < 0 || tpSize > qty || slSize > qty) throw new BybitError(10001, 'params error: tpSize/slSize required in Partial mode and must not exceed qty');
-      if ((tp && !onGrid(tpSize, step)) || (sl && !onGrid(slSize, step))) throw new BybitError(10001, 'params error: tpSize/slSize must be a multiple of qtyStep');
-    }
-
     const lev = this.leverageOf(m.symbol);
     const opening = this.openingQty(pos, side, qty, reduceOnly);
     if (opening > 0) {
@@ -261,8 +252,6 @@ export class Exchange {
       takeProfit: tp,
       stopLoss: sl,
       tpslMode,
-      tpSize,
-      slSize,
       lastPriceOnCreated: m.last(),
       leverage: lev,
       createdTime: now,
@@ -397,8 +386,8 @@ export class Exchange {
       if (o.takeProfit) legs.push([o.takeProfit, 'TakeProfit', 0]);
       if (o.stopLoss) legs.push([o.stopLoss, 'StopLoss', 0]);
     } else {
-      if (o.takeProfit) legs.push([o.takeProfit, 'PartialTakeProfit', Math.min(o.tpSize, opened)]);
-      if (o.stopLoss) legs.push([o.stopLoss, 'PartialStopLoss', Math.min(o.slSize, opened)]);
+      if (o.takeProfit) legs.push([o.takeProfit, 'PartialTakeProfit', opened]);
+      if (o.stopLoss) legs.push([o.stopLoss, 'PartialStopLoss', opened]);
     }
     for (const [trigger, kind, size] of legs) this.addStop(o.symbol, opposite(o.side), kind, trigger, size, now);
   }
@@ -432,8 +421,6 @@ export class Exchange {
       takeProfit: 0,
       stopLoss: 0,
       tpslMode: full ? 'Full' : 'Partial',
-      tpSize: 0,
-      slSize: 0,
       lastPriceOnCreated: m.last(),
       leverage: this.leverageOf(symbol),
       createdTime: now,
@@ -548,6 +535,8 @@ export class Exchange {
       tpSize = tp ? parseDecimal(p.tpSize) ?? -1 : 0;
       slSize = sl ? parseDecimal(p.slSize) ?? -1 : 0;
       if (tpSize < 0 || slSize < 0 || tpSize > pos.size || slSize > pos.size) throw new BybitError(10001, 'params error: tpSize/slSize required in Partial mode and must not exceed the position');
+      const step = Number(spec.qtyStep);
+      if ((tp && (tpSize === 0 || !onGrid(tpSize, step))) || (sl && (slSize === 0 || !onGrid(slSize, step)))) throw new BybitError(10001, 'params error: tpSize/slSize must be a positive multiple of qtyStep');
     }
     const now = m.now();
     return this.tx(() => {

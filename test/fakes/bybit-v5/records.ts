@@ -34,8 +34,6 @@ export interface OrderRecord {
   takeProfit: number;
   stopLoss: number;
   tpslMode: '' | 'Full' | 'Partial';
-  tpSize: number;
-  slSize: number;
   lastPriceOnCreated: number;
   leverage: number;
   createdTime: number;

@@ -100,21 +100,31 @@ describe('bybit-v5 fake: order entry and matching through the real RestClientV5'
     expect(fake.state.positions.get(S)!.size).toBe(0);
   });
 
-  it('takes a partial profit with tpslMode Partial and keeps the rest of the position', async () => {
+  it('takes a partial profit set with trading-stop tpslMode Partial and keeps the rest of the position', async () => {
     const m = fake.market(S);
     const { at } = findRise(m.index, 150);
     const tp = px(series.close[m.index] + 100);
-    const r = await c.submitOrder({
-      category: 'linear', symbol: S, side: 'Buy', orderType: 'Market', qty: '0.010',
-      takeProfit: tp, tpslMode: 'Partial', tpSize: '0.004', tpOrderType: 'Market', orderLinkId: 'ptp-1',
-    });
+    expect((await c.submitOrder({ category: 'linear', symbol: S, side: 'Buy', orderType: 'Market', qty: '0.010', orderLinkId: 'ptp-1' })).retCode).toBe(0);
+    const r = await c.setTradingStop({ category: 'linear', symbol: S, positionIdx: 0, tpslMode: 'Partial', takeProfit: tp, tpSize: '0.004', tpOrderType: 'Market' });
     expect(r.retCode).toBe(0);
     fake.advance(at - m.index);
     const pos = (await c.getPositionInfo({ category: 'linear', symbol: S })).result.list[0];
     expect(pos.size).toBe('0.006');
     const hist = (await c.getHistoricOrders({ category: 'linear', symbol: S })).result.list;
     const leg = hist.find((o) => o.stopOrderType === 'PartialTakeProfit')!;
-    expect(leg).toMatchObject({ orderStatus: 'Filled', cumExecQty: '0.004', tpslMode: 'Partial' });
+    expect(leg).toMatchObject({ orderStatus: 'Filled', cumExecQty: '0.004', tpslMode: 'Partial', reduceOnly: true });
+    const ex = (await c.getExecutionList({ category: 'linear', symbol: S })).result.list[0];
+    expect(ex).toMatchObject({ stopOrderType: 'PartialTakeProfit', execQty: '0.004', closedSize: '0.004' });
+  });
+
+  it('order/create with tpslMode Partial attaches legs sized to the filled qty (Bybit has no tpSize there)', async () => {
+    const last = fake.market(S).last;
+    await c.submitOrder({ category: 'linear', symbol: S, side: 'Buy', orderType: 'Market', qty: '0.003', takeProfit: px(last + 2000), stopLoss: px(last - 2000), tpslMode: 'Partial' });
+    await c.submitOrder({ category: 'linear', symbol: S, side: 'Buy', orderType: 'Market', qty: '0.002', stopLoss: px(last - 3000), tpslMode: 'Partial' });
+    const legs = (await c.getActiveOrders({ category: 'linear', symbol: S, orderFilter: 'StopOrder' })).result.list;
+    expect(legs.map((o) => `${o.stopOrderType}:${o.qty}`).sort()).toEqual(['PartialStopLoss:0.002', 'PartialStopLoss:0.003', 'PartialTakeProfit:0.003']);
+    const pos = (await c.getPositionInfo({ category: 'linear', symbol: S })).result.list[0];
+    expect(pos).toMatchObject({ tpslMode: 'Partial', takeProfit: '0', stopLoss: '0', size: '0.005' });
   });
 
   it('adds and clears position TP/SL with trading-stop', async () => {
