@@ -213,6 +213,35 @@ describe('Scanner', () => {
     expect(five.scanNow(null, null, () => null, 0)).toEqual([]);
   });
 
+  it('a strategy that returns broken levels (wrong-side stop, NaN, targets out of order) never becomes a draft', () => {
+    const vetoes: VetoRecord[] = [];
+    let k = 0;
+    const liar: Strategy = {
+      name: 'liar',
+      sides: ['long', 'short'],
+      intervals: ['240'],
+      regimes: ['range', 'high-vol', 'trend-up', 'trend-down'],
+      evaluate: (f) => {
+        const e = f.close;
+        const variants = [
+          { side: 'long' as const, entry: e, stop: e * 1.01, targets: [e * 1.05] },
+          { side: 'short' as const, entry: e, stop: e * 0.99, targets: [e * 0.95] },
+          { side: 'long' as const, entry: e, stop: NaN, targets: [e * 1.05] },
+          { side: 'long' as const, entry: e, stop: e * 0.95, targets: [e * 1.1, e * 1.05] },
+          { side: 'short' as const, entry: e, stop: e * 1.05, targets: [e * 0.9, e * 0.8, e * 0.7, e * 0.6] },
+          { side: 'long' as const, entry: e, stop: e * 0.95, targets: [] },
+          { side: 'long' as const, entry: -e, stop: -e * 1.1, targets: [e] },
+        ];
+        return { strategy: 'liar', reason: 'x', ...variants[k++ % variants.length] };
+      },
+    };
+    const scanner = new Scanner({ threshold: 0, strategies: [liar], onVeto: (v) => vetoes.push(v) });
+    const drafts = stream(scanner, 'BTCUSDT', '240').flatMap((x) => x.drafts);
+    expect(drafts).toEqual([]);
+    expect(vetoes.length).toBeGreaterThan(1000);
+    expect(new Set(vetoes.map((v) => v.reason))).toEqual(new Set(['levels']));
+  });
+
   it('takes its options from the desk config and refuses bad ones with CONFIG', () => {
     const cfg = testConfig({ DESK_SCORE_THRESHOLD: '7', DESK_LIVE_STRATEGIES: 'bb-grid-long', DESK_SIGNAL_TTL_BARS: '5' });
     expect(scannerOptionsFromConfig(cfg)).toEqual({ threshold: 7, liveStrategies: ['bb-grid-long'], ttlBars: 5 });
