@@ -34,6 +34,8 @@ export interface CreateBotOptions {
   botInfo?: UserFromGetMe;
   /** Flood guard per user, or false to turn it off (tests); default 1/s with a burst of 3. */
   floodGuard?: FloodGuardOptions | false;
+  /** Clock of the flood guard (it measures real update rates); default the system clock. */
+  floodClock?: Clock;
   /** Long-polling timeout in seconds (default 30). */
   pollTimeoutS?: number;
   /** Candle source for alert charts (used when TELEGRAM_CHARTS is on). */
@@ -101,7 +103,7 @@ export function createBot(desk: DeskApi, config: DeskConfig, opts: CreateBotOpti
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
 
   // 1. Flood guard: O(1), before anything queues or touches the desk.
-  const flood = opts.floodGuard === false ? null : new FloodGuard(clock, opts.floodGuard ?? DEFAULT_FLOOD_GUARD);
+  const flood = opts.floodGuard === false ? null : new FloodGuard(opts.floodClock ?? systemClock, opts.floodGuard ?? DEFAULT_FLOOD_GUARD);
   bot.use(async (ctx, next) => {
     const from = ctx.from;
     if (!from || from.is_bot) return;

@@ -114,3 +114,58 @@ describe('alert → Execute → Confirm', () => {
     expect((await h.td.desk.getSettings(viewer)).settings.mutedSymbols).toContain(symbol);
   });
 });
+
+describe('flood guard and allowlist', () => {
+  it('drops a user flooding buttons without starving another user', async () => {
+    const g = await createHarness({}, { floodGuard: { perSecond: 1, burst: 3 } });
+    try {
+      await g.send(VIEWER, '/settings');
+      const data = g.button(VIEWER, /^Full alerts$/);
+      const n = g.calls.length;
+      for (let i = 0; i < 5; i++) await g.press(VIEWER, data);
+      const a = answers(g, n);
+      expect(a.filter((x) => x.text === 'Too fast — please wait a second.')).toHaveLength(3);
+      const m = g.calls.length;
+      await g.send(TRADER, '/status');
+      expect(g.texts(TRADER, m)[0]).toMatch(/^Desk: paper/);
+      g.td.clock.advance(1000);
+      await g.press(VIEWER, data);
+      expect(answers(g, m).at(-1)?.text).toBe('Saved.');
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('allowlist mode refuses unlisted users on commands and buttons, and audits them', async () => {
+    const g = await createHarness({ TELEGRAM_MODE: 'allowlist' });
+    try {
+      const n = g.calls.length;
+      await g.send(VIEWER, '/status', 'ru');
+      expect(g.texts(VIEWER, n)).toEqual([`Это закрытый деск. Попросите администратора добавить ваш Telegram id ${VIEWER}.`]);
+      await g.press(VIEWER, 'x:AAAAAAAAAAAAAAAA');
+      expect(answers(g, n)[0]).toMatchObject({ show_alert: true });
+      await g.send(TRADER, '/status');
+      expect(g.texts(TRADER, n)[0]).toMatch(/^Desk: paper/);
+    } finally {
+      await g.close();
+    }
+  });
+});
+
+describe('limits are the Desk’s', () => {
+  it('a scan over the daily limit says what is left and when it resets, in both languages', async () => {
+    const g = await createHarness({ LIMIT_SCANS_PER_DAY: '1' });
+    try {
+      await g.send(VIEWER, '/scan');
+      const n = g.calls.length;
+      await g.send(VIEWER, '/scan');
+      expect(g.texts(VIEWER, n)[0]).toMatch(/^You have reached a limit\.\nScans: 1 of 1 · resets .* UTC\nExecutes: 0 of 20 · resets .* UTC$/);
+      await g.updateLang(VIEWER, 'ru');
+      const m = g.calls.length;
+      await g.send(VIEWER, '/scan');
+      expect(g.texts(VIEWER, m)[0]).toMatch(/^Вы исчерпали лимит\.\nСканы: 1 из 1 · сброс .* UTC/);
+    } finally {
+      await g.close();
+    }
+  });
+});

@@ -42,6 +42,8 @@ export interface Harness {
   last(method: string, chatId?: number): ApiCall | undefined;
   /** callback_data of the button whose label matches, in the latest keyboard sent to `chatId`. */
   button(chatId: number, label: RegExp): string;
+  /** Sets a user's language through the Desk. */
+  updateLang(userId: number, language: 'en' | 'ru'): Promise<void>;
   /** Waits until every desk event so far has been rendered. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -75,6 +77,7 @@ export async function createHarness(overrides: Record<string, string> = {}, botO
     clock: td.clock,
     botInfo: BOT_INFO,
     floodGuard: botOpts.floodGuard ?? false,
+    floodClock: td.clock,
     transformers: [recorder],
   });
   const pending = new Set<Promise<void>>();
@@ -137,6 +140,9 @@ export async function createHarness(overrides: Record<string, string> = {}, botO
         for (const row of kb) for (const b of row) if (label.test(b.text)) return b.callback_data;
       }
       throw new Error(`no button ${label} for chat ${chatId}`);
+    },
+    async updateLang(userId, language) {
+      await td.desk.updateSettings({ kind: 'telegram', id: String(userId), role: 'viewer' }, { language });
     },
     async settle() {
       for (let i = 0; i < 5; i++) {
