@@ -67,6 +67,14 @@ async function setup(
   return { f: env.fake, broker, config: env.config, fills };
 }
 
+
+/** Real bars of `symbol` (base 60) starting at the fake's cursor: [start, open, high, low, close, volume]. */
+function barsAhead(f: BybitV5Fake, symbol: string, n: number): number[][] {
+  const now = f.market(symbol).now;
+  const rows = readFileSync(new URL(`../../data/klines/${symbol}-60.csv`, import.meta.url), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  return rows.filter((r) => r[0]! >= now).slice(0, n);
+}
+
 async function rejection(p: Promise<unknown>): Promise<DeskError> {
   try {
     await p;
@@ -307,6 +315,48 @@ describe('Bybit live broker against the V5 fake (real RestClientV5 + private Web
     expect(lines.length).toBeGreaterThan(10);
     expect(text).toMatch(/retCode/);
     for (const secret of [KEY, SECRET, 'SECRETwrongQ7Zx2Kd']) expect(text).not.toContain(secret);
+  });
+
+  it('a resting limit entry gets its partial targets only once it fills', async () => {
+    const { f, broker, fills } = await setup();
+    await broker.start();
+    const last = f.market('BTCUSDT').last;
+    const price = Math.floor((last * 0.999) / 0.1) * 0.1;
+    const ahead = barsAhead(f, 'BTCUSDT', 48);
+    const j = ahead.findIndex((r) => r[3]! <= price);
+    expect(j).toBeGreaterThanOrEqual(0);
+    const req = order(f, { type: 'Limit', price, qty: 0.01, stopLoss: Math.min(...ahead.map((r) => r[3]!)) * 0.9, takeProfits: [{ price: last * 2, qty: 0.003 }, { price: last * 3, qty: 0.007 }] });
+    const ack = await broker.place(req);
+    expect(ack).toMatchObject({ status: 'accepted', duplicate: false });
+    const partials = () => f.state.orders.filter((o) => o.stopOrderType === 'PartialTakeProfit' && o.orderStatus === 'Untriggered');
+    expect(partials()).toHaveLength(0);
+    f.advance(j + 1, ['BTCUSDT']);
+    await waitFor(() => partials().length === 2, 'partial targets after the fill');
+    expect(partials().map((o) => o.qty).sort()).toEqual([0.003, 0.007]);
+    await broker.drain();
+    expect(fills.filter((x) => x.kind === 'entry')).toEqual([expect.objectContaining({ orderLinkId: req.orderLinkId, qty: 0.01, price })]);
+  });
+
+  it('fills that happen while the private stream is down are caught up once, in order, after it reconnects', async () => {
+    const { f, broker, fills } = await setup();
+    await broker.start();
+    await broker.place(order(f, { qty: 0.01 }));
+    await broker.drain();
+    const last = f.market('BTCUSDT').last;
+    const ahead = barsAhead(f, 'BTCUSDT', 48);
+    const stop = Math.floor((last * 0.998) / 0.1) * 0.1;
+    const j = ahead.findIndex((r) => r[3]! <= stop);
+    expect(j).toBeGreaterThanOrEqual(0);
+    expect(await broker.setStop('BTCUSDT', 'long', stop)).toBe(true);
+    f.disconnectPrivate();
+    f.advance(j + 1, ['BTCUSDT']); // the stop fills while nobody listens
+    await waitFor(() => fills.some((x) => x.kind === 'stop'), 'the stop fill via REST catch-up');
+    await new Promise((r) => setTimeout(r, 200));
+    await broker.drain();
+    expect(fills.map((x) => x.kind)).toEqual(['entry', 'stop']);
+    expect(f.requests.some((r) => r.path === '/v5/execution/list')).toBe(true); // came back over REST
+    expect(fills[1]).toMatchObject({ side: 'long', qty: 0.01, reduceOnly: true });
+    expect(await broker.positions()).toEqual([]);
   });
 
   it('checks its inputs before reaching the exchange', async () => {
