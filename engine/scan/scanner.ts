@@ -6,10 +6,10 @@ import type { DeskConfig } from '../config.ts';
 import { DeskError } from '../errors.ts';
 import type { Strategy, StrategyContext } from './strategy.ts';
 import { ALL_STRATEGIES } from './all-strategies.ts';
-import { scoreCandidate } from './score.ts';
+import { SCORE_BUFFER_LENGTH, scoreInto, scorePartsOf } from './score.ts';
 import { classifyRegime, DEFAULT_REGIME_THRESHOLDS } from './regime.ts';
 import type { Regime, RegimeThresholds } from './regime.ts';
-import { veto, DEFAULT_MIN_REWARD_RISK } from './veto.ts';
+import { vetoBeforeScore, DEFAULT_MIN_REWARD_RISK } from './veto.ts';
 import type { VetoReason } from './veto.ts';
 import { intervalMs, INTERVAL_MS } from './interval.ts';
 
@@ -98,6 +98,7 @@ export class Scanner {
   private readonly byInterval = new Map<Interval, Strategy[]>();
   private readonly series = new Map<string, Map<Interval, Series>>();
   private readonly ctx: StrategyContext = { symbol: '', interval: '60', funding: null };
+  private readonly buf = new Float64Array(SCORE_BUFFER_LENGTH);
   private readonly onVeto: ((v: VetoRecord) => void) | undefined;
   private readonly onStrategyError: ((strategy: string, error: unknown) => void) | undefined;
   /** The enabled strategies, in evaluation order. */
@@ -253,8 +254,11 @@ export class Scanner {
       }
       if (c === null || c === undefined) continue;
       if (regime === null) regime = classifyRegime(f, this.regimeThresholds);
-      const { score, parts } = scoreCandidate(f, c.side, funding, strat.style ?? 'reversion');
-      const why = veto({ candidate: c, strategy: strat, score, regime, now, threshold: this.threshold, minRewardRisk: this.minRewardRisk });
+      const style = strat.style ?? 'reversion';
+      // Cheap rules first; score (allocation-free) only what they let through, parts only for survivors.
+      let why: VetoReason | null = vetoBeforeScore({ candidate: c, strategy: strat, regime, now, minRewardRisk: this.minRewardRisk });
+      const score = why === null || this.onVeto ? scoreInto(f, c.side, funding, this.buf, style) : NaN;
+      if (why === null && !(score >= this.threshold)) why = 'threshold';
       if (why !== null) {
         if (this.onVeto) {
           const rec: VetoRecord = { symbol: s.symbol, interval: s.interval, strategy: strat.name, side: c.side, reason: why, score, regime, barTime: f.start };
@@ -262,6 +266,7 @@ export class Scanner {
         }
         continue;
       }
+      const parts = scorePartsOf(this.buf);
       out.push(draftOf(s, c.side, strat.name, c.entry, c.stop, c.targets, c.reason, score, parts, regime, now, this.ttlBars, this.stageOf(strat.name), f.start));
     }
   }

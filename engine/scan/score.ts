@@ -40,6 +40,9 @@ for (let i = 0; i < N; i++) {
 }
 
 const clamp01 = (x: number): number => (x > 1 ? 1 : x > 0 ? x : 0);
+/** Slots a scoreInto buffer needs: 8 part scores then 8 raw values. */
+export const SCORE_BUFFER_LENGTH = 2 * N;
+
 /** 0..10 from a 0..1 fraction; NaN (not warm / undefined) scores a neutral 5. */
 const ten = (x: number): number => (x === x ? 10 * clamp01(x) : 5);
 const fin = (x: number): number => (x === x && x !== Infinity && x !== -Infinity ? x : NaN);
@@ -141,16 +144,25 @@ export function scoreInto(f: Features, side: Side, funding: number | null, out: 
 const scratch = new Float64Array(2 * N);
 
 /**
+ * The 8 ScorePart objects (METRIC_NAMES order, with weights) from a buffer filled by scoreInto; a NaN
+ * raw value becomes null. Throws RangeError if `out` is shorter than 16.
+ */
+export function scorePartsOf(out: Float64Array): ScorePart[] {
+  if (out.length < 2 * N) throw new RangeError(`score buffer needs ${2 * N} slots, got ${out.length}`);
+  const parts: ScorePart[] = new Array(N);
+  for (let i = 0; i < N; i++) {
+    const v = out[N + i];
+    parts[i] = { name: METRIC_NAMES[i], score: out[i], weight: W[i], value: v === v ? v : null };
+  }
+  return parts;
+}
+
+/**
  * Scores a `side` trade on features `f` with the funding rate in force (null = unknown → neutral
  * funding part), read as a `style` trade (default 'reversion', see scoreInto): returns the 0..10 weighted mean (2 decimals) and exactly 8 parts named by
  * METRIC_NAMES, each 0..10 with its weight and raw value (null when not available). Pure; never throws.
  */
 export function scoreCandidate(f: Features, side: Side, funding: number | null, style: ScoreStyle = 'reversion'): ScoreResult {
   const score = scoreInto(f, side, funding, scratch, style);
-  const parts: ScorePart[] = new Array(N);
-  for (let i = 0; i < N; i++) {
-    const v = scratch[N + i];
-    parts[i] = { name: METRIC_NAMES[i], score: scratch[i], weight: W[i], value: v === v ? v : null };
-  }
-  return { score, parts };
+  return { score, parts: scorePartsOf(scratch) };
 }

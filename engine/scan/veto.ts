@@ -34,14 +34,25 @@ export interface VetoInput {
 }
 
 /**
- * The T2 rules veto: returns the first reason (in VETO_REASONS order) the candidate must be dropped,
- * or null when it survives. A NaN score is vetoed as 'threshold'. Pure; never throws.
+ * The rules that need no score (levels, regime, session, reward-risk), in VETO_REASONS order: the first
+ * reason to drop the candidate, or null. Lets the scanner skip scoring what is dropped anyway. Pure;
+ * never throws.
  */
-export function veto(v: VetoInput): VetoReason | null {
+export function vetoBeforeScore(v: Omit<VetoInput, 'score' | 'threshold'>): VetoReason | null {
   if (!levelsValid(v.candidate)) return 'levels';
   if (!v.strategy.regimes.includes(v.regime)) return 'regime';
   if (!sessionAllowed(v.strategy.sessions, v.now)) return 'session';
   if (!(rewardRisk(v.candidate) >= (v.minRewardRisk ?? DEFAULT_MIN_REWARD_RISK))) return 'reward-risk';
+  return null;
+}
+
+/**
+ * The T2 rules veto: returns the first reason (in VETO_REASONS order) the candidate must be dropped,
+ * or null when it survives. A NaN score is vetoed as 'threshold'. Pure; never throws.
+ */
+export function veto(v: VetoInput): VetoReason | null {
+  const early = vetoBeforeScore(v);
+  if (early !== null) return early;
   if (!(v.score >= v.threshold)) return 'threshold';
   return null;
 }

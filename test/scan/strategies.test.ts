@@ -30,8 +30,8 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { strategy: 'bb-grid-long', symbol: 'BTCUSDT', interval: '240', at: '2024-01-12T20:00:00Z', side: 'long', trigger: (f) => f.percentB <= GRID_LOWER_PERCENT_B && f.close <= f.bbLower * 1.001 },
-  { strategy: 'bb-grid-short', symbol: 'BTCUSDT', interval: '240', at: '2024-01-02T00:00:00Z', side: 'short', trigger: (f) => f.percentB >= GRID_UPPER_PERCENT_B && f.close >= f.bbUpper * 0.999 },
+  { strategy: 'bb-grid-long', symbol: 'BTCUSDT', interval: '240', at: '2024-01-18T16:00:00Z', side: 'long', trigger: (f) => f.percentB <= GRID_LOWER_PERCENT_B && f.close <= f.bbLower * 1.001 && f.prevClose > f.bbLower },
+  { strategy: 'bb-grid-short', symbol: 'BTCUSDT', interval: '240', at: '2024-01-02T00:00:00Z', side: 'short', trigger: (f) => f.percentB >= GRID_UPPER_PERCENT_B && f.close >= f.bbUpper * 0.999 && f.prevClose < f.bbUpper },
   { strategy: 'rsi-bb-reversion', symbol: 'BTCUSDT', interval: '240', at: '2024-05-01T16:00:00Z', side: 'long', trigger: (f) => f.rsi14 <= RSI_OVERSOLD && f.low < f.bbLower && f.close > f.bbLower },
   { strategy: 'rsi-bb-reversion', symbol: 'BTCUSDT', interval: '240', at: '2024-02-08T20:00:00Z', side: 'short', trigger: (f) => f.rsi14 >= RSI_OVERBOUGHT && f.high > f.bbUpper && f.close < f.bbUpper },
   { strategy: 'funding-fade', symbol: 'BTCUSDT', interval: '240', at: '2024-02-29T00:00:00Z', side: 'short', trigger: (f, r) => r! > FUNDING_EXTREME && f.close < f.open },
@@ -98,6 +98,14 @@ describe('strategies', () => {
       expectSaneLevels(c!, f, k.side);
     });
   }
+
+  it('bb-grid does not fire again while the close stays outside the band (only on the bar that reaches it)', () => {
+    const series = featureSeries('BTCUSDT', '240');
+    const grid = strategyByName('bb-grid-long')!;
+    const walking = series.filter((f) => f.bars > 300 && f.percentB <= 0 && f.prevClose <= f.bbLower);
+    expect(walking.length).toBeGreaterThan(5);
+    for (const f of walking) expect(grid.evaluate(f, { symbol: 'BTCUSDT', interval: '240', funding: null })).toBeNull();
+  });
 
   it('funding-fade never fires without a funding rate, nor with an ordinary one', () => {
     const start = Date.parse('2024-02-29T00:00:00Z');

@@ -6,9 +6,10 @@ import { fmt } from './format.ts';
 export const GRID_LOWER_PERCENT_B = 0.02;
 
 /**
- * Bollinger grid, long leg: in a range, a close at or through the lower band (20, 2) buys the band
- * for a return to the middle and then the upper band; stop 1.5 ATR below entry or just under the bar
- * low, whichever is farther. Returns null when the close is above the band or features are not warm.
+ * Bollinger grid, long leg: in a range, the first close at or through the lower band (20, 2) — the
+ * previous close was still above it — buys the band for a return to the middle and then the upper
+ * band; stop 1.5 ATR below entry or just under the bar low, whichever is farther. Returns null when
+ * the close is above the band, was already there, or features are not warm.
  */
 export const bbGridLong: Strategy = {
   name: 'bb-grid-long',
@@ -17,16 +18,12 @@ export const bbGridLong: Strategy = {
   regimes: ['range'],
   style: 'reversion',
   evaluate(f) {
-    if (!(f.percentB <= GRID_LOWER_PERCENT_B)) return null;
+    const pb = f.percentB;
+    // This bar brought the close to the band (the previous close was above today's lower band).
+    if (!(pb <= GRID_LOWER_PERCENT_B) || !(f.prevClose > f.bbLower)) return null;
     const entry = f.close;
+    const lower = f.bbLower;
     const stop = atrStop('long', entry, f.low, f.atr14, 1.5, 0.25);
-    return candidate(
-      'bb-grid-long',
-      'long',
-      entry,
-      stop,
-      [f.bbMid, f.bbUpper],
-      `close ${fmt(entry)} at/below lower band ${fmt(f.bbLower)} (%B ${fmt(f.percentB)}); targets mid and upper band`,
-    );
+    return candidate('bb-grid-long', 'long', entry, stop, [f.bbMid, f.bbUpper], () => `close ${fmt(entry)} at/below lower band ${fmt(lower)} (%B ${fmt(pb)}); targets mid and upper band`);
   },
 };

@@ -6,9 +6,10 @@ import { fmt } from './format.ts';
 export const GRID_UPPER_PERCENT_B = 0.98;
 
 /**
- * Bollinger grid, short leg: in a range, a close at or through the upper band (20, 2) sells the band
- * for a return to the middle and then the lower band; stop 1.5 ATR above entry or just over the bar
- * high, whichever is farther. Returns null when the close is below the band or features are not warm.
+ * Bollinger grid, short leg: in a range, the first close at or through the upper band (20, 2) — the
+ * previous close was still below it — sells the band for a return to the middle and then the lower
+ * band; stop 1.5 ATR above entry or just over the bar high, whichever is farther. Returns null when
+ * the close is below the band, was already there, or features are not warm.
  */
 export const bbGridShort: Strategy = {
   name: 'bb-grid-short',
@@ -17,16 +18,12 @@ export const bbGridShort: Strategy = {
   regimes: ['range'],
   style: 'reversion',
   evaluate(f) {
-    if (!(f.percentB >= GRID_UPPER_PERCENT_B)) return null;
+    const pb = f.percentB;
+    // This bar brought the close to the band (the previous close was below today's upper band).
+    if (!(pb >= GRID_UPPER_PERCENT_B) || !(f.prevClose < f.bbUpper)) return null;
     const entry = f.close;
+    const upper = f.bbUpper;
     const stop = atrStop('short', entry, f.high, f.atr14, 1.5, 0.25);
-    return candidate(
-      'bb-grid-short',
-      'short',
-      entry,
-      stop,
-      [f.bbMid, f.bbLower],
-      `close ${fmt(entry)} at/above upper band ${fmt(f.bbUpper)} (%B ${fmt(f.percentB)}); targets mid and lower band`,
-    );
+    return candidate('bb-grid-short', 'short', entry, stop, [f.bbMid, f.bbLower], () => `close ${fmt(entry)} at/above upper band ${fmt(upper)} (%B ${fmt(pb)}); targets mid and lower band`);
   },
 };

@@ -24,14 +24,19 @@ export const bbSqueezeBreakout: Strategy = {
     if (!(f.bandwidth <= SQUEEZE_NEAR_MIN * f.bandwidthMin120)) return null;
     if (!(f.volume >= SQUEEZE_VOLUME_MULT * f.volSma20)) return null;
     const entry = f.close;
-    const why = `bandwidth ${fmt(f.bandwidth)} near its 120-bar low ${fmt(f.bandwidthMin120)}, volume ${fmt(f.volume / f.volSma20)}× average`;
+    const bw = f.bandwidth;
+    const bwMin = f.bandwidthMin120;
+    const vol = f.volume / f.volSma20;
+    const why = () => `bandwidth ${fmt(bw)} near its 120-bar low ${fmt(bwMin)}, volume ${fmt(vol)}× average`;
     if (entry > f.bbUpper) {
+      const band = f.bbUpper;
       const stop = Math.min(f.bbMid, entry - f.atr14);
-      return candidate('bb-squeeze-breakout', 'long', entry, stop, riskMultipleTargets('long', entry, stop, [1.5, 3]), `close ${fmt(entry)} broke above upper band ${fmt(f.bbUpper)}; ${why}`);
+      return candidate('bb-squeeze-breakout', 'long', entry, stop, riskMultipleTargets('long', entry, stop, [1.5, 3]), () => `close ${fmt(entry)} broke above upper band ${fmt(band)}; ${why()}`);
     }
     if (entry < f.bbLower) {
+      const band = f.bbLower;
       const stop = Math.max(f.bbMid, entry + f.atr14);
-      return candidate('bb-squeeze-breakout', 'short', entry, stop, riskMultipleTargets('short', entry, stop, [1.5, 3]), `close ${fmt(entry)} broke below lower band ${fmt(f.bbLower)}; ${why}`);
+      return candidate('bb-squeeze-breakout', 'short', entry, stop, riskMultipleTargets('short', entry, stop, [1.5, 3]), () => `close ${fmt(entry)} broke below lower band ${fmt(band)}; ${why()}`);
     }
     return null;
   },

@@ -34,7 +34,7 @@ export const fundingFade: Strategy = {
         entry,
         stop,
         riskMultipleTargets('short', entry, stop, [1, 2]),
-        `funding ${fmt(rate * 100)}% per interval (crowded longs) and a down bar with RSI turning lower`,
+        () => `funding ${fmt(rate * 100)}% per interval (crowded longs) and a down bar with RSI turning lower`,
       );
     }
     if (rate < -FUNDING_EXTREME && entry > f.open && f.rsi14 > f.prevRsi14) {
@@ -45,7 +45,7 @@ export const fundingFade: Strategy = {
         entry,
         stop,
         riskMultipleTargets('long', entry, stop, [1, 2]),
-        `funding ${fmt(rate * 100)}% per interval (crowded shorts) and an up bar with RSI turning higher`,
+        () => `funding ${fmt(rate * 100)}% per interval (crowded shorts) and an up bar with RSI turning higher`,
       );
     }
     return null;

@@ -19,6 +19,7 @@ export const haWavetrendReversal: Strategy = {
   style: 'reversion',
   evaluate(f) {
     const entry = f.close;
+    const from = f.prevWt1;
     const flipUp = f.haClose > f.haOpen && f.prevHaClose < f.prevHaOpen;
     const flipDown = f.haClose < f.haOpen && f.prevHaClose > f.prevHaOpen;
     if (flipUp && f.prevWt1 <= f.prevWt2 && f.wt1 > f.wt2 && f.prevWt1 <= -WT_EXTREME) {
@@ -29,7 +30,7 @@ export const haWavetrendReversal: Strategy = {
         entry,
         stop,
         riskMultipleTargets('long', entry, stop, [1, 2, 3]),
-        `Heikin-Ashi turned green and WaveTrend crossed up from ${fmt(f.prevWt1)} (oversold)`,
+        () => `Heikin-Ashi turned green and WaveTrend crossed up from ${fmt(from)} (oversold)`,
       );
     }
     if (flipDown && f.prevWt1 >= f.prevWt2 && f.wt1 < f.wt2 && f.prevWt1 >= WT_EXTREME) {
@@ -40,7 +41,7 @@ export const haWavetrendReversal: Strategy = {
         entry,
         stop,
         riskMultipleTargets('short', entry, stop, [1, 2, 3]),
-        `Heikin-Ashi turned red and WaveTrend crossed down from ${fmt(f.prevWt1)} (overbought)`,
+        () => `Heikin-Ashi turned red and WaveTrend crossed down from ${fmt(from)} (overbought)`,
       );
     }
     return null;

@@ -20,26 +20,31 @@ export const rsiBbReversion: Strategy = {
   style: 'reversion',
   evaluate(f) {
     const entry = f.close;
+    const rsi = f.rsi14;
     if (f.rsi14 <= RSI_OVERSOLD && f.low < f.bbLower && entry > f.bbLower) {
       const stop = atrStop('long', entry, f.low, f.atr14, 1, 0.25);
+      const low = f.low;
+      const band = f.bbLower;
       return candidate(
         'rsi-bb-reversion',
         'long',
         entry,
         stop,
         riskMultipleTargets('long', entry, stop, [1, 2]),
-        `RSI ${fmt(f.rsi14)} oversold, low ${fmt(f.low)} pierced lower band ${fmt(f.bbLower)} and closed back inside`,
+        () => `RSI ${fmt(rsi)} oversold, low ${fmt(low)} pierced lower band ${fmt(band)} and closed back inside`,
       );
     }
     if (f.rsi14 >= RSI_OVERBOUGHT && f.high > f.bbUpper && entry < f.bbUpper) {
       const stop = atrStop('short', entry, f.high, f.atr14, 1, 0.25);
+      const high = f.high;
+      const band = f.bbUpper;
       return candidate(
         'rsi-bb-reversion',
         'short',
         entry,
         stop,
         riskMultipleTargets('short', entry, stop, [1, 2]),
-        `RSI ${fmt(f.rsi14)} overbought, high ${fmt(f.high)} pierced upper band ${fmt(f.bbUpper)} and closed back inside`,
+        () => `RSI ${fmt(rsi)} overbought, high ${fmt(high)} pierced upper band ${fmt(band)} and closed back inside`,
       );
     }
     return null;
