@@ -80,4 +80,9 @@ export interface DeskApi {
   alertRecipients(signal: Signal, kind: Actor['kind']): Promise<{ actorId: string; settings: Settings }[]>;
   /** Subscribes to desk events; returns the unsubscribe function. */
   subscribe(listener: DeskListener): () => void;
+  /**
+   * Appends a front-end's own audit row (a forged callback, a tool call) to the append-only audit log.
+   * Detail values are flattened to short scalars; never throws (a failed write is logged).
+   */
+  audit(actor: Actor, action: string, outcome: string, detail?: Record<string, unknown>): void;
 }

@@ -160,6 +160,19 @@ export class Desk implements DeskApi {
     return this.bus.subscribe(listener);
   }
 
+  /** Appends a front-end audit row; detail is flattened to short scalars; never throws. */
+  audit(actor: Actor, action: string, outcome: string, detail: Record<string, unknown> = {}): void {
+    const flat: Record<string, string | number | boolean | null> = {};
+    for (const [k, v] of Object.entries(detail).slice(0, 20)) {
+      flat[k.slice(0, 40)] = typeof v === 'number' || typeof v === 'boolean' || v === null ? v : String(v).slice(0, 120);
+    }
+    try {
+      this.d.store.audit.add(this.d.clock.now(), { kind: actor.kind, id: String(actor.id).slice(0, 64) }, action.slice(0, 60), outcome.slice(0, 60), flat);
+    } catch (err) {
+      this.d.logger.error({ err: errText(err), action }, 'audit write failed');
+    }
+  }
+
   /**
    * The closed-bar pipeline: exits on the finest interval (venue triggers, break-even, trailing),
    * then scoring, signals and expiry. Never throws: failures are logged and counted.

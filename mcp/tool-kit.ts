@@ -49,6 +49,7 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(ctx: To
   const audit = (outcome: string, startedAt: number, code?: string): void => {
     const ms = Math.round((performance.now() - startedAt) * 100) / 100;
     log.info({ audit: true, actor: ctx.actor, tool: spec.name, outcome, code, ms }, 'mcp tool call');
+    ctx.desk.audit(ctx.actor, `mcp.${spec.name}`, code ? `${outcome}:${code}` : outcome, { ms });
     ctx.metrics?.frontendRequests.inc({ frontend: 'mcp', method: spec.name, outcome });
   };
   const handler = async (args: z.output<I>, extra: ToolExtra) => {

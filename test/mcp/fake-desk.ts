@@ -51,6 +51,7 @@ export function createFakeDesk(clock: ManualClock): FakeDesk {
   let orderSeq = 0;
   const executed = new Map<string, { orderId: string; positionId: string; qty: number; price: number }>();
   const d: FakeDesk = {
+    audit: () => {},
     signals: [makeSignal('sig-btc', 'BTCUSDT', 60000, clock.now()), makeSignal('sig-eth', 'ETHUSDT', 3000, clock.now())],
     positions: [],
     executeCalls: 0,

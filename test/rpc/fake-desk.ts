@@ -86,6 +86,7 @@ export function createFakeDesk(): FakeDesk {
   const risk = { entriesPaused: false, killSwitch: false, breakerTripped: false };
   return {
     calls,
+    audit: () => {},
     emit: (e) => bus.emit(e),
     get listeners() {
       return bus.size;
