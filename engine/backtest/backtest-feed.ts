@@ -1,0 +1,89 @@
+import type { Interval } from '../schemas.ts';
+import type { Bar, BarHandler, Instrument, MarketFeed, Quote } from '../market/types.ts';
+import type { BacktestSeries } from './data.ts';
+import type { FundingFile } from '../market/csv.ts';
+import { FundingStore } from '../market/funding-store.ts';
+import { roundToStep } from '../risk/rounding.ts';
+
+/** A row of a series as a Bar. */
+export function barAt(s: BacktestSeries, i: number): Bar {
+  const d = s.data;
+  return { symbol: s.symbol, interval: s.interval, start: d.start[i] as number, open: d.open[i] as number, high: d.high[i] as number, low: d.low[i] as number, close: d.close[i] as number, volume: d.volume[i] as number };
+}
+
+/**
+ * The MarketFeed a backtest desk runs on: history() hands out each series' warm-up rows, bars are
+ * pushed by the backtest runner (not by a timer), and quotes are whatever the runner last observed
+ * (setQuote: a price with the same synthetic half-tick spread as the replay feed). Funding is the
+ * rate settled at or before the asked time. Never throws.
+ */
+export class BacktestFeed implements MarketFeed {
+  readonly kind = 'replay' as const;
+  private readonly quotes = new Map<string, Quote>();
+  private readonly fundingStore = new FundingStore();
+  private readonly tick: Map<string, number>;
+
+  /** Wraps the loaded series, instruments and funding files. */
+  constructor(
+    private readonly series: readonly BacktestSeries[],
+    private readonly rules: readonly Instrument[],
+    funding: ReadonlyMap<string, FundingFile>,
+  ) {
+    this.tick = new Map(rules.map((i) => [i.symbol, i.tickSize]));
+    for (const [symbol, f] of funding) this.fundingStore.set(symbol, f.time.subarray(0, f.length), f.rate.subarray(0, f.length));
+  }
+
+  /** Instrument rules of the requested symbols. */
+  async instruments(symbols: readonly string[]): Promise<Instrument[]> {
+    return this.rules.filter((i) => symbols.includes(i.symbol));
+  }
+
+  /** The last `limit` warm-up bars of the series (all before its traded window). */
+  async history(symbol: string, interval: Interval, limit: number): Promise<Bar[]> {
+    const s = this.series.find((x) => x.symbol === symbol && x.interval === interval);
+    if (!s) return [];
+    const out: Bar[] = [];
+    for (let i = Math.max(s.warmFrom, s.from - limit); i < s.from; i++) out.push(barAt(s, i));
+    return out;
+  }
+
+  /** Bars are pushed by the runner; nothing to start. */
+  async start(_onBar: BarHandler): Promise<void> {}
+
+  /** Nothing to release. */
+  async stop(): Promise<void> {}
+
+  /** The last observed price of `symbol` as a quote, or null. */
+  quote(symbol: string): Quote | null {
+    return this.quotes.get(symbol) ?? null;
+  }
+
+  /**
+   * Records `price` as the quote of `symbol` observed at `ts`: bid/ask = price ∓ half a tick (rounded
+   * to half-tick decimals), last = mark = price.
+   */
+  setQuote(symbol: string, price: number, ts: number): Quote {
+    const half = (this.tick.get(symbol) ?? 0) / 2;
+    const q: Quote = {
+      symbol,
+      bid: half > 0 ? roundToStep(price - half, half) : price,
+      ask: half > 0 ? roundToStep(price + half, half) : price,
+      last: price,
+      mark: price,
+      ts,
+      source: 'replay',
+    };
+    this.quotes.set(symbol, q);
+    return q;
+  }
+
+  /** Funding rate settled at or before `at` (null when unknown or stale). */
+  funding(symbol: string, at: number): number | null {
+    return this.fundingStore.rateAt(symbol, at);
+  }
+
+  /** Always fresh: the runner drives time. */
+  lagMs(): number | null {
+    return 0;
+  }
+}

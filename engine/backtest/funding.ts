@@ -1,0 +1,41 @@
+import type { Side } from '../schemas.ts';
+
+/**
+ * Funding paid by a position at one settlement: qty × mark × rate, positive when the holder pays
+ * (longs pay a positive rate, shorts receive it; the mirror for a negative rate). Throws RangeError
+ * on a non-finite or negative qty/mark or a non-finite rate.
+ */
+export function fundingPayment(side: Side, qty: number, mark: number, rate: number): number {
+  if (!(qty >= 0) || !Number.isFinite(qty) || !(mark >= 0) || !Number.isFinite(mark) || !Number.isFinite(rate)) {
+    throw new RangeError('funding needs a finite qty ≥ 0, mark ≥ 0 and rate');
+  }
+  const paid = qty * mark * rate;
+  return side === 'long' ? paid : -paid;
+}
+
+/**
+ * Walks one symbol's settlement times in order: `due(t)` returns the rates of every settlement in
+ * (previous t, t] and advances; settlements at or before `from` are skipped. Never throws.
+ */
+export class FundingSchedule {
+  private i = 0;
+
+  /** Builds the walk over `time`/`rate` (ascending, equal length), starting after `from`. */
+  constructor(
+    private readonly time: ArrayLike<number>,
+    private readonly rate: ArrayLike<number>,
+    from: number,
+  ) {
+    while (this.i < time.length && (time[this.i] as number) <= from) this.i++;
+  }
+
+  /** Rates (with their settlement times) falling in (last call, t]; [] when none. */
+  due(t: number): { at: number; rate: number }[] {
+    const out: { at: number; rate: number }[] = [];
+    while (this.i < this.time.length && (this.time[this.i] as number) <= t) {
+      out.push({ at: this.time[this.i] as number, rate: this.rate[this.i] as number });
+      this.i++;
+    }
+    return out;
+  }
+}
