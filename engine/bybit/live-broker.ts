@@ -100,6 +100,9 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
   };
   const instruments = new Map<string, Instrument>();
   const targets = new Map<string, TargetPlan>();
+  const inflight = new Map<string, number>();
+  /** Final statuses seen on the stream (after any targets were attached), so a late waiter resolves at once. */
+  const finals = new Map<string, string>();
   const fillWaiters = new Map<string, ((filled: boolean) => void)[]>();
   const stopLocks = new Map<string, Promise<unknown>>();
   let execSink: ((e: Execution) => void | Promise<void>) | null = null;
@@ -132,6 +135,8 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
     if (!done) return;
     const filled = o.filledQty > 0;
     const finish = (): void => {
+      finals.set(o.orderLinkId, o.status);
+      if (finals.size > 5_000) finals.delete(finals.keys().next().value as string);
       const ws = fillWaiters.get(o.orderLinkId);
       fillWaiters.delete(o.orderLinkId);
       for (const w of ws ?? []) w(o.status === 'Filled');
@@ -167,6 +172,8 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
   }
 
   function waitFilled(orderLinkId: string, ms: number): Promise<boolean> {
+    const known = finals.get(orderLinkId);
+    if (known !== undefined) return Promise.resolve(known === 'Filled');
     return new Promise((resolve) => {
       let done = false;
       const finish = (v: boolean): void => {
@@ -381,7 +388,10 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
         !req.reduceOnly && req.takeProfits && req.takeProfits.length > 0
           ? { symbol: req.symbol, requestedQty: Number(qty), levels: req.takeProfits.map((t) => ({ price: t.price, qty: t.qty })), instrument: inst }
           : null;
-      if (plan) targets.set(req.orderLinkId, plan);
+      // The first registered plan wins; a concurrent call with the same orderLinkId must not replace or drop it.
+      if (plan && !targets.has(req.orderLinkId)) targets.set(req.orderLinkId, plan);
+      inflight.set(req.orderLinkId, (inflight.get(req.orderLinkId) ?? 0) + 1);
+      const alone = (): boolean => (inflight.get(req.orderLinkId) ?? 0) <= 1;
       let result: Awaited<ReturnType<typeof submitOnce>>;
       try {
         result = await submitOnce({
@@ -393,16 +403,21 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
           lookupAttempts: opts.lookupAttempts,
           lookupDelayMs: opts.lookupDelayMs,
         });
+        log.info({ orderLinkId: req.orderLinkId, symbol: req.symbol, type: req.type, resolvedBy: result.resolvedBy }, 'bybit order placed');
+        if (result.duplicate) {
+          // An order placed earlier (another session) owns its follow-up: never attach its targets twice.
+          // A concurrent call in this process is the creator and still needs the plan.
+          if (alone()) targets.delete(req.orderLinkId);
+          const found = await lookup(req.orderLinkId).catch(() => null);
+          return { orderId: result.orderId, orderLinkId: req.orderLinkId, status: found?.status === 'Filled' ? 'filled' : 'accepted', duplicate: true };
+        }
       } catch (e) {
-        targets.delete(req.orderLinkId);
+        if (alone()) targets.delete(req.orderLinkId);
         throw e;
-      }
-      log.info({ orderLinkId: req.orderLinkId, symbol: req.symbol, type: req.type, resolvedBy: result.resolvedBy }, 'bybit order placed');
-      if (result.duplicate) {
-        // The first attempt owns the follow-up (targets); never attach them twice.
-        targets.delete(req.orderLinkId);
-        const found = await lookup(req.orderLinkId).catch(() => null);
-        return { orderId: result.orderId, orderLinkId: req.orderLinkId, status: found?.status === 'Filled' ? 'filled' : 'accepted', duplicate: true };
+      } finally {
+        const n = (inflight.get(req.orderLinkId) ?? 1) - 1;
+        if (n <= 0) inflight.delete(req.orderLinkId);
+        else inflight.set(req.orderLinkId, n);
       }
       let status: OrderAck['status'] = 'accepted';
       if (req.type === 'Market') status = (await waitFilled(req.orderLinkId, opts.fillWaitMs ?? 5_000)) ? 'filled' : 'accepted';

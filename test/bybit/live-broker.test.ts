@@ -359,6 +359,20 @@ describe('Bybit live broker against the V5 fake (real RestClientV5 + private Web
     expect(await broker.positions()).toEqual([]);
   });
 
+  it('two concurrent places with one orderLinkId make one order, one duplicate, and targets attached once', async () => {
+    const { f, broker } = await setup();
+    await broker.start();
+    const last = f.market('BTCUSDT').last;
+    const req = order(f, { qty: 0.01, takeProfits: [{ price: last * 2, qty: 0.004 }, { price: last * 3, qty: 0.006 }] });
+    const acks = await Promise.all([broker.place(req), broker.place(req)]);
+    expect(acks.map((a) => a.duplicate).sort()).toEqual([false, true]);
+    expect(acks[0]!.orderId).toBe(acks[1]!.orderId);
+    expect(f.state.orders.filter((o) => o.orderLinkId === req.orderLinkId && o.stopOrderType === '')).toHaveLength(1);
+    await waitFor(() => f.state.orders.filter((o) => o.stopOrderType === 'PartialTakeProfit').length >= 2, 'targets');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(f.state.orders.filter((o) => o.stopOrderType === 'PartialTakeProfit').map((o) => o.qty).sort()).toEqual([0.004, 0.006]);
+  });
+
   it('checks its inputs before reaching the exchange', async () => {
     const { f, broker } = await setup();
     await broker.start();
