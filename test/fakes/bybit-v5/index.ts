@@ -1,12 +1,14 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { RateCounter } from './envelope.ts';
 import { Exchange, type ExchangeOptions } from './exchange.ts';
 import { FaultPlan, type LoggedRequest } from './faults.ts';
-import { deriveInstrument, type InstrumentSpec } from './instruments.ts';
-import { listKlineFiles, loadFunding, loadKlines, resolveFundingDir, resolveKlinesDir, type KlineSeries } from './kline-data.ts';
+import { deriveInstrument, instrumentFromRule, type InstrumentRule, type InstrumentSpec } from './instruments.ts';
+import { intervalMs, listKlineFiles, REPO_ROOT, loadFunding, loadKlines, resolveFundingDir, resolveKlinesDir, type KlineSeries } from './kline-data.ts';
 import { getFundingHistory, getInstruments, getKline, getTickers, getTime, type MarketContext } from './market-routes.ts';
 import { DEFAULT_PERMISSIONS, executionList, mutations, orderHistory, orderRealtime, positionList, queryApi, walletBalance, type ApiPermissions, type PrivateContext } from './private-routes.ts';
 import type { ExchangeState } from './records.ts';
@@ -16,12 +18,14 @@ import { fmtOf, wsExecution, wsOrder, wsPosition, wsWallet, type AccountView, ty
 import { verifyWsAuth } from './signing.ts';
 import { SymbolMarket } from './symbol-market.ts';
 import { wsTicker } from './tickers.ts';
-import { intervalMs } from './kline-data.ts';
 import { PrivateStream } from './ws-private.ts';
 import { PublicStream } from './ws-public.ts';
 
+/** One logged REST call (see faults.ts). */
 export type { LoggedRequest } from './faults.ts';
+/** The fake's observable state records (see records.ts). */
 export type { ExchangeState, OrderRecord, PositionRecord, ExecutionRecord, WalletRecord } from './records.ts';
+/** API key permission groups (see private-routes.ts). */
 export type { ApiPermissions } from './private-routes.ts';
 
 /** Options of the loopback Bybit V5 fake; every field has a default. */
@@ -34,6 +38,8 @@ export interface BybitV5FakeOptions {
   klinesDir?: string;
   /** Directory of `<SYMBOL>.csv` funding history (default beside the klines; optional). */
   fundingDir?: string;
+  /** Instrument rules `{instruments:[{symbol,tickSize,qtyStep,minQty,minNotional,maxLeverage}]}` (default repo data/instruments.json; symbols absent there are derived). */
+  instrumentsFile?: string;
   /** Symbols to serve (default every symbol with kline files). */
   symbols?: string[];
   /** Interval whose bars drive each symbol's clock (default "60"; falls back to the symbol's smallest interval). */
@@ -108,6 +114,13 @@ export interface BybitV5Fake {
   connections(): { public: number; private: number };
 }
 
+/** Reads `{instruments: InstrumentRule[]}` from `file` into a map (empty when absent); throws on malformed JSON. */
+function loadRules(file: string): Map<string, InstrumentRule> {
+  if (!existsSync(file)) return new Map();
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { instruments?: InstrumentRule[] };
+  return new Map((doc.instruments ?? []).map((r) => [r.symbol, r]));
+}
+
 function pickBaseInterval(available: string[], wanted: string): string {
   if (available.includes(wanted)) return wanted;
   return [...available].sort((a, b) => (intervalMs(a) ?? 0) - (intervalMs(b) ?? 0))[0];
@@ -125,6 +138,7 @@ export async function startBybitV5Fake(opts: BybitV5FakeOptions = {}): Promise<B
   const fundingDir = opts.fundingDir ?? resolveFundingDir();
   const files = listKlineFiles(klinesDir);
   const symbols = opts.symbols ?? [...new Set(files.map((f) => f.symbol))].sort();
+  const rules = loadRules(opts.instrumentsFile ?? join(REPO_ROOT, 'data/instruments.json'));
   const markets = new Map<string, SymbolMarket>();
   const specs = new Map<string, InstrumentSpec>();
   for (const symbol of symbols) {
@@ -135,7 +149,14 @@ export async function startBybitV5Fake(opts: BybitV5FakeOptions = {}): Promise<B
     const base = pickBaseInterval(intervals, opts.baseInterval ?? '60');
     const m = new SymbolMarket(symbol, series, base, loadFunding(fundingDir, symbol), opts.startTime);
     markets.set(symbol, m);
-    specs.set(symbol, deriveInstrument(symbol, m.base.close[m.base.length - 1]));
+    const rule = rules.get(symbol);
+    const ref = m.base.close[m.base.length - 1];
+    if (rule) specs.set(symbol, instrumentFromRule(rule, ref));
+    else {
+      let decimals = 0;
+      for (const t of m.base.text.close) decimals = Math.max(decimals, t.includes('.') ? t.length - t.indexOf('.') - 1 : 0);
+      specs.set(symbol, deriveInstrument(symbol, ref, decimals));
+    }
   }
 
   let skew = 0;

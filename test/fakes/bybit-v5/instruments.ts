@@ -35,14 +35,15 @@ function pow10Text(e: number): string {
 }
 
 /**
- * Derives filters for a symbol from a reference price: tick = 10^(floor(log10 p) - 4) (five significant
- * digits), qty step = min(1, 10^floor(log10(100 / p))). These are the fake's rules, not Bybit's values;
- * BTCUSDT uses the verbatim docs sample. Throws RangeError on a non-positive price.
+ * Derives filters for a symbol: tick = 10^-d where d is the most decimals seen in its recorded prices
+ * (so every recorded price is on the grid), qty step = min(1, 10^floor(log10(100 / p))) for reference
+ * price p. These are the fake's rules, not Bybit's values; BTCUSDT uses the verbatim docs sample.
+ * Throws RangeError on a non-positive price.
  */
-export function deriveInstrument(symbol: string, refPrice: number): InstrumentSpec {
+export function deriveInstrument(symbol: string, refPrice: number, priceDecimals: number): InstrumentSpec {
   if (symbol === 'BTCUSDT') return { ...BTCUSDT };
   if (!(refPrice > 0)) throw new RangeError(`bad reference price for ${symbol}`);
-  const tickExp = Math.floor(Math.log10(refPrice)) - 4;
+  const tickExp = -Math.max(0, Math.min(8, priceDecimals));
   const stepExp = Math.min(0, Math.floor(Math.log10(100 / refPrice)));
   const tickSize = pow10Text(tickExp);
   const qtyStep = pow10Text(stepExp);
@@ -96,6 +97,46 @@ export function instrumentItem(s: InstrumentSpec, symbolId: number): Record<stri
     preListingInfo: null,
     riskParameters: { priceLimitRatioX: '0.01', priceLimitRatioY: '0.02' },
     symbolType: '',
+  };
+}
+
+/** One entry of the repo's data/instruments.json (numbers; `source` says docs or derived). */
+export interface InstrumentRule {
+  symbol: string;
+  tickSize: number;
+  qtyStep: number;
+  minQty: number;
+  minNotional: number;
+  maxLeverage: number;
+}
+
+/** Writes a positive step such as 1e-5 as plain decimal text ("0.00001"); never throws. */
+export function stepText(v: number): string {
+  const d = Math.max(0, Math.min(10, Math.ceil(-Math.log10(v) - 1e-9)));
+  const t = v.toFixed(d);
+  return t.includes('.') ? t.replace(/0+$/, '').replace(/\.$/, '') || '0' : t;
+}
+
+/**
+ * Builds a spec from the repo's shared instrument rules (so the fake and the replay feed agree);
+ * BTCUSDT keeps the verbatim docs values. Throws RangeError on a non-positive reference price.
+ */
+export function instrumentFromRule(r: InstrumentRule, refPrice: number): InstrumentSpec {
+  if (r.symbol === 'BTCUSDT') return { ...BTCUSDT };
+  const d = deriveInstrument(r.symbol, refPrice, 0);
+  const tickSize = stepText(r.tickSize);
+  const qtyStep = stepText(r.qtyStep);
+  const qd = decimalsOf(qtyStep);
+  return {
+    ...d,
+    tickSize,
+    qtyStep,
+    minOrderQty: stepText(r.minQty),
+    minNotionalValue: String(r.minNotional),
+    maxLeverage: r.maxLeverage.toFixed(2),
+    priceScale: String(decimalsOf(tickSize)),
+    maxOrderQty: Number(d.maxOrderQty).toFixed(qd),
+    maxMktOrderQty: Number(d.maxMktOrderQty).toFixed(qd),
   };
 }
 

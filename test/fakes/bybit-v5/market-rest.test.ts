@@ -72,6 +72,21 @@ describe('bybit-v5 fake: market REST through the real RestClientV5', () => {
     expect(newest + 4 * 3_600_000).toBeGreaterThanOrEqual(m.now);
   });
 
+  it('setCursor by time moves the market clock; REST klines never show bars after it', async () => {
+    const before = fake.market('ETHUSDT');
+    const target = before.now - 30 * 86_400_000;
+    fake.setCursor('ETHUSDT', { time: target });
+    const m = fake.market('ETHUSDT');
+    expect(m.now).toBeLessThanOrEqual(target + 3_600_000);
+    expect(m.now).toBeGreaterThan(target - 3_600_000);
+    const rows = (await client.getKline({ category: 'linear', symbol: 'ETHUSDT', interval: '60', limit: 3 })).result.list;
+    expect(Number(rows[0][0])).toBe(m.now - 3_600_000);
+    const t = (await client.getTickers({ category: 'linear', symbol: 'ETHUSDT' })).result.list[0];
+    expect(Number(t.lastPrice)).toBeCloseTo(m.last, 6);
+    fake.setCursor('ETHUSDT', before.index);
+    expect(fake.market('ETHUSDT').now).toBe(before.now);
+  });
+
   it('rejects unknown symbols and intervals with retCode 10001', async () => {
     const a = await client.getKline({ category: 'linear', symbol: 'NOPEUSDT', interval: '60' });
     expect(a.retCode).toBe(10001);

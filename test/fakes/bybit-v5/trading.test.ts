@@ -174,6 +174,39 @@ describe('bybit-v5 fake: order entry and matching through the real RestClientV5'
     expect(tiny.retCode).toBe(fake.market('ETHUSDT').last * Number(eth.minOrderQty) < 5 ? 110094 : 0);
   });
 
+  it('does not let concurrent opening orders spend the same balance twice', async () => {
+    const last = fake.market(S).last;
+    const qty = (Math.floor(((10_000 * 10 * 0.3) / last) * 1000) / 1000).toFixed(3);
+    const res = await Promise.all(Array.from({ length: 6 }, () => c.submitOrder({ category: 'linear', symbol: S, side: 'Buy', orderType: 'Limit', qty, price: (Math.round(last * 0.99 * 10) / 10).toFixed(2) })));
+    expect(res.filter((r) => r.retCode === 0)).toHaveLength(3);
+    expect(res.filter((r) => r.retCode === 110007)).toHaveLength(3);
+    const w = (await c.getWalletBalance({ accountType: 'UNIFIED' })).result.list[0];
+    expect(Number(w.totalAvailableBalance)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('answers 10001 to a POST body that is not a JSON object (signature still checked on the raw body)', async () => {
+    const { createHmac } = await import('node:crypto');
+    const body = '[1,2]';
+    const ts = String(Date.now());
+    const sign = createHmac('sha256', fake.apiSecret).update(ts + fake.apiKey + '5000' + body).digest('hex');
+    const res = await fetch(`${fake.restUrl}/v5/order/create`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-BAPI-API-KEY': fake.apiKey, 'X-BAPI-TIMESTAMP': ts, 'X-BAPI-RECV-WINDOW': '5000', 'X-BAPI-SIGN': sign },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-bapi-limit')).toBe('10');
+    expect(((await res.json()) as { retCode: number }).retCode).toBe(10001);
+    expect(fake.state.orders).toHaveLength(0);
+  });
+
+  it('stops advancing at the end of the recorded data', async () => {
+    fake.setCursor(S, { index: series.length - 3 });
+    await c.submitOrder({ category: 'linear', symbol: S, side: 'Buy', orderType: 'Market', qty: '0.001' });
+    expect(fake.advance(10)).toBe(2);
+    expect(fake.market(S).index).toBe(series.length - 1);
+  });
+
   it('rejects bad parameters with 10001 (qty off-grid price, missing price, hedge positionIdx, wrong category)', async () => {
     const base = { category: 'linear' as const, symbol: S, side: 'Buy' as const, qty: '0.001' };
     expect((await c.submitOrder({ ...base, orderType: 'Limit' })).retCode).toBe(10001);
