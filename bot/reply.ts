@@ -14,20 +14,29 @@ export async function sendLong(api: Api<RawApi>, chatId: number, text: string, k
   }
 }
 
+/** Work faster than this shows no typing indicator (saves a Bot API call on the fast path). */
+export const TYPING_DELAY_MS = 200;
+
 /**
- * Awaits `work` while showing "typing…" in `chatId` (renewed every 4 s, as Telegram shows it for 5 s);
- * the indicator is best effort and never fails the work. Resolves or rejects as `work` does.
+ * Awaits `work` without blocking the event loop; when it takes longer than `delayMs`, shows "typing…"
+ * in `chatId` (renewed every 4 s, as Telegram shows it for 5 s). The indicator is best effort and never
+ * fails the work. Resolves or rejects as `work` does.
  */
-export async function withTyping<T>(api: Api<RawApi>, chatId: number, work: () => Promise<T>): Promise<T> {
+export async function withTyping<T>(api: Api<RawApi>, chatId: number, work: () => Promise<T>, delayMs = TYPING_DELAY_MS): Promise<T> {
+  let interval: NodeJS.Timeout | undefined;
   const ping = (): void => {
     api.sendChatAction(chatId, 'typing').catch(() => {});
   };
-  ping();
-  const timer = setInterval(ping, 4000);
-  timer.unref();
+  const first = setTimeout(() => {
+    ping();
+    interval = setInterval(ping, 4000);
+    interval.unref();
+  }, delayMs);
+  first.unref();
   try {
     return await work();
   } finally {
-    clearInterval(timer);
+    clearTimeout(first);
+    if (interval) clearInterval(interval);
   }
 }

@@ -82,7 +82,7 @@ export function registerReadCommands(bot: Bot<BotContext>, deps: BotDeps): void 
     'scan',
     guardCommand(deps, 'scan', async (ctx, args) => {
       const symbol = args.split(/\s+/)[0] || undefined;
-      const r = await withTyping(ctx.api, ctx.chat!.id, () => desk.runScan(ctx.actor, symbol ? { symbol } : {}));
+      const r = await withTyping(ctx.api, ctx.chat!.id, () => desk.runScan(ctx.actor, symbol ? { symbol } : {}), 0);
       const lines = [ctx.tr('scan-result', { scanned: r.scanned, found: r.signals.length })];
       for (const s of r.signals) lines.push(signalLine(ctx.tr, ctx.lang, s));
       lines.push(ctx.tr('scan-limit', { used: r.limit.used, max: r.limit.max, reset: fmtWhen(ctx.lang, r.limit.resetAt, deps.clock.now()) }));

@@ -37,6 +37,8 @@ export interface FakeBotApi {
   pushCallback(userId: number, data: string, messageId: number): string;
   /** Performance timestamp when update `updateId` was handed to the bot (undefined before). */
   deliveredAt(updateId: number): number | undefined;
+  /** The update_id that carried callback query `callbackId`. */
+  callbackUpdateId(callbackId: string): number | undefined;
   /** Makes the next `times` calls of `method` fail with 429 and `retry_after` seconds. */
   inject429(method: string, retryAfterS: number, times?: number): void;
   /** Makes the next `times` calls of `method` fail with `code` and `description`. */
@@ -103,6 +105,7 @@ export async function startFakeBotApi(opts: { token: string; port?: number; botI
   let nextMessageId = 1;
   let nextCallbackId = 1;
   let confirmedOffset = 0;
+  const callbackUpdates = new Map<string, number>();
 
   const json = (res: ServerResponse, status: number, body: unknown): void => {
     const s = JSON.stringify(body);
@@ -275,7 +278,7 @@ export async function startFakeBotApi(opts: { token: string; port?: number; botI
     pushCallback(userId, data, messageId) {
       const id = `cb${nextCallbackId++}`;
       const msg = messages.get(userId)?.find((m) => m.messageId === messageId);
-      push({
+      const updateId = push({
         callback_query: {
           id,
           from: user(userId),
@@ -284,9 +287,11 @@ export async function startFakeBotApi(opts: { token: string; port?: number; botI
           message: msg ? asMessage(msg) : { message_id: messageId, date: 0, chat: chatOf(userId), text: '' },
         },
       });
+      callbackUpdates.set(id, updateId);
       return id;
     },
     deliveredAt: (id) => delivered.get(id),
+    callbackUpdateId: (id) => callbackUpdates.get(id),
     inject429(method, retryAfterS, times = 1) {
       const list = failures.get(method) ?? [];
       list.push({ code: 429, description: `Too Many Requests: retry after ${retryAfterS}`, retryAfter: retryAfterS, times });
