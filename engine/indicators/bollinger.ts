@@ -1,5 +1,5 @@
 import { assertNonNegative, assertPeriod, outFor } from './checks.ts';
-import { percentBValue, ringSqDev, ringSum, sliceSqDev, sliceSum } from './math.ts';
+import { percentBValue, ringPush, sliceSqDev, sliceSum } from './math.ts';
 
 /** Output columns of `bollinger` (each the input's length, NaN during warm-up). */
 export interface BollingerSeries {
@@ -77,17 +77,16 @@ export class BollingerState {
     assertNonNegative('mult', mult);
     this.period = period;
     this.mult = mult;
-    this.buf = new Float64Array(period);
+    this.buf = new Float64Array(2 * period);
   }
 
   /** Adds one price, updates every band field and returns the middle band (NaN until warm); never throws. */
   update(x: number): number {
     const p = this.period;
-    this.buf[this.pos] = x;
-    this.pos = this.pos + 1 === p ? 0 : this.pos + 1;
+    const from = (this.pos = ringPush(this.buf, p, this.pos, x));
     if (++this.count < p) return NaN;
-    const mid = ringSum(this.buf, this.pos) / p;
-    const sd = Math.sqrt(ringSqDev(this.buf, this.pos, mid) / p);
+    const mid = sliceSum(this.buf, from, from + p) / p;
+    const sd = Math.sqrt(sliceSqDev(this.buf, from, from + p, mid) / p);
     const u = mid + sd * this.mult;
     const l = mid - sd * this.mult;
     this.middle = mid;

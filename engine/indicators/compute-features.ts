@@ -4,7 +4,7 @@ import type { FeatureColumns } from './feature-columns.ts';
 import { createFeatures } from './feature-object.ts';
 import type { Features } from './features.ts';
 import {
-  diValue, dxValue, emaStep, minusDm, percentBValue, plusDm, rsiValue, sliceSqDev, sliceSum, trueRange,
+  diValue, dxValue, emaStep, gainOf, lossOf, minusDm, percentBValue, plusDm, rsiValue, sliceSqDev, sliceSum, trueRange,
   typicalPrice, wilderStep,
 } from './math.ts';
 
@@ -18,6 +18,8 @@ const K10 = 2 / 11;
 const KM10 = 1 - K10;
 const K21 = 2 / 22;
 const KM21 = 1 - K21;
+/** First bar at which every Wilder average (incl. ADX, seeded at bar 26) is in its steady state. */
+const STEADY_FROM = 2 * P14 - 1;
 /** Bar index from which WaveTrend is reported (max(10, 21, 4) - 1). */
 const WT_WARM = 20;
 
@@ -60,8 +62,8 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
   let e50 = emaStep(c, c, K50, KM50);
   let e200 = emaStep(c, c, K200, KM200);
   let e200Old = NaN;
-  let haO = (open[0] + c) / 2;
-  let haC = (open[0] + h + l + c) / 4;
+  let haO = (open[0] + c) * 0.5;
+  let haC = (open[0] + h + l + c) * 0.25;
   let prevHaO = NaN;
   let prevHaC = NaN;
   let esa = emaStep(tp, tp, K10, KM10);
@@ -75,17 +77,17 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
   let ph = h;
   let pl = l;
 
-  for (let i = 1; i < n; i++) {
+  // Warm-up bars (seeding branches) ...
+  const warmEnd = Math.min(n, STEADY_FROM);
+  for (let i = 1; i < warmEnd; i++) {
     c = close[i];
     h = high[i];
     l = low[i];
     const count = i + 1;
 
     // RSI(14)
-    let g = 0;
-    let lo = 0;
-    if (c > pc) g = c - pc;
-    else lo = pc - c;
+    const g = gainOf(c - pc);
+    const lo = lossOf(c - pc);
     if (i <= P14) {
       gainSum += g;
       lossSum += lo;
@@ -134,8 +136,8 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
     // Heikin-Ashi
     prevHaO = haO;
     prevHaC = haC;
-    haO = (prevHaO + prevHaC) / 2;
-    haC = (open[i] + h + l + c) / 4;
+    haO = (prevHaO + prevHaC) * 0.5;
+    haC = (open[i] + h + l + c) * 0.25;
 
     // WaveTrend
     tp = typicalPrice(h, l, c);
@@ -158,6 +160,47 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
     ph = h;
     pl = l;
   }
+
+  // ... then the steady state: every average is seeded, so the loop body has no warm-up branches
+  // (fewer live values, no spills). Same helper calls in the same order as above and as FeatureState.
+  for (let i = STEADY_FROM; i < n; i++) {
+    const c = close[i];
+    const h = high[i];
+    const l = low[i];
+    const d = c - pc;
+    avgGain = wilderStep(avgGain, gainOf(d), K14);
+    avgLoss = wilderStep(avgLoss, lossOf(d), K14);
+    atr = wilderStep(atr, trueRange(h, l, pc), K14);
+    up = wilderStep(up, plusDm(h, ph, l, pl), K14);
+    dn = wilderStep(dn, minusDm(h, ph, l, pl), K14);
+    adx = wilderStep(adx, dxValue(up, dn), K14);
+    e50 = emaStep(e50, c, K50, KM50);
+    e200 = emaStep(e200, c, K200, KM200);
+    prevHaO = haO;
+    prevHaC = haC;
+    haO = (prevHaO + prevHaC) * 0.5;
+    haC = (open[i] + h + l + c) * 0.25;
+    const tp = typicalPrice(h, l, c);
+    esa = emaStep(esa, tp, K10, KM10);
+    const ad = Math.abs(tp - esa);
+    dev = emaStep(dev, ad, K10, KM10);
+    const ci = dev === 0 ? 0 : (tp - esa) / (0.015 * dev);
+    wt = emaStep(wt, ci, K21, KM21);
+    if (i >= n - 11) {
+      if (i === n - 11) e200Old = e200;
+      if (i === n - 2) {
+        prevAvgGain = avgGain;
+        prevAvgLoss = avgLoss;
+      }
+      if (i >= n - 5) wtTail[i - n + 5] = wt;
+    }
+    pc = c;
+    ph = h;
+    pl = l;
+  }
+  c = close[last];
+  h = high[last];
+  l = low[last];
 
   // Bollinger(20, 2) of the last 120 bars for the bandwidth minimum; the last one is the bar's own.
   f.bbMid = NaN;

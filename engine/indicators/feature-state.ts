@@ -2,7 +2,7 @@ import { utcDayStart } from '../clock.ts';
 import { copyFeatures, createFeatures } from './feature-object.ts';
 import type { Features } from './features.ts';
 import {
-  diValue, dxValue, emaStep, minusDm, percentBValue, plusDm, ringSqDev, ringSum, rsiValue, trueRange,
+  diValue, dxValue, emaStep, gainOf, lossOf, minusDm, percentBValue, plusDm, ringPush, rsiValue, sliceSqDev, sliceSum, sliceSumSeq, trueRange,
   typicalPrice, wilderStep,
 } from './math.ts';
 
@@ -52,9 +52,9 @@ export class FeatureState {
   private pHigh = NaN;
   private pLow = NaN;
   private pTp = NaN;
-  // 20-bar rings of close and volume, oldest at pos20 once full.
-  private readonly closeBuf = new Float64Array(BB_N);
-  private readonly volBuf = new Float64Array(BB_N);
+  // 20-bar double-written rings of close and volume: the window is buf[pos20 .. pos20+20).
+  private readonly closeBuf = new Float64Array(2 * BB_N);
+  private readonly volBuf = new Float64Array(2 * BB_N);
   private pos20 = 0;
   // Monotonic deque of (bar index, bandwidth) for the 120-bar minimum.
   private readonly dqVal = new Float64Array(BW_N);
@@ -82,8 +82,8 @@ export class FeatureState {
   private readonly e200Buf = new Float64Array(SLOPE_N);
   private pos10 = 0;
   // MFI(14) rings of positive / negative raw money flow (0 when the flow went the other way).
-  private readonly posBuf = new Float64Array(P14);
-  private readonly negBuf = new Float64Array(P14);
+  private readonly posBuf = new Float64Array(2 * P14);
+  private readonly negBuf = new Float64Array(2 * P14);
   private pos14 = 0;
   // Session VWAP.
   private session = NaN;
@@ -96,7 +96,7 @@ export class FeatureState {
   private esa = NaN;
   private dev = NaN;
   private wt = NaN;
-  private readonly wtBuf = new Float64Array(WT_SIG);
+  private readonly wtBuf = new Float64Array(2 * WT_SIG);
   private pos4 = 0;
   private streak = 0;
 
@@ -141,14 +141,11 @@ export class FeatureState {
     const pc = this.pClose;
 
     // Rolling 20-bar windows: Bollinger(20, 2), bandwidth minimum, volume SMA.
-    let p = this.pos20;
-    this.closeBuf[p] = close;
-    this.volBuf[p] = volume;
-    p = p + 1 === BB_N ? 0 : p + 1;
-    this.pos20 = p;
+    ringPush(this.volBuf, BB_N, this.pos20, volume);
+    const p = (this.pos20 = ringPush(this.closeBuf, BB_N, this.pos20, close));
     if (count >= BB_N) {
-      const mid = ringSum(this.closeBuf, p) / BB_N;
-      const sd = Math.sqrt(ringSqDev(this.closeBuf, p, mid) / BB_N);
+      const mid = sliceSum(this.closeBuf, p, p + BB_N) / BB_N;
+      const sd = Math.sqrt(sliceSqDev(this.closeBuf, p, p + BB_N, mid) / BB_N);
       const upper = mid + sd * BB_MULT;
       const lower = mid - sd * BB_MULT;
       const bw = (upper - lower) / mid;
@@ -157,7 +154,7 @@ export class FeatureState {
       f.bbLower = lower;
       f.bandwidth = bw;
       f.percentB = percentBValue(close, upper, lower);
-      f.volSma20 = ringSum(this.volBuf, p) / BB_N;
+      f.volSma20 = sliceSum(this.volBuf, p, p + BB_N) / BB_N;
       this.pushBandwidth(i, bw);
       f.bandwidthMin120 = this.bwCount >= BW_N ? this.dqVal[this.dqHead] : NaN;
     }
@@ -165,10 +162,8 @@ export class FeatureState {
     // RSI(14), Wilder, seeded by the SMA of the first 14 changes.
     f.prevRsi14 = f.rsi14;
     if (i >= 1) {
-      let g = 0;
-      let lo = 0;
-      if (close > pc) g = close - pc;
-      else lo = pc - close;
+      const g = gainOf(close - pc);
+      const lo = lossOf(close - pc);
       if (i <= P14) {
         this.gainSum += g;
         this.lossSum += lo;
@@ -232,13 +227,11 @@ export class FeatureState {
     // MFI(14) on typical price.
     if (i >= 1) {
       const flow = tp * volume;
-      const q = this.pos14;
-      this.posBuf[q] = tp > this.pTp ? flow : 0;
-      this.negBuf[q] = tp < this.pTp ? flow : 0;
-      this.pos14 = q + 1 === P14 ? 0 : q + 1;
+      ringPush(this.negBuf, P14, this.pos14, tp < this.pTp ? flow : 0);
+      const q = (this.pos14 = ringPush(this.posBuf, P14, this.pos14, tp > this.pTp ? flow : 0));
       if (i >= P14) {
-        const pos = ringSum(this.posBuf, this.pos14);
-        const neg = ringSum(this.negBuf, this.pos14);
+        const pos = sliceSumSeq(this.posBuf, q, q + P14);
+        const neg = sliceSumSeq(this.negBuf, q, q + P14);
         const total = pos + neg;
         f.mfi14 = total === 0 ? 50 : (100 * pos) / total;
       }
@@ -258,8 +251,8 @@ export class FeatureState {
     // Heikin-Ashi.
     const prevHaO = this.haO;
     const prevHaC = this.haC;
-    const haC = (open + high + low + close) / 4;
-    const haO = i === 0 ? (open + close) / 2 : (prevHaO + prevHaC) / 2;
+    const haC = (open + high + low + close) * 0.25;
+    const haO = i === 0 ? (open + close) * 0.5 : (prevHaO + prevHaC) * 0.5;
     this.haO = haO;
     this.haC = haC;
     f.prevHaOpen = prevHaO;
@@ -278,13 +271,12 @@ export class FeatureState {
     this.esa = esa;
     this.dev = dev;
     this.wt = wt;
-    this.wtBuf[this.pos4] = wt;
-    this.pos4 = this.pos4 + 1 === WT_SIG ? 0 : this.pos4 + 1;
+    this.pos4 = ringPush(this.wtBuf, WT_SIG, this.pos4, wt);
     f.prevWt1 = f.wt1;
     f.prevWt2 = f.wt2;
     if (i >= WT_WARM) {
       f.wt1 = wt;
-      f.wt2 = ringSum(this.wtBuf, this.pos4) / WT_SIG;
+      f.wt2 = sliceSum(this.wtBuf, this.pos4, this.pos4 + WT_SIG) / WT_SIG;
     }
 
     // Close streak.

@@ -32,8 +32,8 @@ export function heikinAshi(
     const h = high[i];
     const l = low[i];
     const c = close[i];
-    haO = i === 0 ? (o + c) / 2 : (haO + haC) / 2;
-    haC = (o + h + l + c) / 4;
+    haO = i === 0 ? (o + c) * 0.5 : (haO + haC) * 0.5;
+    haC = (o + h + l + c) * 0.25;
     res.open[i] = haO;
     res.close[i] = haC;
     res.high[i] = Math.max(h, haO, haC);
@@ -56,8 +56,8 @@ export class HeikinAshiState {
 
   /** Adds one bar, updates the HA fields and returns the HA close; never throws. */
   update(open: number, high: number, low: number, close: number): number {
-    const haO = this.count++ === 0 ? (open + close) / 2 : (this.open + this.close) / 2;
-    const haC = (open + high + low + close) / 4;
+    const haO = this.count++ === 0 ? (open + close) * 0.5 : (this.open + this.close) * 0.5;
+    const haC = (open + high + low + close) * 0.25;
     this.open = haO;
     this.close = haC;
     this.high = Math.max(high, haO, haC);

@@ -4,7 +4,12 @@
  * bit; V8 inlines them. The conventions follow trading-signals@8 (the parity oracle) unless noted.
  */
 
-/** Typical price (high + low + close) / 3, evaluated left to right; NaN in, NaN out. */
+/**
+ * Typical price (high + low + close) / 3, evaluated left to right exactly as trading-signals does; NaN
+ * in, NaN out. Kept a true division on purpose: MFI classifies bars by comparing typical prices and
+ * WaveTrend divides by a deviation that is tiny on flat stretches, so a one-ulp change here can flip
+ * MFI's flow sign or swing wt1 by a large amount (measured on real WIF/BNB klines).
+ */
 export function typicalPrice(high: number, low: number, close: number): number {
   return (high + low + close) / 3;
 }
@@ -22,6 +27,19 @@ export function wilderStep(prev: number, x: number, k: number): number {
 /** One EMA step `x * k + prev * km` with k = 2/(period+1), km = 1-k; NaN in, NaN out. */
 export function emaStep(prev: number, x: number, k: number, km: number): number {
   return x * k + prev * km;
+}
+
+/**
+ * Gain part of a price change d = x - prev: d when d > 0, else 0, computed branch-free as (d+|d|)·0.5
+ * (exact in IEEE arithmetic, so bit-identical to the oracle's branch; avoids mispredicted branches).
+ */
+export function gainOf(d: number): number {
+  return (d + Math.abs(d)) * 0.5;
+}
+
+/** Loss part of a price change d = x - prev: -d when d < 0, else 0, branch-free and exact like gainOf. */
+export function lossOf(d: number): number {
+  return (Math.abs(d) - d) * 0.5;
 }
 
 /** RSI from Wilder averages: 100 when the average loss is 0 (even if the gain is 0 too). */
@@ -65,45 +83,66 @@ export function minusDm(high: number, prevHigh: number, low: number, prevLow: nu
   return down < 0 || down < up ? 0 : down;
 }
 
-/** Sum of src[from..to) oldest first starting from 0 (the order trading-signals' getAverage uses). */
+/**
+ * Sum of src[from..to) with four interleaved accumulators (element j goes to accumulator (j-from) mod 4,
+ * the remainder to the first), combined as (s0+s1)+(s2+s3). Breaks the add latency chain; every window
+ * sum in this folder uses it, so batch, incremental and fused results stay bit-identical.
+ */
 export function sliceSum(src: Float64Array, from: number, to: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = from;
+  for (; j + 3 < to; j += 4) {
+    s0 += src[j];
+    s1 += src[j + 1];
+    s2 += src[j + 2];
+    s3 += src[j + 3];
+  }
+  for (; j < to; j++) s0 += src[j];
+  return s0 + s1 + (s2 + s3);
+}
+
+/** Sum of squared deviations from `mean` over src[from..to), same accumulator layout as sliceSum. */
+export function sliceSqDev(src: Float64Array, from: number, to: number, mean: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = from;
+  for (; j + 3 < to; j += 4) {
+    const d0 = src[j] - mean;
+    const d1 = src[j + 1] - mean;
+    const d2 = src[j + 2] - mean;
+    const d3 = src[j + 3] - mean;
+    s0 += d0 * d0;
+    s1 += d1 * d1;
+    s2 += d2 * d2;
+    s3 += d3 * d3;
+  }
+  for (; j < to; j++) {
+    const d = src[j] - mean;
+    s0 += d * d;
+  }
+  return s0 + s1 + (s2 + s3);
+}
+
+/** Sum of src[from..to) strictly oldest first from 0 (trading-signals' order; used by MFI). */
+export function sliceSumSeq(src: Float64Array, from: number, to: number): number {
   let s = 0;
   for (let j = from; j < to; j++) s += src[j];
   return s;
 }
 
-/** Sum of squared deviations from `mean` over src[from..to), oldest first. */
-export function sliceSqDev(src: Float64Array, from: number, to: number, mean: number): number {
-  let s = 0;
-  for (let j = from; j < to; j++) {
-    const d = src[j] - mean;
-    s += d * d;
-  }
-  return s;
-}
-
-/** Sum of a full ring buffer read oldest first, the oldest element sitting at index `head`. */
-export function ringSum(buf: Float64Array, head: number): number {
-  const p = buf.length;
-  let s = 0;
-  for (let j = head; j < p; j++) s += buf[j];
-  for (let j = 0; j < head; j++) s += buf[j];
-  return s;
-}
-
-/** Sum of squared deviations from `mean` over a full ring buffer, oldest first from `head`. */
-export function ringSqDev(buf: Float64Array, head: number, mean: number): number {
-  const p = buf.length;
-  let s = 0;
-  for (let j = head; j < p; j++) {
-    const d = buf[j] - mean;
-    s += d * d;
-  }
-  for (let j = 0; j < head; j++) {
-    const d = buf[j] - mean;
-    s += d * d;
-  }
-  return s;
+/**
+ * Appends `x` to a double-written ring of window `p` (buf.length = 2p) at slot `pos` and returns the
+ * next slot; afterwards the last p values, oldest first, are the contiguous buf[next .. next+p).
+ */
+export function ringPush(buf: Float64Array, p: number, pos: number, x: number): number {
+  buf[pos] = x;
+  buf[pos + p] = x;
+  return pos + 1 === p ? 0 : pos + 1;
 }
 
 /** %B of a price inside bands: (x - lower) / (upper - lower), 0.5 when the bands collapse. */

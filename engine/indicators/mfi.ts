@@ -1,5 +1,5 @@
 import { assertLength, assertPeriod, outFor } from './checks.ts';
-import { ringSum, typicalPrice } from './math.ts';
+import { ringPush, sliceSumSeq, typicalPrice } from './math.ts';
 
 /**
  * Money Flow Index on typical price (hlc3 × volume): positive/negative flows of the last `period` bars
@@ -51,8 +51,8 @@ export class MfiState {
   constructor(period = 14) {
     assertPeriod('period', period);
     this.period = period;
-    this.posBuf = new Float64Array(period);
-    this.negBuf = new Float64Array(period);
+    this.posBuf = new Float64Array(2 * period);
+    this.negBuf = new Float64Array(2 * period);
   }
 
   /** Adds one bar and returns the newest MFI (NaN for the first `period` bars); never throws. */
@@ -63,13 +63,12 @@ export class MfiState {
     this.prevTp = tp;
     if (i === 0) return NaN;
     const flow = tp * volume;
-    const q = this.pos;
-    this.posBuf[q] = tp > prev ? flow : 0;
-    this.negBuf[q] = tp < prev ? flow : 0;
-    this.pos = q + 1 === this.period ? 0 : q + 1;
-    if (i < this.period) return NaN;
-    const pos = ringSum(this.posBuf, this.pos);
-    const neg = ringSum(this.negBuf, this.pos);
+    const p = this.period;
+    ringPush(this.negBuf, p, this.pos, tp < prev ? flow : 0);
+    const from = (this.pos = ringPush(this.posBuf, p, this.pos, tp > prev ? flow : 0));
+    if (i < p) return NaN;
+    const pos = sliceSumSeq(this.posBuf, from, from + p);
+    const neg = sliceSumSeq(this.negBuf, from, from + p);
     const total = pos + neg;
     this.value = total === 0 ? 50 : (100 * pos) / total;
     return this.value;

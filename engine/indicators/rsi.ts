@@ -1,5 +1,5 @@
 import { assertPeriod, outFor } from './checks.ts';
-import { rsiValue, wilderStep } from './math.ts';
+import { gainOf, lossOf, rsiValue, wilderStep } from './math.ts';
 
 /**
  * Wilder RSI of `src` into `out`: average gain/loss seeded by the SMA of the first `period` changes,
@@ -18,12 +18,9 @@ export function rsi(src: Float64Array, period: number, out?: Float64Array): Floa
   let avgLoss = NaN;
   dst[0] = NaN;
   for (let i = 1; i < n; i++) {
-    const c = src[i];
-    const pc = src[i - 1];
-    let g = 0;
-    let lo = 0;
-    if (c > pc) g = c - pc;
-    else lo = pc - c;
+    const d = src[i] - src[i - 1];
+    const g = gainOf(d);
+    const lo = lossOf(d);
     if (i <= period) {
       gainSum += g;
       lossSum += lo;
@@ -67,10 +64,8 @@ export class RsiState {
     const pc = this.prev;
     this.prev = x;
     if (i === 0) return (this.value = NaN);
-    let g = 0;
-    let lo = 0;
-    if (x > pc) g = x - pc;
-    else lo = pc - x;
+    const g = gainOf(x - pc);
+    const lo = lossOf(x - pc);
     if (i <= this.period) {
       this.gainSum += g;
       this.lossSum += lo;

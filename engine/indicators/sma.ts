@@ -1,10 +1,10 @@
 import { assertPeriod, outFor } from './checks.ts';
-import { ringSum, sliceSum } from './math.ts';
+import { ringPush, sliceSum } from './math.ts';
 
 /**
  * Simple moving average of `src` over `period` bars into `out` (new array when omitted); NaN for the
  * first period-1 bars. Each window is summed directly, oldest first (O(period) per bar, never drifts,
- * matches trading-signals' SMA bit for bit). Throws RangeError on a bad period or an `out` of the wrong length.
+ * within an ulp or two of trading-signals' SMA). Throws RangeError on a bad period or an `out` of the wrong length.
  */
 export function sma(src: Float64Array, period: number, out?: Float64Array): Float64Array {
   assertPeriod('period', period);
@@ -30,16 +30,15 @@ export class SmaState {
   constructor(period: number) {
     assertPeriod('period', period);
     this.period = period;
-    this.buf = new Float64Array(period);
+    this.buf = new Float64Array(2 * period);
   }
 
   /** Adds one value and returns the newest SMA (NaN until `period` values were seen); never throws. */
   update(x: number): number {
     const p = this.period;
-    this.buf[this.pos] = x;
-    this.pos = this.pos + 1 === p ? 0 : this.pos + 1;
+    this.pos = ringPush(this.buf, p, this.pos, x);
     this.count++;
-    this.value = this.count >= p ? ringSum(this.buf, this.pos) / p : NaN;
+    this.value = this.count >= p ? sliceSum(this.buf, this.pos, this.pos + p) / p : NaN;
     return this.value;
   }
 }

@@ -1,5 +1,5 @@
 import { assertLength, assertPeriod, outFor } from './checks.ts';
-import { emaStep, ringSum, sliceSum, typicalPrice } from './math.ts';
+import { emaStep, ringPush, sliceSum, typicalPrice } from './math.ts';
 
 /** Output columns of `waveTrend` (each the input's length, NaN during warm-up). */
 export interface WaveTrendSeries {
@@ -65,7 +65,7 @@ export class WaveTrendState {
   private readonly ka: number;
   private readonly kam: number;
   private readonly warm: number;
-  private readonly buf = new Float64Array(WAVE_TREND_SIGNAL);
+  private readonly buf = new Float64Array(2 * WAVE_TREND_SIGNAL);
   private pos = 0;
   private count = 0;
   private esa = NaN;
@@ -97,11 +97,10 @@ export class WaveTrendState {
     this.esa = esa;
     this.dev = dev;
     this.wt = wt;
-    this.buf[this.pos] = wt;
-    this.pos = this.pos + 1 === WAVE_TREND_SIGNAL ? 0 : this.pos + 1;
+    this.pos = ringPush(this.buf, WAVE_TREND_SIGNAL, this.pos, wt);
     if (this.count++ < this.warm) return NaN;
     this.wt1 = wt;
-    this.wt2 = ringSum(this.buf, this.pos) / WAVE_TREND_SIGNAL;
+    this.wt2 = sliceSum(this.buf, this.pos, this.pos + WAVE_TREND_SIGNAL) / WAVE_TREND_SIGNAL;
     return wt;
   }
 }

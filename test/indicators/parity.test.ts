@@ -21,8 +21,10 @@ import { loadKlines } from './load-klines.ts';
  * relative after warm-up, AND warm up on exactly the same bar (the NaN pattern must match). Conventions
  * matched (see each kernel's doc): EMA seeded with the first value; Wilder RSI/ATR/ADX seeded by an SMA;
  * ATR/ADX count bar 0 (TR = high-low, DM = 0); population stdev; %B = 0.5 on collapsed bands; MFI = 50
- * and RSI = 100 on zero flows/losses; +DI/-DI are the oracle's pdi/mdi × 100. The only arithmetic
- * difference is DX = |up-dn|/(up+dn) (ATR cancelled) — last-bit differences, bounded here.
+ * and RSI = 100 on zero flows/losses; +DI/-DI are the oracle's pdi/mdi × 100. EMA, RSI and ATR use
+ * the oracle's exact arithmetic and are asserted bit-identical. Deliberate last-bit differences, bounded
+ * by the tolerance: window sums use four interleaved accumulators (SMA, Bollinger, wt2) and
+ * DX = |up-dn|/(up+dn) (ATR cancelled). MFI, VWAP and wt1 remain bit-identical and are asserted so.
  */
 
 const SERIES = ['BTCUSDT-60', 'ETHUSDT-15', 'SOLUSDT-240', 'WIFUSDT-60', 'BNBUSDT-D'];
@@ -52,12 +54,11 @@ describe.each(SERIES)('parity with trading-signals on real klines %s', (name) =>
     high: k.high[i], low: k.low[i], close: k.close[i], volume: k.volume[i],
   }));
 
-  it('SMA(20) and SMA(200) are bit-identical', () => {
+  it('SMA(20) and SMA(200)', () => {
     for (const p of [20, 200]) {
       const o = new SMA(p);
       const d = diffSeries(sma(k.close, p), column(n, (i) => o.add(k.close[i])));
       expectParity(d, `SMA${p}`);
-      expect(d.identical).toBe(d.compared);
     }
   });
 
@@ -104,7 +105,6 @@ describe.each(SERIES)('parity with trading-signals on real klines %s', (name) =>
     for (const [label, a, b] of cases) {
       const d = diffSeries(a, b);
       expectParity(d, `BB ${label}`);
-      expect(d.identical, `BB ${label} bit-identical`).toBe(d.compared);
     }
   });
 
@@ -163,6 +163,5 @@ describe.each(SERIES)('parity with trading-signals on real klines %s', (name) =>
     expectParity(d1, 'wt1');
     expectParity(d2, 'wt2');
     expect(d1.identical).toBe(d1.compared);
-    expect(d2.identical).toBe(d2.compared);
   });
 });
