@@ -3,6 +3,8 @@ import type { DeskListener } from './events.ts';
 import type {
   Actor,
   BalanceResult,
+  CandlesInput,
+  CandlesResult,
   CloseResult,
   ClosePositionInput,
   ExecuteInput,
@@ -74,6 +76,8 @@ export interface DeskApi {
   listUsers(actor: Actor, input?: In<typeof ListUsersInput>): Promise<z.infer<typeof ListUsersOutput>>;
   /** The daily report now; admin. */
   report(actor: Actor): Promise<ReportResult>;
+  /** The most recent closed bars of one series, oldest first (charts); NOT_FOUND outside the universe; any role. */
+  candles(actor: Actor, input: In<typeof CandlesInput>): Promise<CandlesResult>;
   /** Strategy lifecycle stages and their records; any role. */
   strategies(actor: Actor): Promise<z.infer<typeof StrategiesOutput>>;
   /** Settings of every actor that wants alerts for `signal` (subscriptions and mutes applied). */

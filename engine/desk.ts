@@ -9,9 +9,11 @@ import type { DeskMetrics } from './metrics.ts';
 import type { Bar, Instrument, MarketFeed, Quote } from './market/types.ts';
 import type { SignalDraft, SignalSource } from './signal-source.ts';
 import type { Store } from './store/store.ts';
+import { KlineStore } from './market/kline-store.ts';
 import type { Actor, Interval, Role, Signal } from './schemas.ts';
 import {
   ActorSchema,
+  CandlesInput,
   ClosePositionInput,
   ExecuteInput,
   GetSignalInput,
@@ -24,6 +26,7 @@ import {
   ScanInput,
   UpdateSettingsInput,
   type BalanceResult,
+  type CandlesResult,
   type CloseResult,
   type ExecuteResult,
   type LimitsResult,
@@ -69,6 +72,8 @@ export interface DeskDeps {
   instruments: Instrument[];
   /** Names of every strategy the scanner runs. */
   strategyNames: readonly string[];
+  /** Recent bars per series (charts); default: a store holding DESK_WARMUP_BARS per series. */
+  klines?: KlineStore;
 }
 
 /** A planned entry that passed every gate. */
@@ -94,6 +99,7 @@ interface EntryPlan {
 export class Desk implements DeskApi {
   private readonly bus: EventBus;
   private readonly instruments: Map<string, Instrument>;
+  private readonly klines: KlineStore;
   private readonly finest: Interval;
   private readonly startedAt: number;
   private lastBarAt: number | null = null;
@@ -105,6 +111,7 @@ export class Desk implements DeskApi {
   constructor(private readonly d: DeskDeps) {
     this.bus = new EventBus((err, ev) => d.logger.error({ err: errText(err), event: ev.type }, 'event listener failed'));
     this.instruments = new Map(d.instruments.map((i) => [i.symbol, i]));
+    this.klines = d.klines ?? new KlineStore({ capacity: d.config.DESK_WARMUP_BARS });
     this.finest = [...d.config.DESK_INTERVALS].sort((a, b) => intervalMs(a) - intervalMs(b))[0]!;
     this.startedAt = d.clock.now();
     d.broker.onExecution((e) => this.onExecution(e));
@@ -122,6 +129,7 @@ export class Desk implements DeskApi {
       for (const interval of config.DESK_INTERVALS) {
         const bars = await feed.history(symbol, interval, config.DESK_WARMUP_BARS);
         if (bars.length > 0) scanner.warm(symbol, interval, bars);
+        for (const b of bars) this.klines.append(b);
         const last = bars[bars.length - 1];
         if (last && interval === this.finest) this.d.store.positions.markPrice(this.d.broker.mode, symbol, last.close);
       }
@@ -183,6 +191,7 @@ export class Desk implements DeskApi {
     this.lastBarAt = clock.now();
     metrics.barsProcessed.inc({ interval: bar.interval });
     try {
+      this.klines.append(bar);
       if (bar.interval === this.finest) {
         store.positions.markPrice(broker.mode, bar.symbol, bar.close);
         await broker.onBar(bar);
@@ -438,6 +447,20 @@ export class Desk implements DeskApi {
       killSwitch: risk.killSwitch,
       entriesPaused: risk.entriesPaused,
     };
+  }
+
+  /** The most recent closed bars of one series, oldest first; NOT_FOUND outside the universe; any role. */
+  async candles(actor: Actor, raw: z.input<typeof CandlesInput>): Promise<CandlesResult> {
+    const input = parseInput(CandlesInput, raw);
+    this.authorize(actor, 'viewer', 'candles');
+    const v = this.klines.series(input.symbol, input.interval);
+    if (!v) throw new DeskError('NOT_FOUND', { field: 'symbol', symbol: input.symbol, interval: input.interval }, 'no bars for that series');
+    const from = Math.max(0, v.length - input.limit);
+    const bars: CandlesResult['bars'] = [];
+    for (let i = from; i < v.length; i++) {
+      bars.push({ start: v.start[i]!, open: v.open[i]!, high: v.high[i]!, low: v.low[i]!, close: v.close[i]!, volume: v.volume[i]! });
+    }
+    return { symbol: input.symbol, interval: input.interval, bars };
   }
 
   /** Strategy stages (stored promotions/demotions over the configured default); any role. */

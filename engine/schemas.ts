@@ -338,6 +338,23 @@ export const ReportOutput = z.object({
 /** report output. */
 export type ReportResult = z.infer<typeof ReportOutput>;
 
+/** candles: the most recent bars of one series (for charts). */
+export const CandlesInput = z.object({
+  symbol: SymbolSchema,
+  interval: IntervalSchema,
+  limit: z.number().int().min(1).max(1000).default(120),
+});
+/** Candles oldest → newest (start = bar open time, epoch ms). */
+export const CandlesOutput = z.object({
+  symbol: z.string(),
+  interval: IntervalSchema,
+  bars: z.array(
+    z.object({ start: z.number(), open: z.number(), high: z.number(), low: z.number(), close: z.number(), volume: z.number() }),
+  ),
+});
+/** candles output. */
+export type CandlesResult = z.infer<typeof CandlesOutput>;
+
 /** strategies: no input. */
 export const StrategiesInput = z.object({});
 /** Each strategy's lifecycle stage and its shadow/live record. */

@@ -20,3 +20,16 @@ describe('desk smoke', () => {
     expect(positions[0]!.stop).toBe(res.stop);
   });
 });
+
+describe('candles', () => {
+  it('serves the real bars the desk holds, oldest first, for charts', async () => {
+    t = await createTestDesk();
+    const viewer = { kind: 'telegram' as const, id: '7', role: 'viewer' as const };
+    await t.feed.step(20);
+    const c = await t.desk.candles(viewer, { symbol: 'BTCUSDT', interval: '60', limit: 50 });
+    expect(c.bars).toHaveLength(50);
+    for (let i = 1; i < c.bars.length; i++) expect(c.bars[i]!.start - c.bars[i - 1]!.start).toBe(3_600_000);
+    expect(c.bars.at(-1)!.close).toBe(t.feed.quote('BTCUSDT')!.last);
+    await expect(t.desk.candles(viewer, { symbol: 'DOGEUSDT', interval: '60' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});

@@ -87,6 +87,7 @@ export function createFakeDesk(): FakeDesk {
   return {
     calls,
     audit: () => {},
+    candles: async (_a, i) => ({ symbol: String(i.symbol), interval: i.interval, bars: [] }),
     emit: (e) => bus.emit(e),
     get listeners() {
       return bus.size;
