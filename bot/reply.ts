@@ -27,16 +27,21 @@ export async function withTyping<T>(api: Api<RawApi>, chatId: number, work: () =
   const ping = (): void => {
     api.sendChatAction(chatId, 'typing').catch(() => {});
   };
-  const first = setTimeout(() => {
+  const begin = (): void => {
     ping();
     interval = setInterval(ping, 4000);
     interval.unref();
-  }, delayMs);
-  first.unref();
+  };
+  let first: NodeJS.Timeout | undefined;
+  if (delayMs <= 0) begin();
+  else {
+    first = setTimeout(begin, delayMs);
+    first.unref();
+  }
   try {
     return await work();
   } finally {
-    clearTimeout(first);
+    if (first) clearTimeout(first);
     if (interval) clearInterval(interval);
   }
 }
