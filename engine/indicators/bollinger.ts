@@ -1,5 +1,5 @@
 import { assertNonNegative, assertPeriod, outFor } from './checks.ts';
-import { percentBValue, ringPush, sliceSqDev, sliceSum } from './math.ts';
+import { percentBValue, ringPush, rollM2, rollMean, sliceSqDev, sliceSum } from './math.ts';
 
 /** Output columns of `bollinger` (each the input's length, NaN during warm-up). */
 export interface BollingerSeries {
@@ -13,8 +13,9 @@ export interface BollingerSeries {
 }
 
 /**
- * Bollinger Bands of `src`: middle = SMA(period), population standard deviation (two-pass over the
- * window, as trading-signals), bands at ± mult·sd, bandwidth and %B; first value at bar period-1. Fills
+ * Bollinger Bands of `src`: middle = SMA(period), population standard deviation, bands at ± mult·sd,
+ * bandwidth and %B; first value at bar period-1. O(1) per bar: mean and squared deviations are computed
+ * two-pass at every bar i with (i + 1) % period === 0 and rolled in between (see rollM2). Fills
  * the arrays of `out` that are given and allocates the rest. Throws RangeError on a bad period or
  * multiplier or an output array of the wrong length.
  */
@@ -32,14 +33,23 @@ export function bollinger(
     percentB: outFor(out.percentB, n, 'out.percentB'),
   };
   const { middle, upper, lower, bandwidth, percentB } = res;
+  let mean = NaN;
+  let m2 = NaN;
   for (let i = 0; i < n; i++) {
     if (i < period - 1) {
       middle[i] = upper[i] = lower[i] = bandwidth[i] = percentB[i] = NaN;
       continue;
     }
-    const from = i - period + 1;
-    const mid = sliceSum(src, from, i + 1) / period;
-    const sd = Math.sqrt(sliceSqDev(src, from, i + 1, mid) / period);
+    if ((i + 1) % period === 0) {
+      mean = sliceSum(src, i - period + 1, i + 1) / period;
+      m2 = sliceSqDev(src, i - period + 1, i + 1, mean);
+    } else {
+      const m = rollMean(mean, src[i], src[i - period], period);
+      m2 = rollM2(m2, src[i], src[i - period], mean, m);
+      mean = m;
+    }
+    const mid = mean;
+    const sd = Math.sqrt(m2 / period);
     const u = mid + sd * mult;
     const l = mid - sd * mult;
     middle[i] = mid;
@@ -70,6 +80,8 @@ export class BollingerState {
   private readonly buf: Float64Array;
   private pos = 0;
   private count = 0;
+  private mean = NaN;
+  private m2 = NaN;
 
   /** Creates an empty state (defaults 20 bars, 2 deviations). */
   constructor(period = 20, mult = 2) {
@@ -83,10 +95,20 @@ export class BollingerState {
   /** Adds one price, updates every band field and returns the middle band (NaN until warm); never throws. */
   update(x: number): number {
     const p = this.period;
+    const leaving = this.buf[this.pos];
     const from = (this.pos = ringPush(this.buf, p, this.pos, x));
-    if (++this.count < p) return NaN;
-    const mid = sliceSum(this.buf, from, from + p) / p;
-    const sd = Math.sqrt(sliceSqDev(this.buf, from, from + p, mid) / p);
+    const count = ++this.count;
+    if (count < p) return NaN;
+    if (count % p === 0) {
+      this.mean = sliceSum(this.buf, from, from + p) / p;
+      this.m2 = sliceSqDev(this.buf, from, from + p, this.mean);
+    } else {
+      const m = rollMean(this.mean, x, leaving, p);
+      this.m2 = rollM2(this.m2, x, leaving, this.mean, m);
+      this.mean = m;
+    }
+    const mid = this.mean;
+    const sd = Math.sqrt(this.m2 / p);
     const u = mid + sd * this.mult;
     const l = mid - sd * this.mult;
     this.middle = mid;

@@ -4,7 +4,7 @@ import type { FeatureColumns } from './feature-columns.ts';
 import { createFeatures } from './feature-object.ts';
 import type { Features } from './features.ts';
 import {
-  diValue, dxValue, emaStep, gainOf, lossOf, minusDm, percentBValue, plusDm, rsiValue, sliceSqDev, sliceSum, trueRange,
+  diValue, dxValue, emaStep, gainOf, lossOf, minusDm, percentBValue, plusDm, rollM2, rollMean, rsiValue, sliceSqDev, sliceSum, trueRange,
   typicalPrice, wilderStep,
 } from './math.ts';
 
@@ -202,7 +202,8 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
   h = high[last];
   l = low[last];
 
-  // Bollinger(20, 2) of the last 120 bars for the bandwidth minimum; the last one is the bar's own.
+  // Bollinger(20, 2) of the last 120 bars for the bandwidth minimum (the last one is the bar's own),
+  // anchored rolling exactly as FeatureState: two-pass at bars with (i + 1) % 20 === 0, rolled between.
   f.bbMid = NaN;
   f.bbUpper = NaN;
   f.bbLower = NaN;
@@ -212,18 +213,31 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
   f.volSma20 = NaN;
   if (n >= 20) {
     const from = Math.max(19, n - 120);
+    const anchor = from - ((from + 1) % 20);
     let bwMin = Infinity;
-    let mid = NaN;
+    let mid = sliceSum(close, anchor - 19, anchor + 1) / 20;
+    let m2 = sliceSqDev(close, anchor - 19, anchor + 1, mid);
     let upper = NaN;
     let lower = NaN;
     let bw = NaN;
-    for (let i = from; i < n; i++) {
-      mid = sliceSum(close, i - 19, i + 1) / 20;
-      const sd = Math.sqrt(sliceSqDev(close, i - 19, i + 1, mid) / 20);
-      upper = mid + sd * 2;
-      lower = mid - sd * 2;
-      bw = (upper - lower) / mid;
-      if (bw < bwMin) bwMin = bw;
+    for (let i = anchor; i < n; i++) {
+      if (i > anchor) {
+        if ((i + 1) % 20 === 0) {
+          mid = sliceSum(close, i - 19, i + 1) / 20;
+          m2 = sliceSqDev(close, i - 19, i + 1, mid);
+        } else {
+          const m = rollMean(mid, close[i], close[i - 20], 20);
+          m2 = rollM2(m2, close[i], close[i - 20], mid, m);
+          mid = m;
+        }
+      }
+      if (i >= from) {
+        const sd = Math.sqrt(m2 / 20);
+        upper = mid + sd * 2;
+        lower = mid - sd * 2;
+        bw = (upper - lower) / mid;
+        if (bw < bwMin) bwMin = bw;
+      }
     }
     f.bbMid = mid;
     f.bbUpper = upper;

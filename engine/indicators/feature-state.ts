@@ -2,7 +2,7 @@ import { utcDayStart } from '../clock.ts';
 import { copyFeatures, createFeatures } from './feature-object.ts';
 import type { Features } from './features.ts';
 import {
-  diValue, dxValue, emaStep, gainOf, lossOf, minusDm, percentBValue, plusDm, ringPush, rsiValue, sliceSqDev, sliceSum, sliceSumSeq, trueRange,
+  diValue, dxValue, emaStep, gainOf, lossOf, minusDm, percentBValue, plusDm, ringPush, rollM2, rollMean, rsiValue, sliceSqDev, sliceSum, sliceSumSeq, trueRange,
   typicalPrice, wilderStep,
 } from './math.ts';
 
@@ -56,6 +56,9 @@ export class FeatureState {
   private readonly closeBuf = new Float64Array(2 * BB_N);
   private readonly volBuf = new Float64Array(2 * BB_N);
   private pos20 = 0;
+  // Bollinger window mean and sum of squared deviations (anchored rolling, see rollM2).
+  private bbMean = NaN;
+  private bbM2 = NaN;
   // Monotonic deque of (bar index, bandwidth) for the 120-bar minimum.
   private readonly dqVal = new Float64Array(BW_N);
   private readonly dqIdx = new Float64Array(BW_N);
@@ -141,11 +144,22 @@ export class FeatureState {
     const pc = this.pClose;
 
     // Rolling 20-bar windows: Bollinger(20, 2), bandwidth minimum, volume SMA.
+    const leaving = this.closeBuf[this.pos20];
     ringPush(this.volBuf, BB_N, this.pos20, volume);
     const p = (this.pos20 = ringPush(this.closeBuf, BB_N, this.pos20, close));
     if (count >= BB_N) {
-      const mid = sliceSum(this.closeBuf, p, p + BB_N) / BB_N;
-      const sd = Math.sqrt(sliceSqDev(this.closeBuf, p, p + BB_N, mid) / BB_N);
+      let mid: number;
+      let m2: number;
+      if (count % BB_N === 0) {
+        mid = sliceSum(this.closeBuf, p, p + BB_N) / BB_N;
+        m2 = sliceSqDev(this.closeBuf, p, p + BB_N, mid);
+      } else {
+        mid = rollMean(this.bbMean, close, leaving, BB_N);
+        m2 = rollM2(this.bbM2, close, leaving, this.bbMean, mid);
+      }
+      this.bbMean = mid;
+      this.bbM2 = m2;
+      const sd = Math.sqrt(m2 / BB_N);
       const upper = mid + sd * BB_MULT;
       const lower = mid - sd * BB_MULT;
       const bw = (upper - lower) / mid;

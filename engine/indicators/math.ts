@@ -145,6 +145,25 @@ export function ringPush(buf: Float64Array, p: number, pos: number, x: number): 
   return pos + 1 === p ? 0 : pos + 1;
 }
 
+/**
+ * Rolling-window mean after `xOut` leaves and `xIn` enters a window of `p` values with mean `mean`.
+ * Used between anchors (see rollM2); NaN in, NaN out.
+ */
+export function rollMean(mean: number, xIn: number, xOut: number, p: number): number {
+  return mean + (xIn - xOut) / p;
+}
+
+/**
+ * Rolling-window sum of squared deviations (Welford-style window update): M2 + (xIn - xOut) ·
+ * ((xIn - newMean) + (xOut - oldMean)), clamped at 0. Windowed statistics recompute mean and M2 two-pass
+ * ("anchor") at every bar index i with (i + 1) % p === 0 and roll in between, so the error is bounded by
+ * p-1 updates and every implementation that shares the global bar index gets bit-identical results.
+ */
+export function rollM2(m2: number, xIn: number, xOut: number, oldMean: number, newMean: number): number {
+  const r = m2 + (xIn - xOut) * ((xIn - newMean) + (xOut - oldMean));
+  return r < 0 ? 0 : r;
+}
+
 /** %B of a price inside bands: (x - lower) / (upper - lower), 0.5 when the bands collapse. */
 export function percentBValue(x: number, upper: number, lower: number): number {
   const range = upper - lower;
