@@ -16,15 +16,8 @@ import { systemClock } from '../../engine/clock.ts';
 import { testConfig } from '../../engine/config.ts';
 import { silentLogger } from '../../engine/log.ts';
 import { startBybitV5Fake } from '../../test/fakes/bybit-v5/index.ts';
+import type { BenchLine } from './bench-line.ts';
 
-/** One benchmark result: `ratio` = value / reference (null when there is no reference). */
-export interface BenchLine {
-  name: string;
-  value: number;
-  unit: string;
-  reference: number | null;
-  ratio: number | null;
-}
 
 const SYMBOLS = 200;
 const WARMUP_ROUNDS = 10;
