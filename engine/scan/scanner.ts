@@ -4,7 +4,7 @@ import { FeatureState } from '../indicators/feature-state.ts';
 import type { Bar } from '../market/types.ts';
 import type { DeskConfig } from '../config.ts';
 import { DeskError } from '../errors.ts';
-import type { Strategy, StrategyContext } from './strategy.ts';
+import type { Candidate, Strategy, StrategyContext } from './strategy.ts';
 import { ALL_STRATEGIES } from './all-strategies.ts';
 import { SCORE_BUFFER_LENGTH, scoreInto, scorePartsOf } from './score.ts';
 import { classifyRegime, DEFAULT_REGIME_THRESHOLDS } from './regime.ts';
@@ -267,19 +267,15 @@ export class Scanner {
         continue;
       }
       const parts = scorePartsOf(this.buf);
-      out.push(draftOf(s, c.side, strat.name, c.entry, c.stop, c.targets, c.reason, score, parts, regime, now, this.ttlBars, this.stageOf(strat.name), f.start));
+      out.push(draftOf(s, c, strat.name, score, parts, regime, now, this.ttlBars, this.stageOf(strat.name), f.start));
     }
   }
 }
 
 function draftOf(
   s: Series,
-  side: 'long' | 'short',
+  c: Candidate,
   strategy: string,
-  entry: number,
-  stop: number,
-  targets: readonly number[],
-  reason: string,
   score: number,
   scoreParts: ScorePart[],
   regime: Regime,
@@ -291,18 +287,22 @@ function draftOf(
   return {
     symbol: s.symbol,
     interval: s.interval,
-    side,
+    side: c.side,
     strategy,
     score,
     scoreParts,
-    entry,
-    stop,
-    targets: targets.slice(),
+    entry: c.entry,
+    stop: c.stop,
+    targets: c.targets.slice(),
     barTime,
     expiresAt: now + ttlBars * INTERVAL_MS[s.interval],
     stage,
     regime,
-    reason,
+    // Formatted on first read (an enumerable own getter: spread, JSON and equality see a plain string);
+    // the desk's hot path never reads it, alerts and logs do.
+    get reason(): string {
+      return c.reason;
+    },
   };
 }
 

@@ -45,6 +45,10 @@ function expectDraftSane(d: SignalDraft, now: number, threshold: number, ttlBars
   expect(strat.intervals).toContain(d.interval);
   expect(sessionAllowed(strat.sessions, now)).toBe(true);
   expect(Math.abs(d.targets[d.targets.length - 1] - d.entry)).toBeGreaterThanOrEqual(Math.abs(d.entry - d.stop) - 1e-9);
+  expect(typeof d.reason).toBe('string');
+  expect(d.reason.length).toBeGreaterThan(10);
+  expect(JSON.parse(JSON.stringify(d)).reason).toBe(d.reason);
+  expect({ ...d }.reason).toBe(d.reason);
   // The desk turns a draft into a Signal by adding id, status and createdAt.
   const parsed = SignalSchema.safeParse({ ...d, id: 'sig-1', status: 'live', createdAt: now });
   expect(parsed.success).toBe(true);
