@@ -1,8 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { DeskConfig, DeskToken } from '../engine/config.ts';
-import { DeskError } from '../engine/errors.ts';
-import type { Actor } from '../engine/schemas.ts';
+import { type DeskConfig, type DeskToken, DeskError, type Actor } from '../engine/index.ts';
 
 /** Checks presented bearer secrets against the configured DESK_TOKENS. */
 export interface TokenAuth {

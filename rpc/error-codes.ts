@@ -1,4 +1,4 @@
-import { DeskError, type DeskErrorCode } from '../engine/errors.ts';
+import { DeskError, type DeskErrorCode } from '../engine/index.ts';
 
 /** JSON-RPC 2.0 spec error codes. */
 export const SPEC_ERRORS = {

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { DeskLogger } from '../engine/log.ts';
-import type { DeskMetrics } from '../engine/metrics.ts';
+import type { DeskLogger, DeskMetrics } from '../engine/index.ts';
 import { HttpError, sendJson } from './http-body.ts';
 
 /** One mounted HTTP route: exact `path` (or everything under it when `prefix`), optionally one method. */
@@ -111,18 +110,23 @@ export function createHttpServer(opts: HttpServerOptions): DeskHttpServer {
 
   const dispatch = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = pathOf(req.url);
-    const candidates = [...builtins, ...routes].filter((r) => matches(r, path));
-    if (candidates.length === 0) {
+    let pathMatched: HttpRoute[] | null = null;
+    for (const list of [builtins, routes]) {
+      for (const r of list) {
+        if (!matches(r, path)) continue;
+        if (r.method === undefined || r.method === req.method) {
+          await r.handle(req, res);
+          return;
+        }
+        (pathMatched ??= []).push(r);
+      }
+    }
+    if (!pathMatched) {
       sendJson(res, 404, { error: 'not_found' });
       return;
     }
-    const route = candidates.find((r) => r.method === undefined || r.method === req.method);
-    if (!route) {
-      const allow = [...new Set(candidates.map((r) => r.method ?? '*'))].join(', ');
-      sendJson(res, 405, { error: 'method_not_allowed' }, { allow });
-      return;
-    }
-    await route.handle(req, res);
+    const allow = [...new Set(pathMatched.map((r) => r.method ?? '*'))].join(', ');
+    sendJson(res, 405, { error: 'method_not_allowed' }, { allow });
   };
 
   const server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {

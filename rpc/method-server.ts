@@ -1,10 +1,6 @@
 import { JSONRPCServer, type JSONRPCErrorResponse, type JSONRPCID } from 'json-rpc-2.0';
 import { z } from 'zod';
-import type { DeskApi } from '../engine/desk-api.ts';
-import { DeskError, isDeskError } from '../engine/errors.ts';
-import type { DeskLogger } from '../engine/log.ts';
-import type { DeskMetrics } from '../engine/metrics.ts';
-import type { Actor } from '../engine/schemas.ts';
+import { type DeskApi, DeskError, isDeskError, type DeskLogger, type DeskMetrics, type Actor } from '../engine/index.ts';
 import { SPEC_ERRORS, toRpcError } from './error-codes.ts';
 import { RPC_METHODS, parseParams } from './methods.ts';
 import type { RateLimiter } from './rate-limit.ts';

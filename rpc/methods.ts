@@ -1,10 +1,13 @@
 import { z } from 'zod';
-import type { DeskApi } from '../engine/desk-api.ts';
-import { DeskError } from '../engine/errors.ts';
-import { DESK_EVENT_TYPES, type DeskEventType } from '../engine/events.ts';
 import {
+  type DeskApi,
+  DeskError,
+  DESK_EVENT_TYPES,
+  type DeskEventType,
   BalanceInput,
   BalanceOutput,
+  CandlesInput,
+  CandlesOutput,
   ClosePositionInput,
   ClosePositionOutput,
   ExecuteInput,
@@ -38,7 +41,7 @@ import {
   UpdateSettingsInput,
   parseInput,
   type Actor,
-} from '../engine/schemas.ts';
+} from '../engine/index.ts';
 
 /** Any zod object schema used as a method's named params. */
 type ParamsSchema = z.ZodObject<z.ZodRawShape>;
@@ -105,6 +108,7 @@ export const RPC_METHODS: readonly RpcMethodSpec[] = [
   def('risk.killSwitch', 'Kill switch on (trader) or off (admin).', 'trader', KillSwitchInput, RiskStateOutput, (d, a, p) => d.setKillSwitch(a, p)),
   def('settings.get', "The caller's settings.", 'viewer', GetSettingsInput, SettingsOutput, (d, a) => d.getSettings(a)),
   def('settings.set', "Updates the caller's own settings.", 'viewer', UpdateSettingsInput, SettingsOutput, (d, a, p) => d.updateSettings(a, p)),
+  def('market.candles', 'The most recent closed bars of one series, oldest first.', 'viewer', CandlesInput, CandlesOutput, (d, a, p) => d.candles(a, p)),
   def('strategies.list', 'Strategy lifecycle stages and their records.', 'viewer', StrategiesInput, StrategiesOutput, (d, a) => d.strategies(a)),
   def('desk.report', 'The daily report now.', 'admin', ReportInput, ReportOutput, (d, a) => d.report(a)),
   def('users.list', 'Known actors.', 'admin', ListUsersInput, ListUsersOutput, (d, a, p) => d.listUsers(a, p)),

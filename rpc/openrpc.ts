@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DESK_EVENT_TYPES } from '../engine/events.ts';
+import { DESK_EVENT_TYPES } from '../engine/index.ts';
 import { RPC_ERROR_TABLE, SPEC_ERRORS } from './error-codes.ts';
 import type { RpcMethodSpec } from './methods.ts';
 

@@ -1,12 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { systemClock, type Clock } from '../engine/clock.ts';
-import type { DeskConfig } from '../engine/config.ts';
-import type { DeskApi } from '../engine/desk-api.ts';
-import { DeskError } from '../engine/errors.ts';
-import type { DeskLogger } from '../engine/log.ts';
-import type { DeskMetrics } from '../engine/metrics.ts';
+import {
+  systemClock,
+  type Clock,
+  type DeskConfig,
+  type DeskApi,
+  DeskError,
+  type DeskLogger,
+  type DeskMetrics,
+} from '../engine/index.ts';
 import { createTokenAuth } from './auth.ts';
 import { SPEC_ERRORS, toRpcError } from './error-codes.ts';
 import { HttpError, MAX_BODY_BYTES, readBody, sendJson } from './http-body.ts';

@@ -1,9 +1,6 @@
 import { JSONRPCClient, JSONRPCServerAndClient } from 'json-rpc-2.0';
 import { WebSocket } from 'ws';
-import { DeskError } from '../engine/errors.ts';
-import type { DeskEvent, DeskEventType } from '../engine/events.ts';
-import type { DeskLogger } from '../engine/log.ts';
-import type { Actor } from '../engine/schemas.ts';
+import { DeskError, type DeskEvent, type DeskEventType, type DeskLogger, type Actor } from '../engine/index.ts';
 import type { TokenAuth } from './auth.ts';
 import { createMethodServer, type MethodServerDeps, type RpcContext } from './method-server.ts';
 import { AuthInput, SubscribeInput, UnsubscribeInput, parseParams } from './methods.ts';

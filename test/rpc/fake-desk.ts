@@ -86,8 +86,6 @@ export function createFakeDesk(): FakeDesk {
   const risk = { entriesPaused: false, killSwitch: false, breakerTripped: false };
   return {
     calls,
-    audit: () => {},
-    candles: async (_a, i) => ({ symbol: String(i.symbol), interval: i.interval, bars: [] }),
     emit: (e) => bus.emit(e),
     get listeners() {
       return bus.size;
@@ -222,6 +220,14 @@ export function createFakeDesk(): FakeDesk {
     },
     async alertRecipients() {
       return [];
+    },
+    async candles(a, i) {
+      rec('candles', a, i);
+      const { symbol, interval } = i as { symbol: string; interval: '60' };
+      return { symbol, interval, bars: [{ start: 0, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 }] };
+    },
+    audit(a, action, outcome, detail) {
+      rec('audit', a, { action, outcome, detail });
     },
     subscribe(l) {
       return bus.subscribe(l);

@@ -186,6 +186,7 @@ describe('POST /rpc — JSON-RPC 2.0 conformance', () => {
       ['risk.killSwitch', { on: true }, 'setKillSwitch'],
       ['settings.get', {}, 'getSettings'],
       ['settings.set', { alertDetail: 'full' }, 'updateSettings'],
+      ['market.candles', { symbol: 'BTCUSDT', interval: '60', limit: 5 }, 'candles'],
       ['strategies.list', {}, 'strategies'],
       ['desk.report', {}, 'report'],
       ['users.list', { limit: 5 }, 'listUsers'],
@@ -261,7 +262,7 @@ describe('POST /rpc — JSON-RPC 2.0 conformance', () => {
     const names = doc.methods.map((m: any) => m.name);
     for (const n of ['desk.status', 'scan.run', 'signals.list', 'signals.get', 'trade.preview', 'trade.execute', 'positions.list', 'positions.close',
       'account.balance', 'account.pnl', 'account.limits', 'risk.pause', 'risk.resume', 'risk.killSwitch', 'settings.get', 'settings.set',
-      'strategies.list', 'desk.report', 'users.list', 'events.subscribe', 'events.unsubscribe', 'auth', 'rpc.discover']) {
+      'strategies.list', 'market.candles', 'desk.report', 'users.list', 'events.subscribe', 'events.unsubscribe', 'auth', 'rpc.discover']) {
       expect(names).toContain(n);
     }
     const exec = doc.methods.find((m: any) => m.name === 'trade.execute');
