@@ -1,171 +1,278 @@
+// The desk's memory target (issue 2): RSS ≤ 100 MB while THE DESK (composeDesk: scanner with a
+// FeatureState per series, the desk's KlineStore, the SQLite store, the paper broker) holds 300 symbols
+// × 2 intervals (60, 240) × 500 bars. Each mode runs in its own child process and reports after
+// warm-up, a few live bars and a full GC:
+//   tsx    — node --import tsx scripts/bench/memory.ts (how `npm start` ran TypeScript before the bundle)
+//   bundle — node --enable-source-maps dist/bench/memory.mjs (esbuild bundle, as `npm start` runs now)
+// The bars are real: every one of the 300 labels gets a window of a real bundled series (never
+// synthesized prices) and the rules of the real instrument that series belongs to.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import type { Bar, BarHandler, Instrument, MarketFeed, Quote } from '../../engine/market/types.ts';
 import type { Interval } from '../../engine/schemas.ts';
-import type { KlineFile } from '../../engine/market/csv.ts';
-
-/** One benchmark result line: `ratio` = value / reference (≤ 1 meets the target for "lower is better"). */
-export interface BenchLine {
-  name: string;
-  value: number;
-  unit: string;
-  reference: number;
-  ratio: number;
-}
+import { loadKlineFile, type KlineFile } from '../../engine/market/csv.ts';
+import { replayInstruments } from '../../engine/market/replay-instruments.ts';
+import { createLogger } from '../../engine/log.ts';
+import { loadConfig } from '../../engine/config.ts';
+import { systemClock } from '../../engine/clock.ts';
+import { composeDesk } from '../compose.ts';
+import type { BenchLine } from './bench-line.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SYMBOLS = 300;
 const INTERVALS: Interval[] = ['60', '240'];
 const BARS = 500;
+/** Closed bars per series delivered through the live path (desk.onBar) after the warm-up. */
+const LIVE_BARS = 5;
 const TARGET_MB = 100;
 const MB = 1024 * 1024;
+const SOURCES = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'WIFUSDT', 'AAVEUSDT', 'ADAUSDT', 'APEUSDT', 'AVAXUSDT'];
+const CHILD_FLAG = '--memory-child';
 
+/** What one child reports (MB unless named otherwise). */
 interface ChildReport {
-  rssRuntimeMb: number;
+  mode: string;
   rssLoadedMb: number;
-  rssAfterMb: number;
+  rssWarmMb: number;
   heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
   arrayBuffersMb: number;
-  storeMb: number;
   series: number;
   bars: number;
-  featureState: boolean;
+  liveBars: number;
 }
 
 const gc = (): void => {
   const g = (globalThis as { gc?: () => void }).gc;
-  if (g) for (let i = 0; i < 3; i++) g();
+  if (!g) throw new Error('memory bench: run the child with --expose-gc');
+  for (let i = 0; i < 4; i++) g();
 };
 
-// The child: holds 300 symbols × 2 intervals × 500 real bars (and a FeatureState per series when the
-// indicators module exists), then reports its memory after a full GC.
-async function child(): Promise<ChildReport> {
-  gc();
-  const rssRuntime = process.memoryUsage().rss; // node + the tsx loader, nothing of the desk yet
-  const { KlineStore } = await import('../../engine/market/kline-store.ts');
-  const { loadKlineFile } = await import('../../engine/market/csv.ts');
-  const featurePath = join(ROOT, 'engine/indicators/feature-state.ts');
-  type State = { update(s: number, o: number, h: number, l: number, c: number, v: number): unknown };
-  let makeState: (() => State) | null = null;
-  if (existsSync(featurePath)) {
-    const mod = (await import(pathToFileURL(featurePath).href)) as { FeatureState?: new () => State };
-    if (mod.FeatureState) {
-      const Ctor = mod.FeatureState;
-      makeState = () => new Ctor();
-    }
-  }
-  // Real bundled series per interval; every synthetic symbol label gets a window of real bars.
-  const sources = new Map<Interval, KlineFile[]>();
-  for (const iv of INTERVALS) {
-    const list: KlineFile[] = [];
-    for (const s of ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'WIFUSDT', 'AAVEUSDT', 'ADAUSDT', 'APEUSDT', 'AVAXUSDT']) {
-      const p = join(ROOT, 'data/klines', `${s}-${iv}.csv`);
-      if (existsSync(p)) list.push(loadKlineFile(p));
-    }
-    sources.set(iv, list);
-  }
-  gc();
-  const rssLoaded = process.memoryUsage().rss; // desk modules and the source files loaded, store empty
+interface TiledFeed {
+  feed: MarketFeed;
+  labels: string[];
+  /** Delivers `n` further real bars of every series through the desk's bar handler, oldest first. */
+  deliver(n: number): Promise<number>;
+  /** Drops the source columns (the bench's, not the desk's) so they are not counted. */
+  release(): void;
+}
 
-  const store = new KlineStore({ capacity: BARS });
-  const states: State[] = [];
-  let bars = 0;
-  for (let k = 0; k < SYMBOLS; k++) {
-    const symbol = `T${String(k).padStart(3, '0')}USDT`;
-    for (const iv of INTERVALS) {
-      const list = sources.get(iv) as KlineFile[];
-      const src = list[k % list.length] as KlineFile;
-      const offset = (k * 37) % (src.length - BARS);
-      const st = makeState ? makeState() : null;
-      if (st) states.push(st);
-      for (let i = offset; i < offset + BARS; i++) {
-        store.append({
-          symbol,
-          interval: iv,
-          start: src.start[i] as number,
-          open: src.open[i] as number,
-          high: src.high[i] as number,
-          low: src.low[i] as number,
-          close: src.close[i] as number,
-          volume: src.volume[i] as number,
-        });
-        st?.update(src.start[i] as number, src.open[i] as number, src.high[i] as number, src.low[i] as number, src.close[i] as number, src.volume[i] as number);
-        bars++;
+// An injected MarketFeed serving real bundled bars tiled across `symbols` labels (T000USDT, ...): label k
+// reads source k mod n of each interval from a per-label offset, so the labels hold different windows.
+function tiledFeed(symbols: number): TiledFeed {
+  const rules = new Map(replayInstruments(join(ROOT, 'data')).map((i) => [i.symbol, i]));
+  const sources = new Map<Interval, { symbol: string; data: KlineFile }[]>();
+  for (const iv of INTERVALS) {
+    const list: { symbol: string; data: KlineFile }[] = [];
+    for (const s of SOURCES) {
+      try {
+        const data = loadKlineFile(join(ROOT, 'data/klines', `${s}-${iv}.csv`));
+        if (data.length >= BARS + LIVE_BARS + 50) list.push({ symbol: s, data });
+      } catch {
+        // this symbol has no file for this interval
       }
     }
+    if (list.length === 0) throw new Error(`memory bench: no kline file for interval ${iv}`);
+    sources.set(iv, list);
   }
-  sources.clear();
-  gc();
-  const mu = process.memoryUsage();
-  const report: ChildReport = {
-    rssRuntimeMb: rssRuntime / MB,
-    rssLoadedMb: rssLoaded / MB,
-    rssAfterMb: mu.rss / MB,
-    heapUsedMb: mu.heapUsed / MB,
-    arrayBuffersMb: mu.arrayBuffers / MB,
-    storeMb: store.bytes() / MB,
-    series: store.keys().length,
-    bars,
-    featureState: makeState !== null,
+  const labels = Array.from({ length: symbols }, (_, k) => `T${String(k).padStart(3, '0')}USDT`);
+  const index = new Map(labels.map((l, k) => [l, k]));
+  // Where each label × interval reads: source and first row of its window.
+  const pick = (k: number, iv: Interval) => {
+    const list = sources.get(iv)!;
+    const src = list[k % list.length]!;
+    const span = src.data.length - BARS - LIVE_BARS;
+    return { src, offset: (k * 37) % span };
   };
-  // Keep the data reachable until measured.
-  if (states.length < 0 || store.size('T000USDT', '60') < 0) console.error('unreachable');
-  return report;
+  const barAt = (symbol: string, iv: Interval, d: KlineFile, i: number): Bar => ({
+    symbol,
+    interval: iv,
+    start: d.start[i]!,
+    open: d.open[i]!,
+    high: d.high[i]!,
+    low: d.low[i]!,
+    close: d.close[i]!,
+    volume: d.volume[i]!,
+  });
+  const quotes = new Map<string, Quote>();
+  let handler: BarHandler | null = null;
+  let delivered = 0;
+  const feed: MarketFeed = {
+    kind: 'replay',
+    async instruments(list) {
+      const out: Instrument[] = [];
+      for (const symbol of list) {
+        const k = index.get(symbol);
+        if (k === undefined) continue;
+        const real = rules.get(pick(k, '60').src.symbol) ?? rules.get('BTCUSDT')!;
+        out.push({ ...real, symbol });
+      }
+      return out;
+    },
+    async history(symbol, iv, limit) {
+      const k = index.get(symbol);
+      if (k === undefined || !sources.has(iv)) return [];
+      const { src, offset } = pick(k, iv);
+      const bars: Bar[] = [];
+      for (let i = offset + BARS - Math.min(limit, BARS); i < offset + BARS; i++) bars.push(barAt(symbol, iv, src.data, i));
+      return bars;
+    },
+    async start(onBar) {
+      handler = onBar;
+    },
+    async stop() {
+      handler = null;
+    },
+    quote: (symbol) => quotes.get(symbol) ?? null,
+    funding: () => null,
+    lagMs: () => null,
+  };
+  return {
+    feed,
+    labels,
+    async deliver(n) {
+      let count = 0;
+      for (let j = delivered; j < delivered + n; j++) {
+        for (const iv of INTERVALS) {
+          for (let k = 0; k < labels.length; k++) {
+            if (!handler) return count;
+            const { src, offset } = pick(k, iv);
+            const bar = barAt(labels[k]!, iv, src.data, offset + BARS + j);
+            const half = 0.5 * (rules.get(src.symbol)?.tickSize ?? 0);
+            quotes.set(bar.symbol, { symbol: bar.symbol, bid: bar.close - half, ask: bar.close + half, last: bar.close, mark: bar.close, ts: systemClock.now(), source: 'replay' });
+            await handler(bar);
+            count++;
+          }
+        }
+      }
+      delivered += n;
+      return count;
+    },
+    release() {
+      sources.clear();
+    },
+  };
 }
 
-const round = (x: number) => Math.round(x * 100) / 100;
+// The child: the real desk from scripts/compose.ts over the tiled feed, on a SQLite file, paper broker.
+async function child(mode: string): Promise<ChildReport> {
+  gc();
+  const rssLoaded = process.memoryUsage().rss; // runtime (+ loader) + every desk module, no data yet
+  const dir = mkdtempSync(join(tmpdir(), 'desk-mem-'));
+  try {
+    const tiled = tiledFeed(SYMBOLS);
+    const config = loadConfig({
+      DESK_DB: join(dir, 'desk.db'),
+      DESK_BACKUP_DIR: join(dir, 'backups'),
+      DESK_LOG_LEVEL: 'silent',
+      DESK_UNIVERSE: tiled.labels.join(','),
+      DESK_INTERVALS: INTERVALS.join(','),
+      DESK_WARMUP_BARS: String(BARS),
+    });
+    const rt = await composeDesk(config, { feed: tiled.feed, logger: createLogger({ level: 'silent' }) });
+    await rt.desk.start();
+    const live = await tiled.deliver(LIVE_BARS);
+    tiled.release();
+    gc();
+    const mu = process.memoryUsage();
+    const series = rt.scanner.list().length;
+    const report: ChildReport = {
+      mode,
+      rssLoadedMb: rssLoaded / MB,
+      rssWarmMb: mu.rss / MB,
+      heapUsedMb: mu.heapUsed / MB,
+      heapTotalMb: mu.heapTotal / MB,
+      externalMb: mu.external / MB,
+      arrayBuffersMb: mu.arrayBuffers / MB,
+      series,
+      bars: series * BARS,
+      liveBars: live,
+    };
+    await rt.close();
+    return report;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
-/**
- * Measures, in a child process (node --expose-gc with tsx), the RSS of the desk holding 300 symbols ×
- * 2 intervals × 500 real bars in the KlineStore plus a FeatureState per series; target ≤ 100 MB.
- * Rejects when the child fails or prints no report.
- */
-export async function benchMemory(): Promise<BenchLine[]> {
-  const self = fileURLToPath(import.meta.url);
-  const out = await new Promise<string>((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--expose-gc', '--import', 'tsx', self, '--child'],
-      { cwd: ROOT, maxBuffer: 1 << 20, timeout: 120_000 },
-      (err, stdout) => (err ? reject(err) : resolve(stdout)),
+function run(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { cwd: ROOT, maxBuffer: 1 << 20, timeout: 180_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`memory bench child failed: ${String(stderr).slice(0, 400)}`)) : resolve(stdout),
     );
   });
-  const line = out.split('\n').find((l) => l.startsWith('{"rssRuntimeMb"'));
-  if (!line) throw new Error('memory bench: child printed no report');
-  const r = JSON.parse(line) as ChildReport;
-  const what = `${SYMBOLS}x${INTERVALS.length}x${BARS}${r.featureState ? '+features' : ''}`;
-  const line_ = (name: string, mb: number): BenchLine => ({ name: `memory.${name}.${what}`, value: round(mb), unit: 'MB', reference: TARGET_MB, ratio: round(mb / TARGET_MB) });
-  return [
-    // Whole child process: node + tsx loader thread + desk modules + data (what `npm start` pays).
-    line_('rss', r.rssAfterMb),
-    // The desk's own share: RSS over the bare node+tsx runtime (modules incl. zod, plus the data).
-    line_('rss_over_runtime', r.rssAfterMb - r.rssRuntimeMb),
-    // The data alone: RSS after filling minus RSS with the modules and source files loaded.
-    line_('rss_data', r.rssAfterMb - r.rssLoadedMb),
-    line_('kline_store_bytes', r.storeMb),
-    line_('heap_used', r.heapUsedMb),
-  ];
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  if (process.argv.includes('--child')) {
-    child().then(
-      (r) => console.log(JSON.stringify(r)),
-      (e: unknown) => {
-        console.error(e);
-        process.exit(1);
-      },
-    );
-  } else {
-    benchMemory().then(
-      (lines) => {
-        for (const l of lines) console.log(JSON.stringify(l));
-      },
-      (e: unknown) => {
-        console.error(e);
-        process.exit(1);
-      },
-    );
+// RSS (MB) of a bare runtime after a full GC: node alone, or node with the tsx loader registered.
+async function runtimeRss(withTsx: boolean): Promise<number> {
+  const probe = 'for(let i=0;i<4;i++)globalThis.gc();process.stdout.write(String(process.memoryUsage().rss))';
+  const out = await run(['--expose-gc', ...(withTsx ? ['--import', 'tsx'] : []), '-e', probe]);
+  return Number(out) / MB;
+}
+
+async function childReport(args: string[]): Promise<ChildReport> {
+  const out = await run(args);
+  const line = out.split('\n').find((l) => l.startsWith('{"mode"'));
+  if (!line) throw new Error('memory bench: child printed no report');
+  return JSON.parse(line) as ChildReport;
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
+
+/**
+ * Measures the RSS of the composed desk holding 300 symbols × 2 intervals × 500 real bars, once under
+ * tsx and once as the esbuild bundle (how `npm start` runs it), each in a child process after warm-up,
+ * 5 live bars per series and a full GC; lines per mode: whole-process RSS (target ≤ 100 MB), the runtime
+ * baseline, RSS after loading the modules, and the heap. Rejects when a child or the build fails.
+ */
+export async function benchMemory(): Promise<BenchLine[]> {
+  const { buildBundle } = await import('../build.ts');
+  const bundle = await buildBundle({ entry: 'scripts/bench/memory.ts', outfile: 'dist/bench/memory.mjs' });
+  const self = fileURLToPath(import.meta.url);
+  const modes = [
+    { mode: 'tsx', baseline: await runtimeRss(true), args: ['--expose-gc', '--import', 'tsx', self, CHILD_FLAG, 'tsx'] },
+    { mode: 'bundle', baseline: await runtimeRss(false), args: ['--expose-gc', '--enable-source-maps', bundle.outfile, CHILD_FLAG, 'bundle'] },
+  ];
+  const what = `${SYMBOLS}x${INTERVALS.length}x${BARS}`;
+  const lines: BenchLine[] = [];
+  for (const m of modes) {
+    const r = await childReport(m.args);
+    if (r.series !== SYMBOLS * INTERVALS.length) throw new Error(`memory bench: desk holds ${r.series} series, expected ${SYMBOLS * INTERVALS.length}`);
+    const mb = (name: string, value: number, reference: number | null): BenchLine => ({
+      name: `memory.${m.mode}.${name}.${what}`,
+      value: round(value),
+      unit: 'MB',
+      reference,
+      ratio: reference ? Math.round((value / reference) * 100) / 100 : null,
+    });
+    // Whole-process RSS of the warmed desk: the target line.
+    lines.push(mb('rss', r.rssWarmMb, TARGET_MB));
+    // Breakdown: bare runtime (node, plus the tsx hooks thread in tsx mode), after loading every desk
+    // module (no data), and what the warm desk adds over that (bars, features, SQLite, heap).
+    lines.push(mb('rss_runtime', m.baseline, null));
+    lines.push(mb('rss_after_load', r.rssLoadedMb, null));
+    lines.push(mb('rss_data', r.rssWarmMb - r.rssLoadedMb, null));
+    lines.push(mb('heap_used', r.heapUsedMb, null));
+    lines.push(mb('array_buffers', r.arrayBuffersMb, null));
   }
+  return lines;
+}
+
+// Run as a script: this file under tsx, or its bundle dist/bench/memory.mjs (import.meta.url is then the bundle).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const at = process.argv.indexOf(CHILD_FLAG);
+  const work = at >= 0 ? child(process.argv[at + 1] ?? 'tsx').then((r) => [r]) : benchMemory();
+  work.then(
+    (lines) => {
+      for (const l of lines) process.stdout.write(`${JSON.stringify(l)}\n`);
+    },
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : 'memory bench failed'}\n`);
+      process.exit(1);
+    },
+  );
 }
