@@ -362,6 +362,10 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
       if (!(Number(qty) > 0) || Number(qty) < inst.minQty - inst.qtyStep / 2) {
         throw new DeskError('SIZE_TOO_SMALL', { symbol: req.symbol, qty: Number(qty), minQty: inst.minQty }, 'order below the minimum quantity');
       }
+      const refPrice = req.type === 'Limit' && req.price ? req.price : req.quote.last;
+      if (!req.reduceOnly && inst.minNotional > 0 && Number(qty) * refPrice < inst.minNotional) {
+        throw new DeskError('SIZE_TOO_SMALL', { symbol: req.symbol, notional: Number(qty) * refPrice, minNotional: inst.minNotional }, 'order below the minimum notional');
+      }
       if (req.leverage && !req.reduceOnly) await broker.setLeverage(req.symbol, req.leverage);
       const params: OrderParamsV5 = {
         category: 'linear',

@@ -377,6 +377,10 @@ describe('Bybit live broker against the V5 fake (real RestClientV5 + private Web
     const { f, broker } = await setup();
     await broker.start();
     expect((await rejection(broker.place(order(f, { qty: 0.0004 })))).code).toBe('SIZE_TOO_SMALL');
+    const last = f.market('BTCUSDT').last;
+    const tiny = order(f, { qty: 0.001 });
+    const belowNotional = await rejection(broker.place({ ...tiny, instrument: { ...tiny.instrument, minNotional: last * 0.001 * 2 } }));
+    expect(belowNotional).toMatchObject({ code: 'SIZE_TOO_SMALL', detail: expect.objectContaining({ minNotional: last * 0.002 }) });
     expect((await rejection(broker.place(order(f, { type: 'Limit' })))).code).toBe('VALIDATION');
     expect((await rejection(broker.place(order(f, { orderLinkId: 'x'.repeat(40) })))).code).toBe('VALIDATION');
     expect(creates(f)).toHaveLength(0);
