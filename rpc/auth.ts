@@ -15,19 +15,22 @@ export interface TokenAuth {
 const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 /**
- * Builds the token checker: secrets are compared as SHA-256 digests with timingSafeEqual against
- * every token (no early exit), so neither length nor prefix leaks through timing. Never throws.
+ * Builds the token checker: the presented secret is hashed (SHA-256) and looked up by digest, then
+ * confirmed with timingSafeEqual, so the time taken depends on neither the secret's length nor how
+ * much of it matches. Duplicate secrets keep the first token. Never throws.
  */
 export function createTokenAuth(tokens: readonly DeskToken[]): TokenAuth {
-  const table = tokens.map((t) => ({ hash: digest(t.secret), actor: { kind: 'rpc', id: t.name, role: t.role } as Actor }));
+  const byDigest = new Map<string, { hash: Buffer; actor: Actor }>();
+  for (const t of tokens) {
+    const hash = digest(t.secret);
+    const key = hash.toString('base64');
+    if (!byDigest.has(key)) byDigest.set(key, { hash, actor: { kind: 'rpc', id: t.name, role: t.role } });
+  }
   const authenticate = (secret: string): Actor | null => {
     if (typeof secret !== 'string' || secret.length === 0 || secret.length > 1024) return null;
     const h = digest(secret);
-    let found: Actor | null = null;
-    for (const row of table) {
-      if (timingSafeEqual(h, row.hash) && found === null) found = row.actor;
-    }
-    return found;
+    const row = byDigest.get(h.toString('base64'));
+    return row && timingSafeEqual(h, row.hash) ? row.actor : null;
   };
   return {
     authenticate,
@@ -36,7 +39,7 @@ export function createTokenAuth(tokens: readonly DeskToken[]): TokenAuth {
       const m = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header);
       return m ? authenticate(m[1]!) : null;
     },
-    size: table.length,
+    size: byDigest.size,
   };
 }
 
