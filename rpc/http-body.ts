@@ -75,3 +75,18 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   });
   res.end(text);
 }
+
+/**
+ * A log-safe summary of anything thrown: its class name and stack frames, never its message (which may
+ * quote a vendor response, a URL with credentials or a secret). Never throws.
+ */
+export function safeErr(err: unknown): { name: string; frames: string[] } {
+  const name = err instanceof Error ? err.name : typeof err;
+  const stack = err instanceof Error && typeof err.stack === 'string' ? err.stack : '';
+  const frames = stack
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l))
+    .slice(0, 8)
+    .map((l) => l.trim());
+  return { name, frames };
+}

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { DeskLogger, DeskMetrics } from '../engine/index.ts';
-import { HttpError, sendJson } from './http-body.ts';
+import { HttpError, safeErr, sendJson } from './http-body.ts';
 
 /** One mounted HTTP route: exact `path` (or everything under it when `prefix`), optionally one method. */
 export interface HttpRoute {
@@ -136,7 +136,7 @@ export function createHttpServer(opts: HttpServerOptions): DeskHttpServer {
         sendJson(res, err.status, { error: err.reason }, err.status === 413 ? { connection: 'close' } : {});
         return;
       }
-      log.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message }, path: pathOf(req.url) }, 'route failed');
+      log.error({ err: safeErr(err), path: pathOf(req.url) }, 'route failed');
       if (!res.headersSent) sendJson(res, 500, { error: 'internal' });
       else res.destroy();
     });
@@ -159,7 +159,7 @@ export function createHttpServer(opts: HttpServerOptions): DeskHttpServer {
     try {
       handler(req, socket, head);
     } catch (err) {
-      log.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message } }, 'upgrade failed');
+      log.error({ err: safeErr(err) }, 'upgrade failed');
       socket.destroy();
     }
   });

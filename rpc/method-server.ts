@@ -2,6 +2,7 @@ import { JSONRPCServer, type JSONRPCErrorResponse, type JSONRPCID } from 'json-r
 import { z } from 'zod';
 import { type DeskApi, DeskError, isDeskError, type DeskLogger, type DeskMetrics, type Actor } from '../engine/index.ts';
 import { SPEC_ERRORS, toRpcError } from './error-codes.ts';
+import { safeErr } from './http-body.ts';
 import { RPC_METHODS, parseParams } from './methods.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
@@ -39,7 +40,7 @@ export function createMethodServer(deps: MethodServerDeps): JSONRPCServer<RpcCon
   const server = new JSONRPCServer<RpcContext>({
     errorListener: (message, data) => {
       if (isDeskError(data) && data.code !== 'INTERNAL') log.debug({ code: data.code }, 'rpc call refused');
-      else log.error({ err: { name: (data as Error)?.name, message: (data as Error)?.message } }, message);
+      else log.error({ err: safeErr(data) }, message);
     },
   });
   server.mapErrorToJSONRPCErrorResponse = (id: JSONRPCID, err: unknown): JSONRPCErrorResponse => ({

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { type Clock, type Desk, type DeskConfig, testConfig, type DeskApi, silentLogger, createMetrics, type DeskMetrics } from '../../engine/index.ts';
+import { type Clock, type Desk, type DeskConfig, type DeskLogger, testConfig, type DeskApi, silentLogger, createMetrics, type DeskMetrics } from '../../engine/index.ts';
 import { createHttpServer, type DeskHttpServer } from '../../rpc/http-server.ts';
 import { createRpcHandler, type RpcHandler } from '../../rpc/rpc-handler.ts';
 import { createFakeDesk } from './fake-desk.ts';
@@ -39,6 +39,8 @@ export interface RigOptions<D extends DeskApi> {
   /** Use these metrics (e.g. the real test desk's). */
   metrics?: DeskMetrics;
   clock?: Clock;
+  /** Logger for the server and handler (default: silent). */
+  logger?: DeskLogger;
   authTimeoutMs?: number;
   maxBufferedBytes?: number;
 }
@@ -48,11 +50,11 @@ export async function startRig<D extends DeskApi = ReturnType<typeof createFakeD
   const desk = (o.desk ?? createFakeDesk()) as D;
   const metrics = o.metrics ?? createMetrics(false);
   const config = o.config ?? testConfig({ DESK_TOKENS, ...o.env });
-  const http = createHttpServer({ host: '127.0.0.1', port: 0, logger: silentLogger, metrics, health: async () => ({ ok: true }) });
+  const http = createHttpServer({ host: '127.0.0.1', port: 0, logger: o.logger ?? silentLogger, metrics, health: async () => ({ ok: true }) });
   const rpc = createRpcHandler({
     desk,
     config,
-    logger: silentLogger,
+    logger: o.logger ?? silentLogger,
     metrics,
     clock: o.clock,
     authTimeoutMs: o.authTimeoutMs,

@@ -139,3 +139,28 @@ describe('safe bind', () => {
     }
   });
 });
+
+describe('logs', () => {
+  it('never carry a bearer secret or the text of a crash', async () => {
+    const lines: string[] = [];
+    const { createLogger } = await import('../../engine/index.ts');
+    const logger = createLogger({ level: 'debug', destination: { write: (s: string) => void lines.push(s) } });
+    const rig = await startRig({ desk: createFakeDesk(), logger });
+    try {
+      await rig.post({ jsonrpc: '2.0', id: 1, method: 'signals.get', params: { id: 'crash' } });
+      await rig.post({ jsonrpc: '2.0', id: 2, method: 'desk.status' }, 'a-wrong-secret-0123456789');
+      const ws = await rig.ws();
+      await ws.call('auth', { token: 'another-wrong-secret-99' });
+      await ws.closed;
+      rig.http.addRoute({ path: '/boom', handle: () => { throw new Error('db url postgres://u:hunter2@x'); } });
+      const { httpRequest } = await import('./http-helpers.ts');
+      await httpRequest(rig.port, 'GET', '/boom');
+    } finally {
+      await rig.close();
+    }
+    const all = lines.join('');
+    expect(all).toContain('"level":50');
+    expect(all).toContain('rpc websocket auth failed');
+    for (const secret of ['hunter2', 'a-wrong-secret', 'another-wrong-secret', TOKENS.admin, TOKENS.viewer, TOKENS.trader]) expect(all).not.toContain(secret);
+  });
+});
