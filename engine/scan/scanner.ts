@@ -7,9 +7,10 @@ import { DeskError } from '../errors.ts';
 import type { Candidate, Strategy, StrategyContext } from './strategy.ts';
 import { ALL_STRATEGIES } from './all-strategies.ts';
 import { SCORE_BUFFER_LENGTH, scoreInto, scorePartsOf } from './score.ts';
+import type { ScoreStyle } from './score.ts';
 import { classifyRegime, DEFAULT_REGIME_THRESHOLDS } from './regime.ts';
 import type { Regime, RegimeThresholds } from './regime.ts';
-import { vetoBeforeScore, DEFAULT_MIN_REWARD_RISK } from './veto.ts';
+import { vetoRules, DEFAULT_MIN_REWARD_RISK } from './veto.ts';
 import type { VetoReason } from './veto.ts';
 import { intervalMs, INTERVAL_MS } from './interval.ts';
 
@@ -66,6 +67,16 @@ export interface SeriesInfo {
   lastStart: number;
 }
 
+/** One enabled strategy flattened into a single object shape (monomorphic loads on the hot path). */
+interface Slot {
+  strategy: Strategy;
+  name: string;
+  needsFunding: boolean;
+  style: ScoreStyle;
+  evaluate: Strategy['evaluate'];
+  stage: 'live' | 'shadow';
+}
+
 interface Series {
   symbol: string;
   interval: Interval;
@@ -95,7 +106,7 @@ export class Scanner {
   private readonly minRewardRisk: number;
   private readonly minBars: number;
   private readonly regimeThresholds: RegimeThresholds;
-  private readonly byInterval = new Map<Interval, Strategy[]>();
+  private readonly byInterval = new Map<Interval, Slot[]>();
   private readonly series = new Map<string, Map<Interval, Series>>();
   private readonly ctx: StrategyContext = { symbol: '', interval: '60', funding: null };
   private readonly buf = new Float64Array(SCORE_BUFFER_LENGTH);
@@ -124,7 +135,12 @@ export class Scanner {
       if (names.has(s.name)) throw new DeskError('CONFIG', { key: 'strategies', name: s.name }, `scanner: duplicate strategy ${s.name}`);
       names.add(s.name);
     }
-    for (const iv of INTERVALS) this.byInterval.set(iv, this.strategies.filter((s) => s.intervals.includes(iv)));
+    for (const iv of INTERVALS) {
+      const slots = this.strategies
+        .filter((s) => s.intervals.includes(iv))
+        .map((s): Slot => ({ strategy: s, name: s.name, needsFunding: s.needsFunding === true, style: s.style ?? 'reversion', evaluate: s.evaluate, stage: this.stageOf(s.name) }));
+      this.byInterval.set(iv, slots);
+    }
   }
 
   /** 'live' when `strategy` is in the configured live list, else 'shadow'; never throws. */
@@ -243,31 +259,29 @@ export class Scanner {
     ctx.funding = funding;
     let regime: Regime | null = null;
     for (let i = 0; i < strategies.length; i++) {
-      const strat = strategies[i];
-      if (strat.needsFunding && funding === null) continue;
+      const slot = strategies[i];
+      if (slot.needsFunding && funding === null) continue;
       let c;
       try {
-        c = strat.evaluate(f, ctx);
+        c = slot.evaluate.call(slot.strategy, f, ctx);
       } catch (e) {
-        safeCall(this.onStrategyError, strat.name, e);
+        safeCall(this.onStrategyError, slot.name, e);
         continue;
       }
       if (c === null || c === undefined) continue;
       if (regime === null) regime = classifyRegime(f, this.regimeThresholds);
-      const style = strat.style ?? 'reversion';
       // Cheap rules first; score (allocation-free) only what they let through, parts only for survivors.
-      let why: VetoReason | null = vetoBeforeScore({ candidate: c, strategy: strat, regime, now, minRewardRisk: this.minRewardRisk });
-      const score = why === null || this.onVeto ? scoreInto(f, c.side, funding, this.buf, style) : NaN;
+      let why: VetoReason | null = vetoRules(c, slot.strategy, regime, now, this.minRewardRisk);
+      const score = why === null || this.onVeto ? scoreInto(f, c.side, funding, this.buf, slot.style) : NaN;
       if (why === null && !(score >= this.threshold)) why = 'threshold';
       if (why !== null) {
         if (this.onVeto) {
-          const rec: VetoRecord = { symbol: s.symbol, interval: s.interval, strategy: strat.name, side: c.side, reason: why, score, regime, barTime: f.start };
+          const rec: VetoRecord = { symbol: s.symbol, interval: s.interval, strategy: slot.name, side: c.side, reason: why, score, regime, barTime: f.start };
           safeCall(this.onVeto, rec);
         }
         continue;
       }
-      const parts = scorePartsOf(this.buf);
-      out.push(draftOf(s, c, strat.name, score, parts, regime, now, this.ttlBars, this.stageOf(strat.name), f.start));
+      out.push(draftOf(s, c, slot.name, score, scorePartsOf(this.buf), regime, now, this.ttlBars, slot.stage, f.start));
     }
   }
 }

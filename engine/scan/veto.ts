@@ -39,10 +39,15 @@ export interface VetoInput {
  * never throws.
  */
 export function vetoBeforeScore(v: Omit<VetoInput, 'score' | 'threshold'>): VetoReason | null {
-  if (!levelsValid(v.candidate)) return 'levels';
-  if (!v.strategy.regimes.includes(v.regime)) return 'regime';
-  if (!sessionAllowed(v.strategy.sessions, v.now)) return 'session';
-  if (!(rewardRisk(v.candidate) >= (v.minRewardRisk ?? DEFAULT_MIN_REWARD_RISK))) return 'reward-risk';
+  return vetoRules(v.candidate, v.strategy, v.regime, v.now, v.minRewardRisk ?? DEFAULT_MIN_REWARD_RISK);
+}
+
+/** vetoBeforeScore with positional arguments (no argument object on the scanner's hot path); never throws. */
+export function vetoRules(c: Candidate, strategy: Pick<Strategy, 'regimes' | 'sessions'>, regime: Regime, now: number, minRewardRisk: number): VetoReason | null {
+  if (!levelsValid(c)) return 'levels';
+  if (!strategy.regimes.includes(regime)) return 'regime';
+  if (!sessionAllowed(strategy.sessions, now)) return 'session';
+  if (!(rewardRisk(c) >= minRewardRisk)) return 'reward-risk';
   return null;
 }
 

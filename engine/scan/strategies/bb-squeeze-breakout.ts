@@ -7,6 +7,10 @@ export const SQUEEZE_NEAR_MIN = 1.5;
 /** Breakout bar volume must be at least this multiple of its 20-bar average. */
 export const SQUEEZE_VOLUME_MULT = 1.5;
 
+function squeezeText(bw: number, bwMin: number, vol: number): string {
+  return `bandwidth ${fmt(bw)} near its 120-bar low ${fmt(bwMin)}, volume ${fmt(vol)}× average`;
+}
+
 /**
  * Bollinger squeeze breakout: bandwidth near its 120-bar minimum, then a close outside the band on
  * volume ≥ 1.5× its 20-bar average trades the break; stop at the middle band (a close back there
@@ -27,16 +31,15 @@ export const bbSqueezeBreakout: Strategy = {
     const bw = f.bandwidth;
     const bwMin = f.bandwidthMin120;
     const vol = f.volume / f.volSma20;
-    const why = () => `bandwidth ${fmt(bw)} near its 120-bar low ${fmt(bwMin)}, volume ${fmt(vol)}× average`;
     if (entry > f.bbUpper) {
       const band = f.bbUpper;
       const stop = Math.min(f.bbMid, entry - f.atr14);
-      return candidate('bb-squeeze-breakout', 'long', entry, stop, riskMultipleTargets('long', entry, stop, [1.5, 3]), () => `close ${fmt(entry)} broke above upper band ${fmt(band)}; ${why()}`);
+      return candidate('bb-squeeze-breakout', 'long', entry, stop, riskMultipleTargets('long', entry, stop, [1.5, 3]), () => `close ${fmt(entry)} broke above upper band ${fmt(band)}; ${squeezeText(bw, bwMin, vol)}`);
     }
     if (entry < f.bbLower) {
       const band = f.bbLower;
       const stop = Math.max(f.bbMid, entry + f.atr14);
-      return candidate('bb-squeeze-breakout', 'short', entry, stop, riskMultipleTargets('short', entry, stop, [1.5, 3]), () => `close ${fmt(entry)} broke below lower band ${fmt(band)}; ${why()}`);
+      return candidate('bb-squeeze-breakout', 'short', entry, stop, riskMultipleTargets('short', entry, stop, [1.5, 3]), () => `close ${fmt(entry)} broke below lower band ${fmt(band)}; ${squeezeText(bw, bwMin, vol)}`);
     }
     return null;
   },
