@@ -51,8 +51,34 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger: DeskLogger = createLogger({ level: config.DESK_LOG_LEVEL, pretty: process.stdout.isTTY === true });
+  // Signal handlers go in before anything starts, so a signal during start-up also shuts down cleanly:
+  // each resource registers its cleanup as it comes up, and shutdown runs them newest first.
+  const cleanups: { name: string; run: () => Promise<void> }[] = [];
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      process.stderr.write('shutdown deadline passed; exiting\n');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    force.unref();
+    for (const c of cleanups.reverse()) {
+      try {
+        await c.run();
+      } catch {
+        logger.error({ step: c.name }, 'shutdown step failed');
+      }
+    }
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   logger.info({ config: redactedConfig(config) }, 'starting signal desk');
   const rt = await composeDesk(config, { logger });
+  cleanups.push({ name: 'desk', run: () => rt.close() });
   const { desk, metrics } = rt;
 
   const http = createHttpServer({
@@ -81,11 +107,16 @@ async function main(): Promise<void> {
     });
   }
 
+  cleanups.push({ name: 'http', run: () => http.close() });
+  cleanups.push({ name: 'mcp', run: () => mcp.close() });
+  cleanups.push({ name: 'rpc', run: () => rpc.close() });
   const addr = await http.listen();
   await desk.start();
   if (config.DESK_MODE === 'live') desk.scheduleReconcile(5 * 60_000);
   const jobs = startJobs({ desk, db: rt.db, config, logger, clock: rt.clock });
+  cleanups.push({ name: 'jobs', run: () => jobs.stop() });
   if (bot) {
+    cleanups.push({ name: 'bot', run: () => bot.stop() });
     try {
       await bot.start();
     } catch {
@@ -94,28 +125,6 @@ async function main(): Promise<void> {
   }
   logger.info({ url: `http://${addr.host}:${addr.port}`, mode: config.DESK_MODE, feed: config.DESK_FEED }, 'desk ready');
   process.stdout.write(`signal desk ready on http://${addr.host}:${addr.port} (mode ${config.DESK_MODE}, feed ${config.DESK_FEED})\n`);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      process.stderr.write('shutdown deadline passed; exiting\n');
-      process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS);
-    force.unref();
-    await jobs.stop();
-    if (bot) await bot.stop();
-    await rpc.close();
-    await mcp.close();
-    await http.close();
-    await rt.close();
-    clearTimeout(force);
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 main().catch((e: unknown) => {

@@ -11,7 +11,7 @@ export interface SpawnedDesk {
   port: number;
   stdout: () => string;
   stderr: () => string;
-  /** Sends `signal` and resolves with the exit code and how long the exit took (ms). */
+  /** Sends `signal` and resolves with the exit code (null when a signal killed it) and how long the exit took (ms). */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
 }
 
@@ -70,7 +70,7 @@ export async function spawnDesk(env: Record<string, string> = {}, timeoutMs = 60
     stderr: () => err,
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve({ code: child.exitCode, ms: 0 });
+        if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, ms: 0 });
         const t0 = Date.now();
         child.once('exit', (code) => resolve({ code, ms: Date.now() - t0 }));
         child.kill(signal);

@@ -2,10 +2,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { REPO_ROOT } from './kline-data.ts';
 
-/** Directory of the verbatim Bybit docs samples (beside the repo). */
-export const SAMPLES_DIR = resolve(REPO_ROOT, '../shared/data/bybit-v5');
+/**
+ * Directory of the verbatim Bybit docs samples, copied into the repo from the team's shared data
+ * (provenance in samples/SOURCES.md) so the tests run from a fresh clone.
+ */
+export const SAMPLES_DIR = resolve(REPO_ROOT, 'test/fakes/bybit-v5/samples');
 
-/** Parses one sample file of /work/shared/data/bybit-v5; throws when it is missing or not JSON. */
+/** Parses one sample file of test/fakes/bybit-v5/samples; throws when it is missing or not JSON. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function sample(name: string): any {
   return JSON.parse(readFileSync(resolve(SAMPLES_DIR, name), 'utf8'));
