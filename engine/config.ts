@@ -87,6 +87,8 @@ export const CONFIG_KEYS = {
   RISK_TRAIL_MIN_LEVERAGE: { schema: num(1, 100), default: '10', doc: 'trailing stop applies from this leverage up' },
   LIMIT_SCANS_PER_DAY: { schema: int(0, 100000), default: '10', doc: 'scans per actor per UTC day' },
   LIMIT_EXECUTES_PER_HOUR: { schema: int(0, 100000), default: '20', doc: 'executes per actor per clock hour (UTC)' },
+  STRATEGY_PROMOTE_MIN_TRADES: { schema: int(1, 100000), default: '30', doc: 'closed trades (backtest + shadow) a strategy needs before it may go live; also the rolling window a live one is judged on' },
+  STRATEGY_PROMOTE_MIN_SHARPE: { schema: num(-100, 100), default: '0.5', doc: 'per-trade Sharpe a strategy must exceed to go live (and to stay live)' },
   PAPER_START_EQUITY: { schema: num(1, 1e12), default: '10000', doc: 'paper wallet start (USDT)' },
   PAPER_FEE_RATE: { schema: num(0, 0.01), default: '0.00055', doc: 'paper taker fee rate' },
   TELEGRAM_BOT_TOKEN: { schema: z.string(), default: '', secret: true, doc: 'starts the Telegram bot when set' },

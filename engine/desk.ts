@@ -25,6 +25,7 @@ import {
   PnlInput,
   ScanInput,
   UpdateSettingsInput,
+  StrategyStageInput,
   type BalanceResult,
   type CandlesResult,
   type CloseResult,
@@ -39,6 +40,7 @@ import {
   type Settings,
   type StatusResult,
   type StrategiesOutput,
+  type StrategyStageResult,
 } from './schemas.ts';
 import { parseInput } from './validate.ts';
 import { DeskError, toDeskError } from './errors.ts';
@@ -52,6 +54,8 @@ import { entryOrderLinkId, randomId, signalId } from './exec/ids.ts';
 import { floorToStep, roundToStep } from './risk/rounding.ts';
 import { sizePosition } from './risk/sizing.ts';
 import { intervalMs } from './scan/interval.ts';
+import { ShadowLedger } from './backtest/shadow-ledger.ts';
+import { evaluateGates, type GateVerdict, type StageGates } from './backtest/gates.ts';
 
 const HOUR_MS = 3_600_000;
 const ROLE_RANK: Record<Role, number> = { viewer: 0, trader: 1, admin: 2 };
@@ -72,6 +76,8 @@ export interface DeskDeps {
   instruments: Instrument[];
   /** Names of every strategy the scanner runs. */
   strategyNames: readonly string[];
+  /** Demote live strategies automatically when their rolling record fails the gates (default true; backtests turn it off). */
+  autoDemote?: boolean;
   /** Recent bars per series (charts); default: a store holding DESK_WARMUP_BARS per series. */
   klines?: KlineStore;
 }
@@ -106,6 +112,8 @@ export class Desk implements DeskApi {
   private running = false;
   private stopping = false;
   private reconcileTimer: NodeJS.Timeout | null = null;
+  private readonly shadow: ShadowLedger;
+  private readonly backtestRecord = new Map<string, number[]>();
 
   /** Builds the desk; nothing runs until start(). */
   constructor(private readonly d: DeskDeps) {
@@ -115,6 +123,12 @@ export class Desk implements DeskApi {
     this.finest = [...d.config.DESK_INTERVALS].sort((a, b) => intervalMs(a) - intervalMs(b))[0]!;
     this.startedAt = d.clock.now();
     d.broker.onExecution((e) => this.onExecution(e));
+    this.shadow = new ShadowLedger({
+      feeRate: d.config.PAPER_FEE_RATE,
+      equity: d.config.PAPER_START_EQUITY,
+      limits: { riskPct: d.config.RISK_PER_TRADE_PCT, maxMarginPct: d.config.RISK_MAX_MARGIN_PCT, maxLeverage: d.config.RISK_MAX_LEVERAGE },
+      instruments: d.instruments,
+    });
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -192,6 +206,7 @@ export class Desk implements DeskApi {
     metrics.barsProcessed.inc({ interval: bar.interval });
     try {
       this.klines.append(bar);
+      await this.shadow.onBar(bar);
       if (bar.interval === this.finest) {
         store.positions.markPrice(broker.mode, bar.symbol, bar.close);
         await broker.onBar(bar);
@@ -207,6 +222,7 @@ export class Desk implements DeskApi {
       const funding = this.d.feed.funding(bar.symbol, bar.start + intervalMs(bar.interval));
       const drafts = scanner.onBar(bar, funding, clock.now());
       const created = this.persistDrafts(drafts);
+      for (const s of created) if (s.stage === 'shadow') this.shadow.track(s);
       if (created.length > 0) metrics.barToSignalSeconds.observe((performance.now() - t0) / 1000);
       // Freshness in market time (TTL in bars of the signal's own series) and in wall time (expiresAt).
       const stale = bar.start - this.d.config.DESK_SIGNAL_TTL_BARS * intervalMs(bar.interval);
@@ -468,15 +484,130 @@ export class Desk implements DeskApi {
     this.authorize(actor, 'viewer', 'strategies');
     const mode = this.d.broker.mode;
     const closed = this.d.store.positions.closedSince(mode, 0);
+    const stored = this.d.store.risk.stages();
+    const gates = this.stageGates();
     return {
       strategies: this.stages().map((s) => {
         const mine = closed.filter((p) => p.signalId !== null && this.d.store.signals.get(p.signalId)?.strategy === s.name);
         const rets = mine.map((p) => p.realizedPnl - p.fees);
         const mean = rets.length ? rets.reduce((a, b) => a + b, 0) / rets.length : null;
         const sd = rets.length > 1 && mean !== null ? Math.sqrt(rets.reduce((a, b) => a + (b - mean) ** 2, 0) / (rets.length - 1)) : null;
-        return { name: s.name, stage: s.stage, closedTrades: rets.length, sharpe: sd && mean !== null && sd > 0 ? round2(mean / sd) : null, expectancy: mean === null ? null : round2(mean) };
+        const live = evaluateGates(this.liveReturns(s.name), gates);
+        const verdict = s.stage === 'live' ? live : this.promotionVerdict(s.name);
+        const st = stored.get(s.name);
+        return {
+          name: s.name,
+          stage: s.stage,
+          closedTrades: rets.length,
+          sharpe: sd && mean !== null && sd > 0 ? round2(mean / sd) : null,
+          expectancy: mean === null ? null : round2(mean),
+          changedAt: st?.changedAt ?? null,
+          reason: st?.reason ?? null,
+          record: {
+            backtest: recordOf(evaluateGates(this.backtestRecord.get(s.name) ?? [], gates)),
+            shadow: recordOf(evaluateGates(this.shadowReturns(s.name), gates)),
+            live: recordOf(live),
+          },
+          gates: { pass: verdict.pass, reasons: verdict.reasons },
+        };
       }),
     };
+  }
+
+  // ------------------------------------------------------------------ strategy lifecycle
+
+  /**
+   * Sets the backtest record (per-trade net returns, % of entry notional, per strategy) that promotion
+   * weighs together with the shadow record; replaces any earlier record of those strategies; non-finite
+   * values are dropped. For the composition root or a script after runBacktest; never throws.
+   */
+  recordBacktest(returnsPct: Readonly<Record<string, readonly number[]>>): void {
+    for (const [name, rets] of Object.entries(returnsPct)) this.backtestRecord.set(name, rets.filter((r) => Number.isFinite(r)));
+  }
+
+  /**
+   * Promotes a shadow strategy to live when its backtest + shadow record passes the gates
+   * (≥ STRATEGY_PROMOTE_MIN_TRADES closed trades, per-trade Sharpe > STRATEGY_PROMOTE_MIN_SHARPE,
+   * expectancy > 0); admin. Already live: nothing changes. Rejects NOT_FOUND for an unknown strategy
+   * and STRATEGY_NOT_LIVE {strategy, reasons} when the gates are not met.
+   */
+  async promoteStrategy(actor: Actor, raw: z.input<typeof StrategyStageInput>): Promise<StrategyStageResult> {
+    const input = parseInput(StrategyStageInput, raw);
+    this.authorize(actor, 'admin', 'strategy.promote');
+    this.knownStrategy(input.name);
+    if (this.stageOf(input.name) === 'live') return { name: input.name, stage: 'live', changed: false, reasons: [] };
+    const v = this.promotionVerdict(input.name);
+    if (!v.pass) this.refuse(actor, 'strategy.promote', new DeskError('STRATEGY_NOT_LIVE', { strategy: input.name, reasons: v.reasons.join('; ') }, 'promotion gates not met'));
+    this.changeStage(actor, input.name, 'live', input.reason ?? `promoted: ${v.trades} trades, Sharpe ${fmt3(v.sharpe)}, expectancy ${fmt3(v.expectancy)}%`);
+    return { name: input.name, stage: 'live', changed: true, reasons: [] };
+  }
+
+  /** Puts a strategy back in shadow (signals recorded and paper-tracked, never alerted); admin; NOT_FOUND if unknown. */
+  async demoteStrategy(actor: Actor, raw: z.input<typeof StrategyStageInput>): Promise<StrategyStageResult> {
+    const input = parseInput(StrategyStageInput, raw);
+    this.authorize(actor, 'admin', 'strategy.demote');
+    this.knownStrategy(input.name);
+    if (this.stageOf(input.name) === 'shadow') return { name: input.name, stage: 'shadow', changed: false, reasons: [] };
+    this.changeStage(actor, input.name, 'shadow', input.reason ?? `demoted by ${actor.kind}:${actor.id}`);
+    return { name: input.name, stage: 'shadow', changed: true, reasons: [] };
+  }
+
+  /**
+   * Judges every live strategy on its rolling window (its last STRATEGY_PROMOTE_MIN_TRADES closed
+   * positions in this desk's mode) and demotes those whose full window fails the gates; admin. The desk
+   * runs the same check by itself whenever a position of a strategy closes. Returns the demotions.
+   */
+  async reviewStrategies(actor: Actor): Promise<StrategyStageResult[]> {
+    this.authorize(actor, 'admin', 'strategy.review');
+    const out: StrategyStageResult[] = [];
+    for (const s of this.stages()) {
+      const r = this.autoDemote(s.name);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  private stageGates(): StageGates {
+    return { minTrades: this.d.config.STRATEGY_PROMOTE_MIN_TRADES, minSharpe: this.d.config.STRATEGY_PROMOTE_MIN_SHARPE };
+  }
+
+  private shadowReturns(name: string): number[] {
+    return this.shadow.trades(name).map((t) => t.pnlPct);
+  }
+
+  /** Net returns (% of entry notional) of the strategy's last window of closed positions in this mode, oldest first. */
+  private liveReturns(name: string): number[] {
+    const { store, broker } = this.d;
+    const mine = store.positions.closedSince(broker.mode, 0).filter((p) => p.signalId !== null && store.signals.get(p.signalId)?.strategy === name);
+    return mine
+      .slice(-this.d.config.STRATEGY_PROMOTE_MIN_TRADES)
+      .map((p) => (p.entryPrice * p.initialQty > 0 ? ((p.realizedPnl - p.fees) / (p.entryPrice * p.initialQty)) * 100 : 0));
+  }
+
+  private promotionVerdict(name: string): GateVerdict {
+    return evaluateGates([...(this.backtestRecord.get(name) ?? []), ...this.shadowReturns(name)], this.stageGates());
+  }
+
+  private autoDemote(name: string): StrategyStageResult | null {
+    if (this.d.autoDemote === false || this.stageOf(name) !== 'live') return null;
+    const v = evaluateGates(this.liveReturns(name), this.stageGates());
+    if (v.trades < this.d.config.STRATEGY_PROMOTE_MIN_TRADES || v.pass) return null;
+    this.changeStage(SYSTEM_ACTOR, name, 'shadow', `auto-demoted: rolling ${v.reasons.join('; ')}`);
+    return { name, stage: 'shadow', changed: true, reasons: v.reasons };
+  }
+
+  private changeStage(actor: Actor, name: string, stage: 'live' | 'shadow', reason: string): void {
+    const { store, clock } = this.d;
+    const now = clock.now();
+    store.tx(() => {
+      store.risk.setStage(name, stage, now, reason);
+      store.audit.add(now, actor, stage === 'live' ? 'strategy.promote' : 'strategy.demote', 'ok', { strategy: name, reason });
+    });
+    this.bus.emit({ type: 'strategy.stage', at: now, strategy: name, stage, reason });
+  }
+
+  private knownStrategy(name: string): void {
+    if (!this.d.strategyNames.includes(name)) throw new DeskError('NOT_FOUND', { field: 'name', name }, 'no such strategy');
   }
 
   /** Actors of front-end `kind` that want alerts for `signal` (alerts on, not muted, subscribed or no filter). */
@@ -849,6 +980,11 @@ export class Desk implements DeskApi {
     try {
       const events = applyExecution(store, broker.mode, e, { cooldownMs: config.RISK_COOLDOWN_MIN * 60_000 });
       this.emitAll(events);
+      for (const ev of events) {
+        if (ev.type !== 'position.closed' || !ev.position.signalId) continue;
+        const strategy = store.signals.get(ev.position.signalId)?.strategy;
+        if (strategy) this.autoDemote(strategy);
+      }
       this.d.metrics.openPositions.set(store.positions.openAll(broker.mode).length);
       if (events.length > 0) await this.checkBreaker();
     } catch (err) {
@@ -967,6 +1103,14 @@ function actorKey(a: Actor): string {
 
 function countSeries(cfg: DeskConfig, symbol?: string, interval?: string): number {
   return (symbol ? 1 : cfg.DESK_UNIVERSE.length) * (interval ? 1 : cfg.DESK_INTERVALS.length);
+}
+
+function recordOf(v: GateVerdict): { trades: number; sharpe: number | null; expectancyPct: number | null } {
+  return { trades: v.trades, sharpe: v.sharpe === null ? null : Math.round(v.sharpe * 1000) / 1000, expectancyPct: v.expectancy === null ? null : Math.round(v.expectancy * 1000) / 1000 };
+}
+
+function fmt3(x: number | null): string {
+  return x === null ? 'n/a' : x.toFixed(3);
 }
 
 function round2(x: number): number {

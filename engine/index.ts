@@ -46,6 +46,9 @@ export {
   StatusOutput,
   StrategiesInput,
   StrategiesOutput,
+  StrategyRecordSchema,
+  StrategyStageInput,
+  StrategyStageOutput,
   SymbolSchema,
   UpdateSettingsInput,
   type Actor,
@@ -69,6 +72,7 @@ export {
   type Side,
   type Signal,
   type StatusResult,
+  type StrategyStageResult,
 } from './schemas.ts';
 export { parseInput } from './validate.ts';
 export { DeskError, DESK_ERROR_CODES, isDeskError, toDeskError, type DeskErrorCode, type DeskErrorDetail } from './errors.ts';

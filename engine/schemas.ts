@@ -355,6 +355,13 @@ export const CandlesOutput = z.object({
 /** candles output. */
 export type CandlesResult = z.infer<typeof CandlesOutput>;
 
+/** One strategy's per-trade record: closed trades, per-trade Sharpe and mean net return (%). */
+export const StrategyRecordSchema = z.object({
+  trades: z.number().int(),
+  sharpe: z.number().nullable(),
+  expectancyPct: z.number().nullable(),
+});
+
 /** strategies: no input. */
 export const StrategiesInput = z.object({});
 /** Each strategy's lifecycle stage and its shadow/live record. */
@@ -366,9 +373,37 @@ export const StrategiesOutput = z.object({
       closedTrades: z.number().int(),
       sharpe: z.number().nullable(),
       expectancy: z.number().nullable(),
+      /** When and why the stage last changed (null = the configured default). */
+      changedAt: z.number().int().nullable().optional(),
+      reason: z.string().nullable().optional(),
+      /** Per-trade records (returns in % of entry notional): backtest, shadow paper-tracking, and the rolling live window. */
+      record: z
+        .object({
+          backtest: StrategyRecordSchema,
+          shadow: StrategyRecordSchema,
+          live: StrategyRecordSchema,
+        })
+        .optional(),
+      /** The promotion gates over backtest + shadow (shadow strategies) or the rolling live window (live ones). */
+      gates: z.object({ pass: z.boolean(), reasons: z.array(z.string()) }).optional(),
     }),
   ),
 });
+
+/** promoteStrategy / demoteStrategy input: the strategy and an optional reason for the audit trail. */
+export const StrategyStageInput = z.object({
+  name: z.string().regex(/^[a-z0-9-]{1,64}$/, 'a strategy name such as bb-grid-long'),
+  reason: z.string().max(200).optional(),
+});
+/** promoteStrategy / demoteStrategy output: the stage now, whether it changed, and the gate verdict. */
+export const StrategyStageOutput = z.object({
+  name: z.string(),
+  stage: z.enum(['live', 'shadow']),
+  changed: z.boolean(),
+  reasons: z.array(z.string()),
+});
+/** promoteStrategy / demoteStrategy output. */
+export type StrategyStageResult = z.infer<typeof StrategyStageOutput>;
 
 /**
  * Validates `input` against `schema` and returns the parsed value; throws DeskError VALIDATION naming

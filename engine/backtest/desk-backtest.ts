@@ -112,6 +112,7 @@ export async function runDeskBacktest(o: DeskRunOptions): Promise<RunResult> {
       metrics: createMetrics(false),
       instruments,
       strategyNames: scanner.strategies.map((s) => s.name),
+      autoDemote: false,
     });
     await desk.start();
 

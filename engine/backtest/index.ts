@@ -8,3 +8,5 @@ export { equitySvg } from './equity-svg.ts';
 export { tradeStats, perTradeSharpe, maxDrawdownPct, meanSd, type TradeStats } from './stats.ts';
 export { fundingPayment, FundingSchedule } from './funding.ts';
 export { tradeRecord, byClose, type TradeRecord } from './trade.ts';
+export { evaluateGates, type StageGates, type GateVerdict } from './gates.ts';
+export { ShadowLedger, type ShadowLedgerOptions } from './shadow-ledger.ts';
