@@ -18,7 +18,7 @@ import { median, type BenchLine } from './bench-line.ts';
 
 const CONNECTIONS = 100;
 const ROUNDS = 5;
-const ROUND_MS = 1_500;
+const ROUND_MS = 1_000;
 const WARM_MS = 500;
 const LATENCY_RATE = 2_000; // calls per second in total, spread over the 100 connections
 const LATENCY_MS = 3_000;
@@ -173,6 +173,15 @@ export async function benchRpc(): Promise<BenchLine[]> {
   const rpc = createRpcHandler({ desk: rt.desk, config, logger: silentLogger, metrics: rt.metrics, clock: rt.clock });
   http.addRoute(rpc.route);
   http.addUpgrade('/rpc', rpc.upgrade);
+  // The same handler over a desk whose status() returns a captured snapshot: isolates the transport and
+  // protocol cost (auth, rate limit, validation, json-rpc-2.0 dispatch, metrics) from the Desk's own work.
+  const snapshot = await rt.desk.status({ kind: 'rpc', id: 'bench0', role: 'viewer' });
+  const stubDesk = new Proxy(rt.desk, {
+    get: (target, prop) => (prop === 'status' ? async () => snapshot : (Reflect.get(target, prop, target) as unknown)),
+  });
+  const rpcStub = createRpcHandler({ desk: stubDesk, config, logger: silentLogger, metrics: rt.metrics, clock: rt.clock });
+  http.addRoute({ ...rpcStub.route, path: '/rpc-stub' });
+  http.addUpgrade('/rpc-stub', rpcStub.upgrade);
   const { port } = await http.listen();
 
   const echoHttp = createServer({ noDelay: true }, (req, res) => {
@@ -194,18 +203,32 @@ export async function benchRpc(): Promise<BenchLine[]> {
   const rpcWs = `ws://127.0.0.1:${port}/rpc`;
   const rpcHttp = `http://127.0.0.1:${port}/rpc`;
   try {
-    const probe = await rt.desk.status({ kind: 'rpc', id: 'bench0', role: 'viewer' });
-    if (!probe.mode) throw new Error('desk.status failed');
+    if (!snapshot.mode) throw new Error('desk.status failed');
     // Each round measures subject and reference back to back (order alternating between rounds), so
     // a noisy neighbour hits both; the reported ratio is the median of the per-round ratios.
-    const tp: Record<string, number[]> = { wsRpc: [], wsEcho: [], httpRpc: [], httpBare: [] };
-    const busy: Record<string, number[]> = { wsRpc: [], wsEcho: [], httpRpc: [], httpBare: [] };
-    const ratios: Record<'ws' | 'http', number[]> = { ws: [], http: [] };
+    const names = ['wsRpc', 'wsStub', 'wsEcho', 'httpRpc', 'httpStub', 'httpBare'];
+    const tp: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    const busy: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    const ratios: Record<string, number[]> = { ws: [], http: [], wsStub: [], httpStub: [] };
     let errors = 0;
     for (let r = 0; r < ROUNDS; r++) {
       const pairs: ['ws' | 'http', [string, () => Promise<LoadResult>][]][] = [
-        ['ws', [['wsEcho', () => load('ws', `ws://127.0.0.1:${echoWsPort}/`, none, true, ROUND_MS)], ['wsRpc', () => load('ws', rpcWs, tokens, true, ROUND_MS)]]],
-        ['http', [['httpBare', () => load('http', `http://127.0.0.1:${echoHttpPort}/rpc`, none, true, ROUND_MS)], ['httpRpc', () => load('http', rpcHttp, tokens, true, ROUND_MS)]]],
+        [
+          'ws',
+          [
+            ['wsEcho', () => load('ws', `ws://127.0.0.1:${echoWsPort}/`, none, true, ROUND_MS)],
+            ['wsRpc', () => load('ws', rpcWs, tokens, true, ROUND_MS)],
+            ['wsStub', () => load('ws', `${rpcWs}-stub`, tokens, true, ROUND_MS)],
+          ],
+        ],
+        [
+          'http',
+          [
+            ['httpBare', () => load('http', `http://127.0.0.1:${echoHttpPort}/rpc`, none, true, ROUND_MS)],
+            ['httpRpc', () => load('http', rpcHttp, tokens, true, ROUND_MS)],
+            ['httpStub', () => load('http', `${rpcHttp}-stub`, tokens, true, ROUND_MS)],
+          ],
+        ],
       ];
       for (const [kind, runs] of pairs) {
         if (r % 2 === 1) runs.reverse();
@@ -217,7 +240,13 @@ export async function benchRpc(): Promise<BenchLine[]> {
           tp[name]!.push(rate[name]!);
           busy[name]!.push((res.serverBusyMs * 1000) / Math.max(1, res.total));
         }
-        ratios[kind].push(kind === 'ws' ? rate.wsRpc! / rate.wsEcho! : rate.httpRpc! / rate.httpBare!);
+        if (kind === 'ws') {
+          ratios.ws!.push(rate.wsRpc! / rate.wsEcho!);
+          ratios.wsStub!.push(rate.wsStub! / rate.wsEcho!);
+        } else {
+          ratios.http!.push(rate.httpRpc! / rate.httpBare!);
+          ratios.httpStub!.push(rate.httpStub! / rate.httpBare!);
+        }
       }
     }
     const latWs = await load('ws', rpcWs, tokens, false, LATENCY_MS, LATENCY_RATE);
@@ -228,16 +257,21 @@ export async function benchRpc(): Promise<BenchLine[]> {
     const us = (k: string): number => round(median(busy[k]!));
     const ratio = (a: number, b: number): number => round(a / b);
     return [
-      { name: 'rpc.ws.desk_status.throughput', value: Math.round(m('wsRpc')), unit: 'calls/s', reference: Math.round(m('wsEcho')), ratio: round(median(ratios.ws)) },
-      { name: 'rpc.http.desk_status.throughput', value: Math.round(m('httpRpc')), unit: 'calls/s', reference: Math.round(m('httpBare')), ratio: round(median(ratios.http)) },
+      { name: 'rpc.ws.desk_status.throughput', value: Math.round(m('wsRpc')), unit: 'calls/s', reference: Math.round(m('wsEcho')), ratio: round(median(ratios.ws!)) },
+      { name: 'rpc.http.desk_status.throughput', value: Math.round(m('httpRpc')), unit: 'calls/s', reference: Math.round(m('httpBare')), ratio: round(median(ratios.http!)) },
+      { name: 'rpc.ws.protocol_only.throughput', value: Math.round(m('wsStub')), unit: 'calls/s', reference: Math.round(m('wsEcho')), ratio: round(median(ratios.wsStub!)) },
+      { name: 'rpc.http.protocol_only.throughput', value: Math.round(m('httpStub')), unit: 'calls/s', reference: Math.round(m('httpBare')), ratio: round(median(ratios.httpStub!)) },
       { name: 'rpc.ws.desk_status.server_busy_per_call', value: us('wsRpc'), unit: 'us', reference: us('wsEcho'), ratio: ratio(us('wsRpc'), us('wsEcho')) },
       { name: 'rpc.http.desk_status.server_busy_per_call', value: us('httpRpc'), unit: 'us', reference: us('httpBare'), ratio: ratio(us('httpRpc'), us('httpBare')) },
+      { name: 'rpc.ws.protocol_only.server_busy_per_call', value: us('wsStub'), unit: 'us', reference: us('wsEcho'), ratio: ratio(us('wsStub'), us('wsEcho')) },
+      { name: 'rpc.http.protocol_only.server_busy_per_call', value: us('httpStub'), unit: 'us', reference: us('httpBare'), ratio: ratio(us('httpStub'), us('httpBare')) },
       { name: `rpc.ws.desk_status.p50@${LATENCY_RATE}rps`, value: round(q(latWs.latencies, 0.5)), unit: 'ms', reference: P99_TARGET_MS, ratio: ratio(q(latWs.latencies, 0.5), P99_TARGET_MS) },
       { name: `rpc.ws.desk_status.p99@${LATENCY_RATE}rps`, value: round(q(latWs.latencies, 0.99)), unit: 'ms', reference: P99_TARGET_MS, ratio: ratio(q(latWs.latencies, 0.99), P99_TARGET_MS) },
       { name: `rpc.http.desk_status.p50@${LATENCY_RATE}rps`, value: round(q(latHttp.latencies, 0.5)), unit: 'ms', reference: P99_TARGET_MS, ratio: ratio(q(latHttp.latencies, 0.5), P99_TARGET_MS) },
       { name: `rpc.http.desk_status.p99@${LATENCY_RATE}rps`, value: round(q(latHttp.latencies, 0.99)), unit: 'ms', reference: P99_TARGET_MS, ratio: ratio(q(latHttp.latencies, 0.99), P99_TARGET_MS) },
     ];
   } finally {
+    await rpcStub.close();
     await rpc.close();
     await http.close();
     for (const c of wss.clients) c.terminate();
