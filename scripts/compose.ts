@@ -14,6 +14,7 @@ import {
   type Clock,
   type Db,
   type DeskConfig,
+  type DeskEvent,
   type DeskLogger,
   type DeskMetrics,
   type MarketFeed,
@@ -61,13 +62,15 @@ export async function composeDesk(config: DeskConfig, opts: ComposeOptions = {})
   const store = createStore(db);
   let feed = opts.feed;
   let broker = opts.broker;
+  // Adapters built before the desk report feed events through this late-bound emitter.
+  let emit: (e: DeskEvent) => void = () => {};
   try {
     if (!feed || !broker) {
-      const live = config.DESK_FEED === 'bybit' || config.DESK_MODE === 'live' ? await createLiveAdapters(config, clock, logger) : null;
+      const want = { feed: !feed && config.DESK_FEED === 'bybit', broker: !broker && config.DESK_MODE === 'live' };
+      const live = want.feed || want.broker ? await createLiveAdapters(config, clock, logger, (e) => emit(e), want) : { feed: null, broker: null };
       feed ??=
-        config.DESK_FEED === 'bybit'
-          ? live!.feed
-          : createReplayFeed({
+        live.feed ??
+          createReplayFeed({
               dataDir: config.DESK_DATA_DIR,
               fundingDir: config.DESK_FUNDING_DIR,
               universe: config.DESK_UNIVERSE,
@@ -78,7 +81,7 @@ export async function composeDesk(config: DeskConfig, opts: ComposeOptions = {})
               logger: logger.child({ module: 'replay' }),
               autoplay: opts.autoplay ?? true,
             });
-      if (!broker && config.DESK_MODE === 'live') broker = live!.broker;
+      broker ??= live.broker ?? undefined;
     }
     const instruments = await feed.instruments(config.DESK_UNIVERSE);
     const qtyStep = new Map(instruments.map((i) => [i.symbol, i.qtyStep]));
@@ -100,6 +103,7 @@ export async function composeDesk(config: DeskConfig, opts: ComposeOptions = {})
       instruments,
       strategyNames: scanner.strategies.map((s) => s.name),
     });
+    emit = (e) => desk.emit(e);
     let closed = false;
     return {
       config,

@@ -1,9 +1,39 @@
-import { DeskError, type Broker, type Clock, type DeskConfig, type DeskLogger, type MarketFeed } from '../engine/index.ts';
+import { createBybitBroker, createBybitFeed } from '../engine/bybit/index.ts';
+import type { Broker, Clock, DeskConfig, DeskEvent, DeskLogger, MarketFeed } from '../engine/index.ts';
+
+/** The Bybit adapters the config asks for (feed when DESK_FEED=bybit, broker when DESK_MODE=live). */
+export interface LiveAdapters {
+  feed: MarketFeed | null;
+  broker: Broker | null;
+}
 
 /**
- * Builds the Bybit feed and live broker from config. Rejects with DeskError CONFIG while the Bybit
- * adapters are not wired in this build.
+ * Builds the Bybit market feed and/or the live broker (as `want` says) from config and checks the key before anything
+ * trades (a key that can withdraw is refused unless BYBIT_ALLOW_WITHDRAW_KEY). Feed gaps and stale
+ * streams are reported through `emit` as desk events. Rejects with DeskError CONFIG on missing or
+ * unacceptable keys and with the venue's DeskError when Bybit cannot be reached.
  */
-export async function createLiveAdapters(_config: DeskConfig, _clock: Clock, _logger: DeskLogger): Promise<{ feed: MarketFeed; broker: Broker }> {
-  throw new DeskError('CONFIG', { key: 'DESK_FEED' }, 'config: DESK_FEED/DESK_MODE: the Bybit adapters are not wired yet; use replay/paper');
+export async function createLiveAdapters(
+  config: DeskConfig,
+  clock: Clock,
+  logger: DeskLogger,
+  emit: (e: DeskEvent) => void,
+  want: { feed: boolean; broker: boolean },
+): Promise<LiveAdapters> {
+  const feed = want.feed
+      ? createBybitFeed({
+          config,
+          clock,
+          logger,
+          onGap: (g) => emit({ type: 'feed.gap', at: clock.now(), symbol: g.symbol, interval: g.interval, missing: g.missing, repaired: g.repaired }),
+          onStale: (s) => emit({ type: 'feed.stale', at: s.at, lagMs: s.lagMs }),
+        })
+      : null;
+  let broker: Broker | null = null;
+  if (want.broker) {
+    const live = createBybitBroker({ config, clock, logger });
+    await live.start();
+    broker = live;
+  }
+  return { feed, broker };
 }

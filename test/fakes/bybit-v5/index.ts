@@ -187,7 +187,9 @@ export async function startBybitV5Fake(opts: BybitV5FakeOptions = {}): Promise<B
     ['GET /v5/market/time', { auth: false, handle: () => getTime(mctx) }],
     ['GET /v5/market/instruments-info', { auth: false, handle: (p) => getInstruments(mctx, p) }],
     ['GET /v5/market/tickers', { auth: false, handle: (p) => getTickers(mctx, p) }],
-    ['GET /v5/market/kline', { auth: false, handle: (p) => getKline(mctx, p) }],
+    // Klines answer at the symbol's market time, so a client can tell the forming bar from closed ones
+    // exactly as it does against Bybit, whose server time and market time are the same clock.
+    ['GET /v5/market/kline', { auth: false, handle: (p) => getKline(mctx, p), time: (p) => marketOf(String(p.symbol)).now() }],
     ['GET /v5/market/funding/history', { auth: false, handle: (p) => getFundingHistory(mctx, p) }],
     ['GET /v5/user/query-api', { auth: true, handle: () => queryApi(pctx) }],
     ['GET /v5/account/wallet-balance', { auth: true, handle: (p) => walletBalance(pctx, p) }],

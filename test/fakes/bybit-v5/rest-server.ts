@@ -9,6 +9,8 @@ type Params = Record<string, unknown>;
 export interface Route {
   auth: boolean;
   handle: (params: Params) => unknown;
+  /** The envelope's `time` for this route (market data answers at the symbol's market time); default server time. */
+  time?: (params: Params) => number;
 }
 
 /** What the REST dispatcher needs from the fake. */
@@ -130,7 +132,7 @@ export async function handleRest(deps: RestDeps, req: IncomingMessage, res: Serv
   let body: unknown;
   let code = 0;
   try {
-    body = envelope(0, route.handle(params), deps.serverNow());
+    body = envelope(0, route.handle(params), route.time?.(params) ?? deps.serverNow());
   } catch (e) {
     code = e instanceof BybitError ? e.retCode : 10016;
     const msg = e instanceof BybitError ? e.message : `Server error: ${e instanceof Error ? e.message : String(e)}`;
