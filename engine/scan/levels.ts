@@ -48,34 +48,10 @@ export function riskMultipleTargets(side: Side, entry: number, stop: number, mul
 }
 
 /**
- * A Candidate whose `reason` text is built on first read and then kept (formatting numbers costs more
- * than the rest of a strategy, and most candidates are vetoed before anyone reads it). `describe` must
- * capture plain values, never the reused Features object.
+ * Builds a Candidate and returns it only if its levels are valid (levelsValid), else null — so a
+ * strategy never hands the scanner a stop on the wrong side, even on odd or not-yet-warm features.
  */
-class LazyCandidate implements Candidate {
-  private text: string | undefined = undefined;
-
-  constructor(
-    readonly strategy: string,
-    readonly side: Side,
-    readonly entry: number,
-    readonly stop: number,
-    readonly targets: number[],
-    private readonly describe: () => string,
-  ) {}
-
-  get reason(): string {
-    if (this.text === undefined) this.text = this.describe();
-    return this.text;
-  }
-}
-
-/**
- * Builds a Candidate (its `reason` formatted lazily by `describe`, which must capture plain values,
- * not the reused Features object) and returns it only if its levels are valid (levelsValid), else
- * null — so a strategy never hands the scanner a stop on the wrong side, even on odd or cold features.
- */
-export function candidate(strategy: string, side: Side, entry: number, stop: number, targets: number[], describe: () => string): Candidate | null {
-  const c = new LazyCandidate(strategy, side, entry, stop, targets, describe);
+export function candidate(strategy: string, side: Side, entry: number, stop: number, targets: number[], reason: string): Candidate | null {
+  const c: Candidate = { strategy, side, entry, stop, targets, reason };
   return levelsValid(c) ? c : null;
 }

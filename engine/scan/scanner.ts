@@ -80,6 +80,8 @@ interface Slot {
 interface Series {
   symbol: string;
   interval: Interval;
+  /** The enabled strategies allowed on this interval (resolved once). */
+  slots: Slot[];
   state: FeatureState;
   f: Features | null;
   lastStart: number;
@@ -165,7 +167,7 @@ export class Scanner {
       if (!(b.start > prev)) throw new DeskError('VALIDATION', { field: `bars[${i}].start`, reason: 'bar starts must be strictly increasing' });
       prev = b.start;
     }
-    const s: Series = { symbol, interval, state: new FeatureState(), f: null, lastStart: -Infinity };
+    const s: Series = { symbol, interval, slots: this.slotsFor(interval), state: new FeatureState(), f: null, lastStart: -Infinity };
     for (let i = 0; i < bars.length; i++) {
       const b = bars[i];
       s.f = s.state.update(b.start, b.open, b.high, b.low, b.close, b.volume);
@@ -189,7 +191,7 @@ export class Scanner {
     if (s === undefined) {
       intervalMs(bar.interval);
       if (!m) this.series.set(bar.symbol, (m = new Map()));
-      s = { symbol: bar.symbol, interval: bar.interval, state: new FeatureState(), f: null, lastStart: -Infinity };
+      s = { symbol: bar.symbol, interval: bar.interval, slots: this.slotsFor(bar.interval), state: new FeatureState(), f: null, lastStart: -Infinity };
       m.set(bar.interval, s);
     }
     if (!(bar.start > s.lastStart)) return [];
@@ -237,6 +239,10 @@ export class Scanner {
     return had;
   }
 
+  private slotsFor(interval: Interval): Slot[] {
+    return this.byInterval.get(interval) ?? [];
+  }
+
   private selected(symbols: readonly string[] | null | undefined, intervals: readonly Interval[] | null | undefined): Series[] {
     const out: Series[] = [];
     const syms = symbols ?? [...this.series.keys()];
@@ -251,8 +257,8 @@ export class Scanner {
   private evaluate(s: Series, funding: number | null, now: number, out: SignalDraft[]): void {
     const f = s.f;
     if (f === null || !(f.bars >= this.minBars)) return;
-    const strategies = this.byInterval.get(s.interval);
-    if (!strategies || strategies.length === 0) return;
+    const strategies = s.slots;
+    if (strategies.length === 0) return;
     const ctx = this.ctx;
     ctx.symbol = s.symbol;
     ctx.interval = s.interval;
@@ -312,11 +318,7 @@ function draftOf(
     expiresAt: now + ttlBars * INTERVAL_MS[s.interval],
     stage,
     regime,
-    // Formatted on first read (an enumerable own getter: spread, JSON and equality see a plain string);
-    // the desk's hot path never reads it, alerts and logs do.
-    get reason(): string {
-      return c.reason;
-    },
+    reason: c.reason,
   };
 }
 

@@ -23,7 +23,10 @@ export interface Candidate {
   stop: number;
   /** 1..3 take-profit levels, ordered away from entry. */
   targets: number[];
-  /** One short human sentence: why this fired (shown in alerts and logs). */
+  /**
+   * One short human sentence: why this fired (shown in alerts and logs). A constant per strategy and
+   * side — the numbers behind it are in the signal's levels and score parts (no formatting on the hot path).
+   */
   reason: string;
 }
 

@@ -1,9 +1,10 @@
 import type { Strategy } from '../strategy.ts';
 import { atrStop, candidate } from '../levels.ts';
-import { fmt } from './format.ts';
 
 /** %B at or below which a close counts as "at or through" the lower band. */
 export const GRID_LOWER_PERCENT_B = 0.02;
+
+const REASON = 'first close at/through the lower Bollinger band in a range; targets the middle, then the upper band';
 
 /**
  * Bollinger grid, long leg: in a range, the first close at or through the lower band (20, 2) — the
@@ -18,12 +19,10 @@ export const bbGridLong: Strategy = {
   regimes: ['range'],
   style: 'reversion',
   evaluate(f) {
-    const pb = f.percentB;
     // This bar brought the close to the band (the previous close was above today's lower band).
-    if (!(pb <= GRID_LOWER_PERCENT_B) || !(f.prevClose > f.bbLower)) return null;
+    if (!(f.percentB <= GRID_LOWER_PERCENT_B) || !(f.prevClose > f.bbLower)) return null;
     const entry = f.close;
-    const lower = f.bbLower;
     const stop = atrStop('long', entry, f.low, f.atr14, 1.5, 0.25);
-    return candidate('bb-grid-long', 'long', entry, stop, [f.bbMid, f.bbUpper], () => `close ${fmt(entry)} at/below lower band ${fmt(lower)} (%B ${fmt(pb)}); targets mid and upper band`);
+    return candidate('bb-grid-long', 'long', entry, stop, [f.bbMid, f.bbUpper], REASON);
   },
 };

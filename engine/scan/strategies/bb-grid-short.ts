@@ -1,9 +1,10 @@
 import type { Strategy } from '../strategy.ts';
 import { atrStop, candidate } from '../levels.ts';
-import { fmt } from './format.ts';
 
 /** %B at or above which a close counts as "at or through" the upper band. */
 export const GRID_UPPER_PERCENT_B = 0.98;
+
+const REASON = 'first close at/through the upper Bollinger band in a range; targets the middle, then the lower band';
 
 /**
  * Bollinger grid, short leg: in a range, the first close at or through the upper band (20, 2) — the
@@ -18,12 +19,10 @@ export const bbGridShort: Strategy = {
   regimes: ['range'],
   style: 'reversion',
   evaluate(f) {
-    const pb = f.percentB;
     // This bar brought the close to the band (the previous close was below today's upper band).
-    if (!(pb >= GRID_UPPER_PERCENT_B) || !(f.prevClose < f.bbUpper)) return null;
+    if (!(f.percentB >= GRID_UPPER_PERCENT_B) || !(f.prevClose < f.bbUpper)) return null;
     const entry = f.close;
-    const upper = f.bbUpper;
     const stop = atrStop('short', entry, f.high, f.atr14, 1.5, 0.25);
-    return candidate('bb-grid-short', 'short', entry, stop, [f.bbMid, f.bbLower], () => `close ${fmt(entry)} at/above upper band ${fmt(upper)} (%B ${fmt(pb)}); targets mid and lower band`);
+    return candidate('bb-grid-short', 'short', entry, stop, [f.bbMid, f.bbLower], REASON);
   },
 };

@@ -1,15 +1,13 @@
 import type { Strategy } from '../strategy.ts';
 import { candidate, riskMultipleTargets } from '../levels.ts';
-import { fmt } from './format.ts';
 
 /** Bandwidth within this multiple of its 120-bar minimum counts as "near the squeeze". */
 export const SQUEEZE_NEAR_MIN = 1.5;
 /** Breakout bar volume must be at least this multiple of its 20-bar average. */
 export const SQUEEZE_VOLUME_MULT = 1.5;
 
-function squeezeText(bw: number, bwMin: number, vol: number): string {
-  return `bandwidth ${fmt(bw)} near its 120-bar low ${fmt(bwMin)}, volume ${fmt(vol)}× average`;
-}
+const LONG = 'close broke above the upper Bollinger band out of a squeeze (bandwidth near its 120-bar low) on 1.5× average volume';
+const SHORT = 'close broke below the lower Bollinger band out of a squeeze (bandwidth near its 120-bar low) on 1.5× average volume';
 
 /**
  * Bollinger squeeze breakout: bandwidth near its 120-bar minimum, then a close outside the band on
@@ -28,18 +26,13 @@ export const bbSqueezeBreakout: Strategy = {
     if (!(f.bandwidth <= SQUEEZE_NEAR_MIN * f.bandwidthMin120)) return null;
     if (!(f.volume >= SQUEEZE_VOLUME_MULT * f.volSma20)) return null;
     const entry = f.close;
-    const bw = f.bandwidth;
-    const bwMin = f.bandwidthMin120;
-    const vol = f.volume / f.volSma20;
     if (entry > f.bbUpper) {
-      const band = f.bbUpper;
       const stop = Math.min(f.bbMid, entry - f.atr14);
-      return candidate('bb-squeeze-breakout', 'long', entry, stop, riskMultipleTargets('long', entry, stop, [1.5, 3]), () => `close ${fmt(entry)} broke above upper band ${fmt(band)}; ${squeezeText(bw, bwMin, vol)}`);
+      return candidate('bb-squeeze-breakout', 'long', entry, stop, riskMultipleTargets('long', entry, stop, [1.5, 3]), LONG);
     }
     if (entry < f.bbLower) {
-      const band = f.bbLower;
       const stop = Math.max(f.bbMid, entry + f.atr14);
-      return candidate('bb-squeeze-breakout', 'short', entry, stop, riskMultipleTargets('short', entry, stop, [1.5, 3]), () => `close ${fmt(entry)} broke below lower band ${fmt(band)}; ${squeezeText(bw, bwMin, vol)}`);
+      return candidate('bb-squeeze-breakout', 'short', entry, stop, riskMultipleTargets('short', entry, stop, [1.5, 3]), SHORT);
     }
     return null;
   },

@@ -1,6 +1,5 @@
 import type { Strategy } from '../strategy.ts';
 import { atrStop, candidate, riskMultipleTargets } from '../levels.ts';
-import { fmt } from './format.ts';
 
 /**
  * Funding rate (fraction per funding interval, Bybit's usual 8 h) beyond which the crowd is "extreme":
@@ -8,6 +7,9 @@ import { fmt } from './format.ts';
  * The rate is taken as reported; symbols on a 4 h funding interval are not rescaled.
  */
 export const FUNDING_EXTREME = 0.0005;
+
+const SHORT = 'funding above +0.05 % (crowded longs) and a down bar with RSI(14) turning lower';
+const LONG = 'funding below -0.05 % (crowded shorts) and an up bar with RSI(14) turning higher';
 
 /**
  * Funding fade: with funding beyond ±FUNDING_EXTREME, fade the crowded side once the bar confirms it
@@ -34,7 +36,7 @@ export const fundingFade: Strategy = {
         entry,
         stop,
         riskMultipleTargets('short', entry, stop, [1, 2]),
-        () => `funding ${fmt(rate * 100)}% per interval (crowded longs) and a down bar with RSI turning lower`,
+        SHORT,
       );
     }
     if (rate < -FUNDING_EXTREME && entry > f.open && f.rsi14 > f.prevRsi14) {
@@ -45,7 +47,7 @@ export const fundingFade: Strategy = {
         entry,
         stop,
         riskMultipleTargets('long', entry, stop, [1, 2]),
-        () => `funding ${fmt(rate * 100)}% per interval (crowded shorts) and an up bar with RSI turning higher`,
+        LONG,
       );
     }
     return null;

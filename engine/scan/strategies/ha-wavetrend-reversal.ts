@@ -1,9 +1,11 @@
 import type { Strategy } from '../strategy.ts';
 import { atrStop, candidate, riskMultipleTargets } from '../levels.ts';
-import { fmt } from './format.ts';
 
 /** WaveTrend level beyond which the oscillator is in an extreme zone (LazyBear's ±53). */
 export const WT_EXTREME = 53;
+
+const LONG = 'Heikin-Ashi turned green as WaveTrend crossed up out of the oversold zone';
+const SHORT = 'Heikin-Ashi turned red as WaveTrend crossed down out of the overbought zone';
 
 /**
  * Heikin-Ashi + WaveTrend reversal: the HA candle flips colour (red→green for a long) on the same bar
@@ -19,7 +21,6 @@ export const haWavetrendReversal: Strategy = {
   style: 'reversion',
   evaluate(f) {
     const entry = f.close;
-    const from = f.prevWt1;
     const flipUp = f.haClose > f.haOpen && f.prevHaClose < f.prevHaOpen;
     const flipDown = f.haClose < f.haOpen && f.prevHaClose > f.prevHaOpen;
     if (flipUp && f.prevWt1 <= f.prevWt2 && f.wt1 > f.wt2 && f.prevWt1 <= -WT_EXTREME) {
@@ -30,7 +31,7 @@ export const haWavetrendReversal: Strategy = {
         entry,
         stop,
         riskMultipleTargets('long', entry, stop, [1, 2, 3]),
-        () => `Heikin-Ashi turned green and WaveTrend crossed up from ${fmt(from)} (oversold)`,
+        LONG,
       );
     }
     if (flipDown && f.prevWt1 >= f.prevWt2 && f.wt1 < f.wt2 && f.prevWt1 >= WT_EXTREME) {
@@ -41,7 +42,7 @@ export const haWavetrendReversal: Strategy = {
         entry,
         stop,
         riskMultipleTargets('short', entry, stop, [1, 2, 3]),
-        () => `Heikin-Ashi turned red and WaveTrend crossed down from ${fmt(from)} (overbought)`,
+        SHORT,
       );
     }
     return null;

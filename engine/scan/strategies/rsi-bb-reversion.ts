@@ -1,11 +1,13 @@
 import type { Strategy } from '../strategy.ts';
 import { atrStop, candidate, riskMultipleTargets } from '../levels.ts';
-import { fmt } from './format.ts';
 
 /** RSI(14) at or below this is oversold. */
 export const RSI_OVERSOLD = 30;
 /** RSI(14) at or above this is overbought. */
 export const RSI_OVERBOUGHT = 70;
+
+const LONG = 'RSI(14) oversold while the low pierced the lower Bollinger band and the close came back inside';
+const SHORT = 'RSI(14) overbought while the high pierced the upper Bollinger band and the close came back inside';
 
 /**
  * RSI + Bollinger mean reversion: RSI(14) at an extreme while the bar's wick pierces the band and the
@@ -20,32 +22,13 @@ export const rsiBbReversion: Strategy = {
   style: 'reversion',
   evaluate(f) {
     const entry = f.close;
-    const rsi = f.rsi14;
     if (f.rsi14 <= RSI_OVERSOLD && f.low < f.bbLower && entry > f.bbLower) {
       const stop = atrStop('long', entry, f.low, f.atr14, 1, 0.25);
-      const low = f.low;
-      const band = f.bbLower;
-      return candidate(
-        'rsi-bb-reversion',
-        'long',
-        entry,
-        stop,
-        riskMultipleTargets('long', entry, stop, [1, 2]),
-        () => `RSI ${fmt(rsi)} oversold, low ${fmt(low)} pierced lower band ${fmt(band)} and closed back inside`,
-      );
+      return candidate('rsi-bb-reversion', 'long', entry, stop, riskMultipleTargets('long', entry, stop, [1, 2]), LONG);
     }
     if (f.rsi14 >= RSI_OVERBOUGHT && f.high > f.bbUpper && entry < f.bbUpper) {
       const stop = atrStop('short', entry, f.high, f.atr14, 1, 0.25);
-      const high = f.high;
-      const band = f.bbUpper;
-      return candidate(
-        'rsi-bb-reversion',
-        'short',
-        entry,
-        stop,
-        riskMultipleTargets('short', entry, stop, [1, 2]),
-        () => `RSI ${fmt(rsi)} overbought, high ${fmt(high)} pierced upper band ${fmt(band)} and closed back inside`,
-      );
+      return candidate('rsi-bb-reversion', 'short', entry, stop, riskMultipleTargets('short', entry, stop, [1, 2]), SHORT);
     }
     return null;
   },
