@@ -18,9 +18,8 @@ export function computeFeatureSeries(cols: FeatureColumns, length?: number): Fea
   for (const k of FEATURE_KEYS) out[k] = new Float64Array(n);
   const cols2 = FEATURE_KEYS.map((k) => out[k]);
   const state = new FeatureState();
-  const { start, open, high, low, close, volume } = cols;
   for (let i = 0; i < n; i++) {
-    const f = state.update(start[i], open[i], high[i], low[i], close[i], volume[i]);
+    const f = state.updateAt(cols, i);
     for (let k = 0; k < FEATURE_KEYS.length; k++) cols2[k][i] = f[FEATURE_KEYS[k]];
   }
   return out;

@@ -3,6 +3,7 @@ export type { Features } from './features.ts';
 export type { FeatureColumns } from './feature-columns.ts';
 export { usableLength } from './feature-columns.ts';
 export { FEATURE_KEYS, copyFeatures, createFeatures } from './feature-object.ts';
+export type { OhlcvBar } from './feature-state.ts';
 export { FeatureState } from './feature-state.ts';
 export { computeFeatures } from './compute-features.ts';
 export type { FeatureSeries } from './feature-series.ts';

@@ -227,7 +227,7 @@ export function benchVsTradingSignals(series: FeatureColumns[], rounds = 3): Ben
   return line(`indicators.bb_rsi_atr_ema_${series.length}x${n}_vs_trading_signals`, median(ours), 'ms', median(theirs));
 }
 
-/** (c) one bar on each of 500 warmed FeatureStates, median ms over 500 rounds vs the 0.3 ms budget. */
+/** (c) one bar on each of 500 warmed FeatureStates (update with six numbers), median ms over 450 rounds vs the 0.3 ms budget. */
 export function benchIncremental(series: FeatureColumns[], hooks: IndicatorBenchHooks = {}): BenchLine {
   const warm = BENCH_BARS / 2;
   const states = series.map((c) => {

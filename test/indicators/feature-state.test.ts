@@ -57,6 +57,28 @@ describe('FeatureState', () => {
     }
   });
 
+  it('update, updateAt and updateBar are the same operation', () => {
+    const a = new FeatureState();
+    const b = new FeatureState();
+    const c = new FeatureState();
+    for (let i = 0; i < 400; i++) {
+      const fa = feed(a, i);
+      const fb = b.updateAt(k, i);
+      const fc = c.updateBar({
+        symbol: 'SOLUSDT', interval: '60', start: k.start[i], open: k.open[i], high: k.high[i],
+        low: k.low[i], close: k.close[i], volume: k.volume[i],
+      } as { start: number; open: number; high: number; low: number; close: number; volume: number });
+      for (const key of FEATURE_KEYS) {
+        expect(Object.is(fa[key], fb[key]), `${key} at ${i}`).toBe(true);
+        expect(Object.is(fa[key], fc[key]), `${key} at ${i}`).toBe(true);
+      }
+    }
+    expect(() => c.updateBar({ start: k.start[400], open: 1, high: NaN, low: 1, close: 1, volume: 1 })).toThrow(RangeError);
+    expect(() => b.updateAt(k, 399)).toThrow(RangeError);
+    expect(c.bars).toBe(400);
+    expect(b.bars).toBe(400);
+  });
+
   it('reset forgets every bar but keeps the same Features object', () => {
     const st = new FeatureState();
     const obj = feed(st, 0);
