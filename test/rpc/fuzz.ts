@@ -227,48 +227,75 @@ export async function fuzzHttp(port: number, token: string, n: number, seed: num
   return stats;
 }
 
-/** Sends `n` seeded random frames over one WebSocket and checks every message the server sends back. */
-export async function fuzzWs(port: number, token: string, n: number, seed: number): Promise<FuzzStats & { closed: boolean }> {
+/**
+ * Sends `n` seeded random frames over one WebSocket and checks every message the server sends back.
+ * A failed `auth` call legitimately closes the socket (1008): the run reconnects and counts it; any
+ * other close ends the run with `closed` set.
+ */
+export async function fuzzWs(port: number, token: string, n: number, seed: number): Promise<FuzzStats & { closed: boolean; reconnects: number }> {
   const rng = mulberry32(seed);
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/rpc`, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  const stats = { sent: 0, replies: 0, empty: 0, problems: [] as string[], closed: false };
+  const stats = { sent: 0, replies: 0, empty: 0, problems: [] as string[], closed: false, reconnects: 0 };
   let waiting: { id: string; resolve: () => void } | null = null;
-  ws.on('message', (d: Buffer) => {
-    const text = d.toString('utf8');
-    stats.replies++;
-    const p = checkReply(text);
-    if (p) {
-      const v = JSON.parse(text) as { method?: string };
-      if (v.method !== 'event') stats.problems.push(`${p}: ${text.slice(0, 200)}`);
-    }
-    if (waiting && text.includes(`"${waiting.id}"`)) {
-      const w = waiting;
-      waiting = null;
-      w.resolve();
-    }
-  });
-  ws.on('close', () => {
-    stats.closed = true;
-    waiting?.resolve();
-  });
+  let ws: WebSocket;
+  let authClose = false;
+  const open = async (): Promise<void> => {
+    ws = new WebSocket(`ws://127.0.0.1:${port}/rpc`, { headers: { authorization: `Bearer ${token}` }, perMessageDeflate: false });
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    authClose = false;
+    ws.on('message', (d: Buffer) => {
+      const text = d.toString('utf8');
+      stats.replies++;
+      const p = checkReply(text);
+      if (p) {
+        const v = JSON.parse(text) as { method?: string };
+        if (v.method !== 'event') stats.problems.push(`${p}: ${text.slice(0, 200)}`);
+      }
+      if (waiting && text.includes(`"${waiting.id}"`)) {
+        const w = waiting;
+        waiting = null;
+        w.resolve();
+      }
+    });
+    ws.on('close', (code: number) => {
+      if (code === 1008) authClose = true;
+      else stats.closed = true;
+      waiting?.resolve();
+    });
+  };
+  await open();
   const sentinel = (k: number): Promise<void> =>
     new Promise((resolve) => {
       const id = `sentinel-${k}`;
       waiting = { id, resolve };
       ws.send(JSON.stringify({ jsonrpc: '2.0', id, method: 'desk.status' }));
     });
+  const reopenIfAuthClosed = async (): Promise<void> => {
+    if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) {
+      await new Promise<void>((r) => (ws.readyState === WebSocket.CLOSED ? r() : ws.once('close', () => r())));
+    }
+    if (authClose) {
+      stats.reconnects++;
+      await open();
+    }
+  };
   for (let i = 0; i < n && !stats.closed; i++) {
-    const body = randomBody(rng);
-    ws.send(body);
+    if (ws!.readyState !== WebSocket.OPEN) await reopenIfAuthClosed();
+    if (stats.closed) break;
+    ws!.send(randomBody(rng));
     stats.sent++;
-    if (i % 100 === 99) await sentinel(i);
+    if (i % 100 === 99) {
+      await sentinel(i);
+      await reopenIfAuthClosed();
+    }
   }
-  if (!stats.closed) await sentinel(n);
+  if (!stats.closed) {
+    await reopenIfAuthClosed();
+    await sentinel(n);
+  }
   const closed = stats.closed;
-  ws.terminate();
+  ws!.terminate();
   return { ...stats, closed };
 }

@@ -34,6 +34,9 @@ describe(`fuzz: ${TOTAL} random and malformed messages`, () => {
     const http = await fuzzHttp(rig.port, TOKENS.admin, TOTAL / 2, SEED);
     const ws = await fuzzWs(rig.port, TOKENS.admin, TOTAL / 2, SEED + 1);
     const after = heapMb();
+    console.info(
+      JSON.stringify({ fuzz: TOTAL, seed: SEED, http: { sent: http.sent, replies: http.replies, empty: http.empty }, ws: { sent: ws.sent, replies: ws.replies, authCloses: ws.reconnects }, heapDeltaMb: Math.round((after - before) * 10) / 10 }),
+    );
     expect(http.problems.slice(0, 5)).toEqual([]);
     expect(ws.problems.slice(0, 5)).toEqual([]);
     expect(ws.closed).toBe(false);
