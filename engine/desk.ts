@@ -706,7 +706,7 @@ export class Desk implements DeskApi {
       type: 'Market',
       reduceOnly: false,
       stopLoss: plan.stop,
-      takeProfits: plan.targets.map((price, i) => ({ price, qty: i === plan.targets.length - 1 ? 0 : floorToStep(plan.qty * fr[i]!, step) })),
+      takeProfits: scaleOut(plan.targets, fr, plan.qty, step),
       leverage: plan.leverage,
       quote: { ...plan.quote, id: quoteId },
       instrument: plan.instrument,
@@ -1095,6 +1095,16 @@ function previewOf(p: EntryPlan, allowed: boolean, refusal: PreviewResult['refus
     allowed,
     refusal,
   };
+}
+
+/** Take-profit levels with the quantity each closes: fractions of `qty` rounded down, the last takes the rest. */
+function scaleOut(targets: number[], fractions: number[], qty: number, step: number): { price: number; qty: number }[] {
+  let left = qty;
+  return targets.map((price, i) => {
+    const q = i === targets.length - 1 ? Number(left.toFixed(10)) : Math.min(left, floorToStep(qty * fractions[i]!, step));
+    left = Number((left - q).toFixed(10));
+    return { price, qty: q };
+  });
 }
 
 function actorKey(a: Actor): string {

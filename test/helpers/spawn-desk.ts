@@ -28,14 +28,14 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Spawns scripts/start.ts with `env` on a free port and a temp database, and resolves once it
+ * Spawns `script` (default scripts/start.ts) with `env` on a free port and a temp database, and resolves once it
  * printed its ready line; rejects (and kills it) if it exits or is not ready within `timeoutMs`.
  */
-export async function spawnDesk(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<SpawnedDesk> {
+export async function spawnDesk(env: Record<string, string> = {}, timeoutMs = 60_000, script = 'scripts/start.ts'): Promise<SpawnedDesk> {
   const root = join(import.meta.dirname, '../..');
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'desk-proc-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/start.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, script)], {
     cwd: root,
     env: { ...process.env, DESK_PORT: String(port), DESK_DB: join(dir, 'desk.db'), DESK_BACKUP_DIR: join(dir, 'backups'), DESK_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
