@@ -51,7 +51,7 @@ import { manageExits } from './exec/exits.ts';
 import { targetFractions } from './exec/paper-broker.ts';
 import { reconcile } from './exec/reconcile.ts';
 import { entryOrderLinkId, randomId, signalId } from './exec/ids.ts';
-import { floorToStep, roundToStep } from './risk/rounding.ts';
+import { ceilToStep, floorToStep, roundToStep } from './risk/rounding.ts';
 import { sizePosition } from './risk/sizing.ts';
 import { intervalMs } from './scan/interval.ts';
 import { ShadowLedger } from './backtest/shadow-ledger.ts';
@@ -946,8 +946,8 @@ export class Desk implements DeskApi {
     const created: Signal[] = [];
     for (const dr of drafts) {
       const stage = this.stageOf(dr.strategy) === 'live' && dr.stage === 'live' ? 'live' : 'shadow';
-      const tick = this.instruments.get(dr.symbol)?.tickSize;
-      const px = (x: number) => (tick ? roundToStep(x, tick) : x);
+      const levels = tickLevels(dr, this.instruments.get(dr.symbol)?.tickSize);
+      if (!levels) continue;
       const s: Signal = {
         id: signalId(dr.symbol, dr.interval, dr.strategy, dr.side, dr.barTime),
         symbol: dr.symbol,
@@ -956,9 +956,9 @@ export class Desk implements DeskApi {
         strategy: dr.strategy,
         score: dr.score,
         scoreParts: dr.scoreParts,
-        entry: px(dr.entry),
-        stop: px(dr.stop),
-        targets: dr.targets.map(px),
+        entry: levels.entry,
+        stop: levels.stop,
+        targets: levels.targets,
         barTime: dr.barTime,
         expiresAt: dr.expiresAt,
         regime: dr.regime,
@@ -1095,6 +1095,29 @@ function previewOf(p: EntryPlan, allowed: boolean, refusal: PreviewResult['refus
     allowed,
     refusal,
   };
+}
+
+/**
+ * A draft's levels on the instrument's tick: entry to the nearest tick, the stop rounded AWAY from
+ * entry (never tighter than the strategy asked), targets to the nearest tick with any that collapse
+ * onto entry or the previous target dropped. Null when no target survives.
+ */
+function tickLevels(dr: SignalDraft, tick: number | undefined): { entry: number; stop: number; targets: number[] } | null {
+  if (!tick) return { entry: dr.entry, stop: dr.stop, targets: dr.targets };
+  const long = dr.side === 'long';
+  const entry = roundToStep(dr.entry, tick);
+  const stop = long ? floorToStep(dr.stop, tick) : ceilToStep(dr.stop, tick);
+  if (long ? stop >= entry : stop <= entry) return null;
+  const targets: number[] = [];
+  let prev = entry;
+  for (const t of dr.targets) {
+    const r = roundToStep(t, tick);
+    if (long ? r > prev : r < prev) {
+      targets.push(r);
+      prev = r;
+    }
+  }
+  return targets.length > 0 ? { entry, stop, targets } : null;
 }
 
 /** Take-profit levels with the quantity each closes: fractions of `qty` rounded down, the last takes the rest. */

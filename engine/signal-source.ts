@@ -6,7 +6,7 @@ export type SignalDraft = Omit<Signal, 'id' | 'status' | 'createdAt'>;
 
 /** What the desk needs from a scanner (engine/scan/scanner.ts implements it). */
 export interface SignalSource {
-  /** Loads warm-up history of one series; throws RangeError on out-of-order bars. */
+  /** Loads warm-up history of one series; throws DeskError VALIDATION on out-of-order bars. */
   warm(symbol: string, interval: Interval, bars: Bar[]): void;
   /** Updates the series with a closed bar and returns surviving candidates as drafts. */
   onBar(bar: Bar, funding: number | null, now: number): SignalDraft[];

@@ -14,6 +14,13 @@ export function floorToStep(value: number, step: number): number {
   return Number((n * step).toFixed(d));
 }
 
+/** Rounds `value` UP to a multiple of `step`; throws RangeError on a bad step. */
+export function ceilToStep(value: number, step: number): number {
+  const d = stepDecimals(step);
+  const n = Math.ceil(value / step - 1e-9);
+  return Number((n * step).toFixed(d));
+}
+
 /** Rounds `value` to the NEAREST multiple of `step` (prices); throws RangeError on a bad step. */
 export function roundToStep(value: number, step: number): number {
   const d = stepDecimals(step);

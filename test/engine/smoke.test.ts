@@ -33,3 +33,21 @@ describe('candles', () => {
     await expect(t.desk.candles(viewer, { symbol: 'DOGEUSDT', interval: '60' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('signal levels on the tick', () => {
+  it('every stored signal has its stop beyond entry and targets strictly ordered, all on the tick', async () => {
+    t = await createTestDesk();
+    await t.feed.step(3000);
+    const { signals } = await t.desk.listSignals({ kind: 'system', id: 't', role: 'admin' }, { status: 'all', limit: 200 });
+    expect(signals.length).toBeGreaterThan(10);
+    for (const s of signals) {
+      const long = s.side === 'long';
+      expect(long ? s.stop < s.entry : s.stop > s.entry).toBe(true);
+      let prev = s.entry;
+      for (const tg of s.targets) {
+        expect(long ? tg > prev : tg < prev).toBe(true);
+        prev = tg;
+      }
+    }
+  });
+});
