@@ -36,10 +36,11 @@ export function adx(
   let upSum = 0;
   let dnSum = 0;
   let dxSum = 0;
-  let a = NaN;
-  let up = NaN;
-  let dn = NaN;
-  let ax = NaN;
+  // Read only once assigned; a NaN start would keep these tagged (boxed every bar).
+  let a = 0;
+  let up = 0;
+  let dn = 0;
+  let ax = 0;
   for (let i = 0; i < n; i++) {
     const h = high[i];
     const l = low[i];
@@ -76,7 +77,8 @@ export function adx(
     plusDi[i] = diValue(up, a);
     minusDi[i] = diValue(dn, a);
     dxOut[i] = dx;
-    adxOut[i] = dxCount >= period ? ax : NaN;
+    if (dxCount >= period) adxOut[i] = ax;
+    else adxOut[i] = NaN;
   }
   return res;
 }
@@ -151,7 +153,7 @@ export class AdxState {
     this.plusDi = diValue(this.up, this.a);
     this.minusDi = diValue(this.dn, this.a);
     this.dx = dx;
-    this.value = dxCount >= p ? this.ax : NaN;
+    if (dxCount >= p) this.value = this.ax;
     return this.value;
   }
 }

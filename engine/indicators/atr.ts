@@ -15,7 +15,7 @@ export function atr(
   const dst = outFor(out, n);
   const k = 1 / period;
   let sum = 0;
-  let a = NaN;
+  let a = 0; // read only once assigned; a NaN start would keep it tagged (boxed every bar)
   for (let i = 0; i < n; i++) {
     const tr = i === 0 ? high[0] - low[0] : trueRange(high[i], low[i], close[i - 1]);
     const count = i + 1;
@@ -25,7 +25,8 @@ export function atr(
     } else {
       a = wilderStep(a, tr, k);
     }
-    dst[i] = count >= period ? a : NaN;
+    if (count >= period) dst[i] = a;
+    else dst[i] = NaN;
   }
   return dst;
 }
@@ -60,7 +61,7 @@ export class AtrState {
     } else {
       this.a = wilderStep(this.a, tr, this.k);
     }
-    this.value = count >= this.period ? this.a : NaN;
+    if (count >= this.period) this.value = this.a;
     return this.value;
   }
 }

@@ -33,8 +33,8 @@ export function bollinger(
     percentB: outFor(out.percentB, n, 'out.percentB'),
   };
   const { middle, upper, lower, bandwidth, percentB } = res;
-  let mean = NaN;
-  let m2 = NaN;
+  let mean = 0; // read only once assigned (see rsi.ts on NaN starts)
+  let m2 = 0;
   for (let i = 0; i < n; i++) {
     if (i < period - 1) {
       middle[i] = upper[i] = lower[i] = bandwidth[i] = percentB[i] = NaN;

@@ -50,22 +50,24 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
   let dnSum = 0;
   let gainSum = 0;
   let lossSum = 0;
-  let atr = NaN;
-  let up = NaN;
-  let dn = NaN;
+  // Loop-carried doubles start at 0, never NaN: each is read only once assigned (guarded by the bar
+  // counts below), and a NaN start makes TurboFan keep the loop phis tagged, boxing every bar.
+  let atr = 0;
+  let up = 0;
+  let dn = 0;
   let dxSum = 0;
-  let adx = NaN;
-  let avgGain = NaN;
-  let avgLoss = NaN;
-  let prevAvgGain = NaN;
-  let prevAvgLoss = NaN;
+  let adx = 0;
+  let avgGain = 0;
+  let avgLoss = 0;
+  let prevAvgGain = 0;
+  let prevAvgLoss = 0;
   let e50 = emaStep(c, c, K50, KM50);
   let e200 = emaStep(c, c, K200, KM200);
-  let e200Old = NaN;
+  let e200Old = 0;
   let haO = (open[0] + c) * 0.5;
   let haC = (open[0] + h + l + c) * 0.25;
-  let prevHaO = NaN;
-  let prevHaC = NaN;
+  let prevHaO = 0;
+  let prevHaC = 0;
   let esa = emaStep(tp, tp, K10, KM10);
   let ad = Math.abs(tp - esa);
   let dev = emaStep(ad, ad, K10, KM10);
@@ -211,42 +213,7 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
   f.percentB = NaN;
   f.bandwidthMin120 = NaN;
   f.volSma20 = NaN;
-  if (n >= 20) {
-    const from = Math.max(19, n - 120);
-    const anchor = from - ((from + 1) % 20);
-    let bwMin = Infinity;
-    let mid = sliceSum(close, anchor - 19, anchor + 1) / 20;
-    let m2 = sliceSqDev(close, anchor - 19, anchor + 1, mid);
-    let upper = NaN;
-    let lower = NaN;
-    let bw = NaN;
-    for (let i = anchor; i < n; i++) {
-      if (i > anchor) {
-        if ((i + 1) % 20 === 0) {
-          mid = sliceSum(close, i - 19, i + 1) / 20;
-          m2 = sliceSqDev(close, i - 19, i + 1, mid);
-        } else {
-          const m = rollMean(mid, close[i], close[i - 20], 20);
-          m2 = rollM2(m2, close[i], close[i - 20], mid, m);
-          mid = m;
-        }
-      }
-      if (i >= from) {
-        const sd = Math.sqrt(m2 / 20);
-        upper = mid + sd * 2;
-        lower = mid - sd * 2;
-        bw = (upper - lower) / mid;
-        if (bw < bwMin) bwMin = bw;
-      }
-    }
-    f.bbMid = mid;
-    f.bbUpper = upper;
-    f.bbLower = lower;
-    f.bandwidth = bw;
-    f.percentB = percentBValue(c, upper, lower);
-    f.bandwidthMin120 = n - 19 >= 120 ? bwMin : NaN;
-    f.volSma20 = sliceSum(volume, n - 20, n) / 20;
-  }
+  if (n >= 20) bandsTail(close, volume, n, f);
 
   f.rsi14 = last >= P14 ? rsiValue(avgGain, avgLoss) : NaN;
   f.prevRsi14 = last - 1 >= P14 ? rsiValue(prevAvgGain, prevAvgLoss) : NaN;
@@ -260,42 +227,24 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
   f.ema200 = n >= 200 ? e200 : NaN;
   f.ema200Slope = n >= 210 ? ((e200 - e200Old) / e200Old) * 100 : NaN;
 
-  // MFI(14) over the last 15 bars.
-  f.mfi14 = NaN;
-  if (last >= P14) {
-    let pos = 0;
-    let neg = 0;
-    let tpPrev = typicalPrice(high[n - 15], low[n - 15], close[n - 15]);
-    for (let j = n - 14; j < n; j++) {
-      const tpj = typicalPrice(high[j], low[j], close[j]);
-      const flow = tpj * volume[j];
-      pos += tpj > tpPrev ? flow : 0;
-      neg += tpj < tpPrev ? flow : 0;
-      tpPrev = tpj;
-    }
-    const total = pos + neg;
-    f.mfi14 = total === 0 ? 50 : (100 * pos) / total;
-  }
-
-  // Session VWAP from the first bar of the last bar's UTC day.
-  const day = utcDayStart(start[last]);
-  let s0 = last;
-  while (s0 > 0 && utcDayStart(start[s0 - 1]) === day) s0--;
-  let cumPv = 0;
-  let cumV = 0;
-  for (let j = s0; j < n; j++) {
-    cumPv += typicalPrice(high[j], low[j], close[j]) * volume[j];
-    cumV += volume[j];
-  }
-  f.vwap = cumV > 0 ? cumPv / cumV : NaN;
+  // Tails in their own small functions: inside this large function their helper calls would miss
+  // TurboFan's inlining budget and box every double argument.
+  if (last >= P14) f.mfi14 = mfiAt(cols, last);
+  else f.mfi14 = NaN;
+  f.vwap = sessionVwapAt(cols, last);
 
   // Heikin-Ashi of the last bar.
   f.haOpen = haO;
   f.haClose = haC;
   f.haHigh = Math.max(h, haO, haC);
   f.haLow = Math.min(l, haO, haC);
-  f.prevHaOpen = prevHaO;
-  f.prevHaClose = prevHaC;
+  if (n >= 2) {
+    f.prevHaOpen = prevHaO;
+    f.prevHaClose = prevHaC;
+  } else {
+    f.prevHaOpen = NaN;
+    f.prevHaClose = NaN;
+  }
 
   // WaveTrend of the last two bars.
   f.wt1 = last >= WT_WARM ? wt : NaN;
@@ -303,18 +252,7 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
   f.prevWt1 = last - 1 >= WT_WARM ? wtTail[3] : NaN;
   f.prevWt2 = last - 1 >= WT_WARM ? sliceSum(wtTail, 0, 4) / 4 : NaN;
 
-  // Close streak ending at the last bar.
-  let streak = 0;
-  if (last >= 1) {
-    const dir = close[last] > close[last - 1] ? 1 : close[last] < close[last - 1] ? -1 : 0;
-    if (dir !== 0) {
-      let j = last;
-      while (j >= 1 && (dir > 0 ? close[j] > close[j - 1] : close[j] < close[j - 1])) {
-        streak += dir;
-        j--;
-      }
-    }
-  }
+  const streak = streakAt(close, last);
 
   f.start = start[last];
   f.open = open[last];
@@ -326,4 +264,92 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
   f.streak = streak;
   f.bars = n;
   return f;
+}
+
+/**
+ * Bollinger(20, 2) of the last bar and the minimum bandwidth of the last 120 bars into `f` (n >= 20),
+ * anchored rolling exactly as FeatureState: two-pass at bars with (i + 1) % 20 === 0, rolled between.
+ */
+function bandsTail(close: Float64Array, volume: Float64Array, n: number, f: Features): void {
+  const from = Math.max(19, n - 120);
+  const anchor = from - ((from + 1) % 20);
+  let bwMin = -1; // bandwidths are >= 0; -1 means "none yet" (an Infinity start would box)
+  let mid = sliceSum(close, anchor - 19, anchor + 1) / 20;
+  let m2 = sliceSqDev(close, anchor - 19, anchor + 1, mid);
+  let upper = 0;
+  let lower = 0;
+  let bw = 0;
+  for (let i = anchor; i < n; i++) {
+    if (i > anchor) {
+      if ((i + 1) % 20 === 0) {
+        mid = sliceSum(close, i - 19, i + 1) / 20;
+        m2 = sliceSqDev(close, i - 19, i + 1, mid);
+      } else {
+        const m = rollMean(mid, close[i], close[i - 20], 20);
+        m2 = rollM2(m2, close[i], close[i - 20], mid, m);
+        mid = m;
+      }
+    }
+    if (i >= from) {
+      const sd = Math.sqrt(m2 / 20);
+      upper = mid + sd * 2;
+      lower = mid - sd * 2;
+      bw = (upper - lower) / mid;
+      if (bwMin < 0 || bw < bwMin) bwMin = bw;
+    }
+  }
+  f.bbMid = mid;
+  f.bbUpper = upper;
+  f.bbLower = lower;
+  f.bandwidth = bw;
+  f.percentB = percentBValue(close[n - 1], upper, lower);
+  if (n - 19 >= 120) f.bandwidthMin120 = bwMin;
+  f.volSma20 = sliceSum(volume, n - 20, n) / 20;
+}
+
+/** MFI(14) of bar `last` (>= 14) from the 15 bars ending there, summed oldest first. */
+function mfiAt(cols: FeatureColumns, last: number): number {
+  const { high, low, close, volume } = cols;
+  let pos = 0;
+  let neg = 0;
+  let tpPrev = typicalPrice(high[last - P14], low[last - P14], close[last - P14]);
+  for (let j = last - P14 + 1; j <= last; j++) {
+    const tpj = typicalPrice(high[j], low[j], close[j]);
+    const flow = tpj * volume[j];
+    pos += tpj > tpPrev ? flow : 0;
+    neg += tpj < tpPrev ? flow : 0;
+    tpPrev = tpj;
+  }
+  const total = pos + neg;
+  return total === 0 ? 50 : (100 * pos) / total;
+}
+
+/** Session VWAP of bar `last`: from the first bar of its UTC day, NaN while the session has no volume. */
+function sessionVwapAt(cols: FeatureColumns, last: number): number {
+  const { start, high, low, close, volume } = cols;
+  const day = utcDayStart(start[last]);
+  let s0 = last;
+  while (s0 > 0 && utcDayStart(start[s0 - 1]) === day) s0--;
+  let cumPv = 0;
+  let cumV = 0;
+  for (let j = s0; j <= last; j++) {
+    cumPv += typicalPrice(high[j], low[j], close[j]) * volume[j];
+    cumV += volume[j];
+  }
+  if (cumV > 0) return cumPv / cumV;
+  return NaN;
+}
+
+/** Consecutive closes up (>0) or down (<0) ending at bar `last`; 0 when unchanged or at bar 0. */
+function streakAt(close: Float64Array, last: number): number {
+  if (last < 1) return 0;
+  const dir = close[last] > close[last - 1] ? 1 : close[last] < close[last - 1] ? -1 : 0;
+  let streak = 0;
+  if (dir === 0) return 0;
+  let j = last;
+  while (j >= 1 && (dir > 0 ? close[j] > close[j - 1] : close[j] < close[j - 1])) {
+    streak += dir;
+    j--;
+  }
+  return streak;
 }

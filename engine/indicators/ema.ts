@@ -16,7 +16,8 @@ export function ema(src: Float64Array, period: number, out?: Float64Array): Floa
   let e = src[0];
   for (let i = 0; i < n; i++) {
     e = emaStep(e, src[i], k, km);
-    dst[i] = i >= period - 1 ? e : NaN;
+    if (i >= period - 1) dst[i] = e;
+    else dst[i] = NaN;
   }
   return dst;
 }
@@ -42,9 +43,10 @@ export class EmaState {
 
   /** Adds one value and returns the newest EMA (NaN for the first period-1 values); never throws. */
   update(x: number): number {
-    this.e = emaStep(this.count === 0 ? x : this.e, x, this.k, this.km);
+    if (this.count === 0) this.e = x;
+    this.e = emaStep(this.e, x, this.k, this.km);
     this.count++;
-    this.value = this.count >= this.period ? this.e : NaN;
+    if (this.count >= this.period) this.value = this.e;
     return this.value;
   }
 }

@@ -25,8 +25,8 @@ export function heikinAshi(
     low: outFor(out.low, n, 'out.low'),
     close: outFor(out.close, n, 'out.close'),
   };
-  let haO = NaN;
-  let haC = NaN;
+  let haO = 0; // read only once assigned (see rsi.ts on NaN starts)
+  let haC = 0;
   for (let i = 0; i < n; i++) {
     const o = open[i];
     const h = high[i];

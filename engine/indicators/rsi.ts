@@ -14,8 +14,10 @@ export function rsi(src: Float64Array, period: number, out?: Float64Array): Floa
   const k = 1 / period;
   let gainSum = 0;
   let lossSum = 0;
-  let avgGain = NaN;
-  let avgLoss = NaN;
+  // Loop-carried doubles start at 0, not NaN (read only once assigned): a NaN start makes TurboFan
+  // keep them tagged, which boxes every bar.
+  let avgGain = 0;
+  let avgLoss = 0;
   dst[0] = NaN;
   for (let i = 1; i < n; i++) {
     const d = src[i] - src[i - 1];
@@ -32,7 +34,8 @@ export function rsi(src: Float64Array, period: number, out?: Float64Array): Floa
       avgGain = wilderStep(avgGain, g, k);
       avgLoss = wilderStep(avgLoss, lo, k);
     }
-    dst[i] = i >= period ? rsiValue(avgGain, avgLoss) : NaN;
+    if (i >= period) dst[i] = rsiValue(avgGain, avgLoss);
+    else dst[i] = NaN;
   }
   return dst;
 }
@@ -77,7 +80,7 @@ export class RsiState {
       this.avgGain = wilderStep(this.avgGain, g, this.k);
       this.avgLoss = wilderStep(this.avgLoss, lo, this.k);
     }
-    this.value = i >= this.period ? rsiValue(this.avgGain, this.avgLoss) : NaN;
+    if (i >= this.period) this.value = rsiValue(this.avgGain, this.avgLoss);
     return this.value;
   }
 }

@@ -14,7 +14,7 @@ export function sessionVwap(
   const n = close.length;
   assertLength(n, ['start', 'high', 'low', 'volume'], [start, high, low, volume]);
   const dst = outFor(out, n);
-  let session = NaN;
+  let session = -1; // no bar starts at -1 ms; a NaN start would keep it tagged (boxed every bar)
   let cumPv = 0;
   let cumV = 0;
   for (let i = 0; i < n; i++) {
@@ -26,7 +26,8 @@ export function sessionVwap(
     }
     cumPv += typicalPrice(high[i], low[i], close[i]) * volume[i];
     cumV += volume[i];
-    dst[i] = cumV > 0 ? cumPv / cumV : NaN;
+    if (cumV > 0) dst[i] = cumPv / cumV;
+    else dst[i] = NaN;
   }
   return dst;
 }
@@ -49,7 +50,8 @@ export class SessionVwapState {
     }
     this.cumPv += typicalPrice(high, low, close) * volume;
     this.cumV += volume;
-    this.value = this.cumV > 0 ? this.cumPv / this.cumV : NaN;
+    if (this.cumV > 0) this.value = this.cumPv / this.cumV;
+    else this.value = NaN;
     return this.value;
   }
 }

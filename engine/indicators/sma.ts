@@ -38,7 +38,7 @@ export class SmaState {
     const p = this.period;
     this.pos = ringPush(this.buf, p, this.pos, x);
     this.count++;
-    this.value = this.count >= p ? sliceSum(this.buf, this.pos, this.pos + p) / p : NaN;
+    if (this.count >= p) this.value = sliceSum(this.buf, this.pos, this.pos + p) / p;
     return this.value;
   }
 }

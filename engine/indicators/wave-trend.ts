@@ -32,19 +32,28 @@ export function waveTrend(
   const ka = 2 / (average + 1);
   const kam = 1 - ka;
   const warm = Math.max(channel, average, WAVE_TREND_SIGNAL) - 1;
-  let esa = NaN;
-  let dev = NaN;
-  let wt = NaN;
+  if (n === 0) return res;
+  // Bar 0 seeds each EMA with its own first input (peeled, so the loop has no seed branches).
+  const ap0 = typicalPrice(high[0], low[0], close[0]);
+  let esa = emaStep(ap0, ap0, kc, kcm);
+  const ad0 = Math.abs(ap0 - esa);
+  let dev = emaStep(ad0, ad0, kc, kcm);
+  const ci0 = dev === 0 ? 0 : (ap0 - esa) / (0.015 * dev);
+  let wt = emaStep(ci0, ci0, ka, kam);
+  wt1[0] = wt;
   // wt1 is written for every bar first (the SMA reads the raw, pre-warm values too), then masked.
-  for (let i = 0; i < n; i++) {
+  for (let i = 1; i < n; i++) {
     const ap = typicalPrice(high[i], low[i], close[i]);
-    esa = emaStep(i === 0 ? ap : esa, ap, kc, kcm);
+    esa = emaStep(esa, ap, kc, kcm);
     const ad = Math.abs(ap - esa);
-    dev = emaStep(i === 0 ? ad : dev, ad, kc, kcm);
+    dev = emaStep(dev, ad, kc, kcm);
     const ci = dev === 0 ? 0 : (ap - esa) / (0.015 * dev);
-    wt = emaStep(i === 0 ? ci : wt, ci, ka, kam);
+    wt = emaStep(wt, ci, ka, kam);
     wt1[i] = wt;
-    wt2[i] = i >= warm ? sliceSum(wt1, i - WAVE_TREND_SIGNAL + 1, i + 1) / WAVE_TREND_SIGNAL : NaN;
+  }
+  for (let i = 0; i < n; i++) {
+    if (i >= warm) wt2[i] = sliceSum(wt1, i - WAVE_TREND_SIGNAL + 1, i + 1) / WAVE_TREND_SIGNAL;
+    else wt2[i] = NaN;
   }
   for (let i = 0; i < n && i < warm; i++) wt1[i] = NaN;
   return res;
@@ -89,11 +98,14 @@ export class WaveTrendState {
   update(high: number, low: number, close: number): number {
     const first = this.count === 0;
     const ap = typicalPrice(high, low, close);
-    const esa = emaStep(first ? ap : this.esa, ap, this.kc, this.kcm);
+    if (first) this.esa = ap;
+    const esa = emaStep(this.esa, ap, this.kc, this.kcm);
     const ad = Math.abs(ap - esa);
-    const dev = emaStep(first ? ad : this.dev, ad, this.kc, this.kcm);
+    if (first) this.dev = ad;
+    const dev = emaStep(this.dev, ad, this.kc, this.kcm);
     const ci = dev === 0 ? 0 : (ap - esa) / (0.015 * dev);
-    const wt = emaStep(first ? ci : this.wt, ci, this.ka, this.kam);
+    if (first) this.wt = ci;
+    const wt = emaStep(this.wt, ci, this.ka, this.kam);
     this.esa = esa;
     this.dev = dev;
     this.wt = wt;
