@@ -63,7 +63,7 @@ export class AlertDispatcher {
       case 'signal.created':
         return this.signalAlert(ev.signal);
       case 'order.filled':
-        return this.toActor(ev.actorId, (tr, lang) =>
+        return this.toActor(ev.actorKind, ev.actorId, (tr, lang) =>
           tr(ev.reduceOnly ? 'fill-notice-reduce' : 'fill-notice', {
             side: sideLabel(tr, ev.side),
             qty: fmtQty(lang, ev.qty),
@@ -72,9 +72,9 @@ export class AlertDispatcher {
           }),
         );
       case 'order.rejected':
-        return this.toActor(ev.actorId, (tr) => tr('order-rejected', { symbol: ev.symbol, reason: codeText(tr, ev.code) }));
+        return this.toActor(ev.actorKind, ev.actorId, (tr) => tr('order-rejected', { symbol: ev.symbol, reason: codeText(tr, ev.code) }));
       case 'position.closed':
-        return this.toActor(ev.position.actorId, (tr, lang) =>
+        return this.toActor(ev.position.actorKind, ev.position.actorId, (tr, lang) =>
           tr('position-closed', {
             symbol: ev.position.symbol,
             side: sideLabel(tr, ev.position.side),
@@ -107,7 +107,8 @@ export class AlertDispatcher {
     }
   }
 
-  private async toActor(actorId: string, render: (tr: Translate, lang: Lang) => string): Promise<void> {
+  private async toActor(actorKind: string, actorId: string, render: (tr: Translate, lang: Lang) => string): Promise<void> {
+    if (actorKind !== 'telegram') return; // an RPC or MCP actor named with digits is not a Telegram chat
     const chatId = chatIdOfActor(actorId);
     if (chatId === null) return;
     const role = roleFor(this.deps.config, chatId);

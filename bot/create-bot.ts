@@ -4,7 +4,7 @@ import type { Transformer } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
-import type { DeskApi } from '../engine/index.ts';
+import type { DeskApi, Signal } from '../engine/index.ts';
 import type { DeskConfig } from '../engine/index.ts';
 import type { DeskEvent } from '../engine/index.ts';
 import { DeskError } from '../engine/index.ts';
@@ -92,7 +92,7 @@ export function createBot(desk: DeskApi, config: DeskConfig, opts: CreateBotOpti
     i18n,
     trFor,
     confirmTtlMs: config.TELEGRAM_CONFIRM_TTL_S * 1000,
-    ...(opts.candles ? { candles: opts.candles } : {}),
+    candles: opts.candles ?? deskCandles(desk),
   };
 
   const bot = new Bot<BotContext>(config.TELEGRAM_BOT_TOKEN, {
@@ -215,4 +215,13 @@ export function createBot(desk: DeskApi, config: DeskConfig, opts: CreateBotOpti
     };
   }
   return handle;
+}
+
+/** Chart candles from the desk's own bar store (real closed bars of the signal's series). */
+function deskCandles(desk: DeskApi): CandleSource {
+  const system = { kind: 'system' as const, id: 'telegram-charts', role: 'viewer' as const };
+  return async (symbol, interval, limit) => {
+    const r = await desk.candles(system, { symbol, interval: interval as Signal['interval'], limit });
+    return r.bars.map((b) => ({ t: b.start, o: b.open, h: b.high, l: b.low, c: b.close }));
+  };
 }

@@ -690,6 +690,7 @@ export class Desk implements DeskApi {
       orderId,
       orderLinkId: linkId,
       signalId: plan.signal.id,
+      actorKind: actor.kind,
       actorId: actor.id,
       symbol: plan.signal.symbol,
       side: plan.signal.side,
@@ -834,7 +835,7 @@ export class Desk implements DeskApi {
       const status = de.code === 'UNKNOWN_OUTCOME' ? 'unknown' : 'rejected';
       store.orders.setStatus(orderId, status, clock.now(), { errorCode: de.code });
       metrics.ordersPlaced.inc({ mode: broker.mode, outcome: status });
-      this.bus.emit({ type: 'order.rejected', at: clock.now(), orderLinkId: req.orderLinkId, actorId: actor.id, symbol: req.symbol, code: de.code });
+      this.bus.emit({ type: 'order.rejected', at: clock.now(), orderLinkId: req.orderLinkId, actorKind: actor.kind, actorId: actor.id, symbol: req.symbol, code: de.code });
       this.refuse(actor, action, de, { orderLinkId: req.orderLinkId });
     }
   }

@@ -10,6 +10,7 @@ export type DeskEvent =
       orderId: string;
       orderLinkId: string;
       signalId: string | null;
+      actorKind: string;
       actorId: string;
       symbol: string;
       side: Side;
@@ -20,6 +21,7 @@ export type DeskEvent =
       type: 'order.filled';
       at: number;
       orderId: string;
+      actorKind: string;
       actorId: string;
       symbol: string;
       side: Side;
@@ -27,7 +29,7 @@ export type DeskEvent =
       price: number;
       reduceOnly: boolean;
     }
-  | { type: 'order.rejected'; at: number; orderLinkId: string; actorId: string; symbol: string; code: string }
+  | { type: 'order.rejected'; at: number; orderLinkId: string; actorKind: string; actorId: string; symbol: string; code: string }
   | { type: 'position.opened'; at: number; position: Position }
   | { type: 'position.updated'; at: number; position: Position; change: 'target' | 'break_even' | 'trailing' | 'partial_close' }
   | { type: 'position.closed'; at: number; position: Position; reason: string }

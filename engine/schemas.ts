@@ -95,6 +95,8 @@ export const PositionSchema = z.object({
   leverage: z.number().positive(),
   breakEvenLocked: z.boolean(),
   signalId: z.string().nullable(),
+  /** Front-end kind of the actor who opened it ('system' for venue-adopted positions). */
+  actorKind: z.string(),
   actorId: z.string(),
   openedAt: z.number().int(),
   closedAt: z.number().int().nullable(),

@@ -25,6 +25,7 @@ export function toPosition(p: PositionRow): Position {
     leverage: p.leverage,
     breakEvenLocked: p.breakEvenLocked,
     signalId: p.signalId,
+    actorKind: p.actorKind,
     actorId: p.actorId,
     openedAt: p.openedAt,
     closedAt: p.closedAt,
@@ -75,6 +76,7 @@ export function applyExecution(
           targets: order?.targets ?? [],
           leverage: order?.leverage ?? 1,
           signalId: order?.signalId ?? null,
+          actorKind: order?.actorKind ?? 'system',
           actorId: order?.actorId ?? 'venue',
           openedAt: e.at,
         });
@@ -88,14 +90,14 @@ export function applyExecution(
       }
       store.orders.addFill({ ...e, mode, orderId: e.orderId, positionId: pos.id });
       if (order) store.orders.setStatus(order.id, 'filled', e.at, { venueOrderId: e.orderId, positionId: pos.id });
-      events.push(filledEvent(e, order?.actorId ?? 'venue'));
+      events.push(filledEvent(e, order?.actorKind ?? 'system', order?.actorId ?? 'venue'));
       return events;
     }
     if (!pos) {
       // A reduce with nothing open: record the fill for the audit trail, change nothing else.
       store.orders.addFill({ ...e, mode, positionId: null });
       if (order) store.orders.setStatus(order.id, 'filled', e.at, { venueOrderId: e.orderId });
-      events.push(filledEvent(e, order?.actorId ?? 'venue'));
+      events.push(filledEvent(e, order?.actorKind ?? 'system', order?.actorId ?? 'venue'));
       return events;
     }
     return applyReduce(store, mode, pos, e, order?.id ?? null, events, opts);
@@ -131,12 +133,12 @@ function applyReduce(
   store.positions.save(pos);
   store.orders.addFill({ ...e, mode, positionId: pos.id });
   if (orderId) store.orders.setStatus(orderId, 'filled', e.at, { venueOrderId: e.orderId, positionId: pos.id });
-  events.push(filledEvent(e, pos.actorId));
+  events.push(filledEvent(e, pos.actorKind, pos.actorId));
   if (closed) events.push({ type: 'position.closed', at: e.at, position: toPosition(pos), reason: e.kind });
   else events.push({ type: 'position.updated', at: e.at, position: toPosition(pos), change: e.kind === 'target' ? 'target' : 'partial_close' });
   return events;
 }
 
-function filledEvent(e: Execution, actorId: string): DeskEvent {
-  return { type: 'order.filled', at: e.at, orderId: e.orderId, actorId, symbol: e.symbol, side: e.side, qty: e.qty, price: e.price, reduceOnly: e.reduceOnly };
+function filledEvent(e: Execution, actorKind: string, actorId: string): DeskEvent {
+  return { type: 'order.filled', at: e.at, orderId: e.orderId, actorKind, actorId, symbol: e.symbol, side: e.side, qty: e.qty, price: e.price, reduceOnly: e.reduceOnly };
 }

@@ -61,6 +61,7 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
       targets: [],
       leverage: v.leverage,
       signalId: null,
+      actorKind: 'system',
       actorId: 'venue',
       openedAt: now,
     });

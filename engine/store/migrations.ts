@@ -170,4 +170,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX fills_order_link ON fills (order_link_id);
   CREATE INDEX orders_signal ON orders (signal_id);
   `,
+  // 3: positions remember which front-end's actor opened them (fill and close notices go to the right place)
+  `
+  ALTER TABLE positions ADD COLUMN actor_kind TEXT NOT NULL DEFAULT 'system';
+  `,
 ];

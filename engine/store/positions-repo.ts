@@ -21,6 +21,7 @@ interface RawPosition {
   leverage: number;
   break_even_locked: number;
   signal_id: string | null;
+  actor_kind: string;
   actor_id: string;
   opened_at: number;
   closed_at: number | null;
@@ -47,8 +48,8 @@ export class PositionsRepo {
   constructor(db: Db) {
     this.insertStmt = db.prepare(
       `INSERT INTO positions (id, mode, symbol, side, qty, initial_qty, entry_price, initial_stop, stop, targets, targets_hit, leverage,
-        break_even_locked, signal_id, actor_id, opened_at, closed_at, close_reason, realized_pnl, fees, last_price, status)
-       VALUES (@id, @mode, @symbol, @side, @qty, @initialQty, @entryPrice, @initialStop, @stop, @targets, 0, @leverage, 0, @signalId, @actorId,
+        break_even_locked, signal_id, actor_kind, actor_id, opened_at, closed_at, close_reason, realized_pnl, fees, last_price, status)
+       VALUES (@id, @mode, @symbol, @side, @qty, @initialQty, @entryPrice, @initialStop, @stop, @targets, 0, @leverage, 0, @signalId, @actorKind, @actorId,
         @openedAt, NULL, NULL, 0, 0, @entryPrice, 'open')`,
     );
     this.getStmt = db.prepare('SELECT * FROM positions WHERE id = ?');
@@ -79,6 +80,7 @@ export class PositionsRepo {
     targets: number[];
     leverage: number;
     signalId: string | null;
+    actorKind: string;
     actorId: string;
     openedAt: number;
   }): void {
@@ -158,6 +160,7 @@ function toRow(r: RawPosition): PositionRow {
     leverage: r.leverage,
     breakEvenLocked: r.break_even_locked === 1,
     signalId: r.signal_id,
+    actorKind: r.actor_kind,
     actorId: r.actor_id,
     openedAt: r.opened_at,
     closedAt: r.closed_at,

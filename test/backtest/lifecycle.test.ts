@@ -85,7 +85,7 @@ describe('strategy lifecycle in the desk', () => {
           barTime: from + i, expiresAt: from + i + 1, regime: 'range', stage: 'live', status: 'expired', createdAt: from + i,
         };
         store.signals.insert(sig);
-        store.positions.open({ id: `p${id}`, mode: 'paper', symbol: `X${from + i}USDT`, side: 'long', qty: 1, entryPrice: 100, stop: 90, targets: [120], leverage: 1, signalId: id, actorId: 'x', openedAt: from + i });
+        store.positions.open({ id: `p${id}`, mode: 'paper', symbol: `X${from + i}USDT`, side: 'long', qty: 1, entryPrice: 100, stop: 90, targets: [120], leverage: 1, signalId: id, actorKind: 'system', actorId: 'x', openedAt: from + i });
         const p = store.positions.get(`p${id}`)!;
         store.positions.save({ ...p, qty: 0, realizedPnl: ret, fees: 0, status: 'closed', closedAt: from + i + 1, closeReason: 'stop' });
       });

@@ -137,10 +137,10 @@ export function createFakeDesk(clock: ManualClock): FakeDesk {
       executed.set(key, { orderId, positionId, qty: d.qty, price });
       d.positions.push({
         id: positionId, mode: d.mode, symbol: s.symbol, side: s.side, qty: d.qty, initialQty: d.qty, entryPrice: price, stop: s.stop,
-        targets: s.targets, targetsHit: 0, leverage: 3, breakEvenLocked: false, signalId: s.id, actorId: actor.id, openedAt: clock.now(),
+        targets: s.targets, targetsHit: 0, leverage: 3, breakEvenLocked: false, signalId: s.id, actorKind: actor.kind, actorId: actor.id, openedAt: clock.now(),
         closedAt: null, closeReason: null, realizedPnl: 0, fees: 0, lastPrice: price, unrealizedPnl: 0, status: 'open',
       });
-      bus.emit({ type: 'order.placed', at: clock.now(), orderId, orderLinkId: key, signalId: s.id, actorId: actor.id, symbol: s.symbol, side: s.side, qty: d.qty, reduceOnly: false });
+      bus.emit({ type: 'order.placed', at: clock.now(), orderId, orderLinkId: key, signalId: s.id, actorKind: actor.kind, actorId: actor.id, symbol: s.symbol, side: s.side, qty: d.qty, reduceOnly: false });
       return { orderId, orderLinkId: key, status: 'filled', symbol: s.symbol, side: s.side, qty: d.qty, avgPrice: price, stop: s.stop, targets: s.targets, positionId, duplicate: false };
     },
     async listPositions(_a, input) {

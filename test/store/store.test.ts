@@ -88,7 +88,7 @@ describe('openDb', () => {
     };
     expect(store.signals.insert(sig as never)).toBe(true);
     expect(store.signals.insert({ ...sig, id: 's2' } as never)).toBe(false);
-    const p = { id: 'p1', mode: 'paper' as const, symbol: 'BTCUSDT', side: 'long' as const, qty: 1, entryPrice: 100, stop: 90, targets: [], leverage: 3, signalId: null, actorId: 'a', openedAt: 1 };
+    const p = { id: 'p1', mode: 'paper' as const, symbol: 'BTCUSDT', side: 'long' as const, qty: 1, entryPrice: 100, stop: 90, targets: [], leverage: 3, signalId: null, actorKind: 'rpc', actorId: 'a', openedAt: 1 };
     store.positions.open(p);
     expect(() => store.positions.open({ ...p, id: 'p2' })).toThrow(/UNIQUE/);
   });
