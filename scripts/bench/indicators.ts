@@ -43,8 +43,9 @@ export interface IndicatorBenchHooks {
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** Series and bars of the benchmark universe. */
+/** Number of series in the benchmark universe. */
 export const BENCH_SERIES = 500;
+/** Bars per series in the benchmark universe. */
 export const BENCH_BARS = 1000;
 /** Budget for one bar on each of 500 series (ms). */
 export const INCREMENTAL_BUDGET_MS = 0.3;
