@@ -112,6 +112,7 @@ export class Desk implements DeskApi {
   private running = false;
   private stopping = false;
   private reconcileTimer: NodeJS.Timeout | null = null;
+  private readonly touched = new Map<string, number>();
   private readonly shadow: ShadowLedger;
   private readonly backtestRecord = new Map<string, number[]>();
 
@@ -1057,7 +1058,16 @@ export class Desk implements DeskApi {
     const parsed = ActorSchema.safeParse(actor);
     if (!parsed.success) throw new DeskError('UNAUTHENTICATED', { action });
     const { store, clock } = this.d;
-    store.actors.touch(parsed.data, clock.now());
+    // One write per actor per minute at most (a status poll must not write on every call); the first
+    // call always writes, so settings exist before anyone reads them.
+    const now = clock.now();
+    const key = `${parsed.data.kind}:${parsed.data.id}:${parsed.data.role}`;
+    const seen = this.touched.get(key);
+    if (seen === undefined || now - seen >= 60_000) {
+      store.actors.touch(parsed.data, now);
+      this.touched.set(key, now);
+      if (this.touched.size > 100_000) this.touched.clear();
+    }
     if (ROLE_RANK[parsed.data.role] < ROLE_RANK[min]) {
       this.refuse(parsed.data, action, new DeskError('FORBIDDEN', { action, need: min, role: parsed.data.role }));
     }
