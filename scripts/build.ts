@@ -1,14 +1,21 @@
 // `npm run build`: bundles the composition root (scripts/start.ts) into dist/start.mjs, so production
-// runs plain `node --enable-source-maps dist/start.mjs` without the tsx loader (its hooks thread alone
-// costs ~35 MB of RSS; see scripts/bench/memory.ts). npm packages stay external (resolved from
-// node_modules at run time); only the project's own TypeScript is bundled. The bundle sits one folder
-// below the root, like bot/, so paths built from import.meta.url ('../locales') still resolve.
-import { statSync } from 'node:fs';
+// runs plain node without the tsx loader (its hooks thread alone costs ~30 MB of RSS, the tsx CLI a
+// second ~50 MB process; see scripts/bench/memory.ts). npm packages stay external (resolved from
+// node_modules at run time); only the project's own TypeScript is bundled. Code splitting keeps a
+// dynamic import() lazy (its chunk, and the packages it imports, load only when it runs). The bundle
+// and its chunks sit one folder below the root, like bot/, so paths from import.meta.url ('../locales')
+// still resolve.
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { DeskError } from '../engine/errors.ts';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+// The repository root: the nearest folder above this file (or the bundle chunk it ended up in) with a package.json.
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
 
 /** What to bundle and where; both paths absolute or relative to the repository root. */
 export interface BuildOptions {
@@ -25,18 +32,24 @@ export interface BuildResult {
 }
 
 /**
- * Bundles `entry` with esbuild (platform node, format esm, packages external, linked source map) into
- * `outfile`. Rejects with DeskError INTERNAL {entry, reason} naming the first esbuild error.
+ * Bundles `entry` with esbuild (platform node, format esm, packages external, code splitting, linked
+ * source maps) into `outfile` (lazy chunks beside it). Rejects with DeskError VALIDATION when outfile is
+ * not an .mjs, INTERNAL {entry, reason} naming the first esbuild error.
  */
 export async function buildBundle(opts: BuildOptions = {}): Promise<BuildResult> {
-  const entry = join(ROOT, opts.entry ?? 'scripts/start.ts');
-  const outfile = join(ROOT, opts.outfile ?? 'dist/start.mjs');
+  const root = repoRoot();
+  const entry = join(root, opts.entry ?? 'scripts/start.ts');
+  const outfile = join(root, opts.outfile ?? 'dist/start.mjs');
+  if (!outfile.endsWith('.mjs')) throw new DeskError('VALIDATION', { field: 'outfile', reason: 'expected an .mjs file' });
   // Imported lazily: a bundle of a file that imports this module must not load esbuild at startup.
   const esbuild = await import('esbuild');
   try {
     await esbuild.build({
-      entryPoints: [entry],
-      outfile,
+      entryPoints: { [basename(outfile, '.mjs')]: entry },
+      outdir: dirname(outfile),
+      outExtension: { '.js': '.mjs' },
+      chunkNames: '[name]-[hash]',
+      splitting: true,
       bundle: true,
       platform: 'node',
       format: 'esm',

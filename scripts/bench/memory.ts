@@ -1,25 +1,29 @@
 // The desk's memory target (issue 2): RSS ≤ 100 MB while THE DESK (composeDesk: scanner with a
 // FeatureState per series, the desk's KlineStore, the SQLite store, the paper broker) holds 300 symbols
-// × 2 intervals (60, 240) × 500 bars. Each mode runs in its own child process and reports after
-// warm-up, a few live bars and a full GC:
-//   tsx    — node --import tsx scripts/bench/memory.ts (how `npm start` ran TypeScript before the bundle)
-//   bundle — node --enable-source-maps dist/bench/memory.mjs (esbuild bundle, as `npm start` runs now)
+// × 2 intervals (60, 240) × 500 bars. Each mode runs in its own child process (3 runs, medians) and
+// reports after warm-up, a few live bars per series and a full GC:
+//   tsx    — node --import tsx scripts/bench/memory.ts (how `npm start` ran the desk before the bundle;
+//            the tsx CLI adds a second ~50 MB process on top, not counted here)
+//   bundle — node --enable-source-maps dist/bench/memory.mjs (the esbuild bundle, default V8 heap sizing)
+//   start  — the bundle with exactly the node flags of package.json's "start" script (production)
 // The bars are real: every one of the 300 labels gets a window of a real bundled series (never
-// synthesized prices) and the rules of the real instrument that series belongs to.
+// synthesized prices) and the rules of the real instrument that series belongs to. The parent parses
+// the CSVs once and hands the child binary columns, so the child's RSS carries no CSV-parsing residue
+// that belongs to the bench and not to the desk.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bar, BarHandler, Instrument, MarketFeed, Quote } from '../../engine/market/types.ts';
 import type { Interval } from '../../engine/schemas.ts';
-import { loadKlineFile, type KlineFile } from '../../engine/market/csv.ts';
+import { loadKlineFile, type KlineColumns } from '../../engine/market/csv.ts';
 import { replayInstruments } from '../../engine/market/replay-instruments.ts';
 import { createLogger } from '../../engine/log.ts';
 import { loadConfig } from '../../engine/config.ts';
 import { systemClock } from '../../engine/clock.ts';
 import { composeDesk } from '../compose.ts';
-import type { BenchLine } from './bench-line.ts';
+import { median, type BenchLine } from './bench-line.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SYMBOLS = 300;
@@ -27,23 +31,41 @@ const INTERVALS: Interval[] = ['60', '240'];
 const BARS = 500;
 /** Closed bars per series delivered through the live path (desk.onBar) after the warm-up. */
 const LIVE_BARS = 5;
+const RUNS = 3;
+/** Idle wall time before the steady-state sample: V8 shrinks the young generation at the first GC after ~5 s of low allocation. */
+const IDLE_MS = 6_000;
 const TARGET_MB = 100;
 const MB = 1024 * 1024;
 const SOURCES = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'WIFUSDT', 'AAVEUSDT', 'ADAUSDT', 'APEUSDT', 'AVAXUSDT'];
 const CHILD_FLAG = '--memory-child';
+const COLS = ['start', 'open', 'high', 'low', 'close', 'volume'] as const;
 
 /** What one child reports (MB unless named otherwise). */
 interface ChildReport {
   mode: string;
   rssLoadedMb: number;
   rssWarmMb: number;
+  rssSteadyMb: number;
   heapUsedMb: number;
   heapTotalMb: number;
-  externalMb: number;
   arrayBuffersMb: number;
   series: number;
   bars: number;
   liveBars: number;
+  warmupMs: number;
+  liveMs: number;
+}
+
+/** One real source series as the child receives it. */
+interface Source {
+  symbol: string;
+  interval: Interval;
+  data: KlineColumns;
+}
+
+interface SourceIndex {
+  bin: string;
+  entries: { symbol: string; interval: Interval; length: number; offset: number }[];
 }
 
 const gc = (): void => {
@@ -51,6 +73,49 @@ const gc = (): void => {
   if (!g) throw new Error('memory bench: run the child with --expose-gc');
   for (let i = 0; i < 4; i++) g();
 };
+
+// Parent side: parses the bundled CSVs and writes their columns as one binary file plus a JSON index.
+function writeSources(dir: string): string {
+  const entries: SourceIndex['entries'] = [];
+  const parts: Float64Array[] = [];
+  let offset = 0;
+  for (const interval of INTERVALS) {
+    for (const symbol of SOURCES) {
+      let data: KlineColumns;
+      try {
+        data = loadKlineFile(join(ROOT, 'data/klines', `${symbol}-${interval}.csv`));
+      } catch {
+        continue; // no file for this symbol at this interval
+      }
+      if (data.length < BARS + LIVE_BARS + 50) continue;
+      entries.push({ symbol, interval, length: data.length, offset });
+      for (const c of COLS) parts.push(data[c]);
+      offset += COLS.length * data.length * 8;
+    }
+  }
+  const bin = join(dir, 'sources.bin');
+  writeFileSync(bin, Buffer.concat(parts.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
+  const index = join(dir, 'sources.json');
+  writeFileSync(index, JSON.stringify({ bin, entries } satisfies SourceIndex));
+  return index;
+}
+
+// Child side: Float64Array views over the one binary file (no CSV parsing in the measured process).
+function readSources(indexFile: string): Map<Interval, Source[]> {
+  const index = JSON.parse(readFileSync(indexFile, 'utf8')) as SourceIndex;
+  const raw = readFileSync(index.bin);
+  const buf = raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength);
+  const out = new Map<Interval, Source[]>();
+  for (const e of index.entries) {
+    const col = (i: number) => new Float64Array(buf, e.offset + i * e.length * 8, e.length);
+    const data: KlineColumns = { start: col(0), open: col(1), high: col(2), low: col(3), close: col(4), volume: col(5), length: e.length };
+    const list = out.get(e.interval) ?? [];
+    list.push({ symbol: e.symbol, interval: e.interval, data });
+    out.set(e.interval, list);
+  }
+  for (const iv of INTERVALS) if (!out.get(iv)?.length) throw new Error(`memory bench: no source series for interval ${iv}`);
+  return out;
+}
 
 interface TiledFeed {
   feed: MarketFeed;
@@ -61,34 +126,19 @@ interface TiledFeed {
   release(): void;
 }
 
-// An injected MarketFeed serving real bundled bars tiled across `symbols` labels (T000USDT, ...): label k
-// reads source k mod n of each interval from a per-label offset, so the labels hold different windows.
-function tiledFeed(symbols: number): TiledFeed {
+// An injected MarketFeed serving real bars tiled across `symbols` labels (T000USDT, ...): label k reads
+// source k mod n of each interval from a per-label offset, so the labels hold different windows, and
+// trades by the rules of the real instrument its 60-minute source belongs to.
+function tiledFeed(symbols: number, sources: Map<Interval, Source[]>): TiledFeed {
   const rules = new Map(replayInstruments(join(ROOT, 'data')).map((i) => [i.symbol, i]));
-  const sources = new Map<Interval, { symbol: string; data: KlineFile }[]>();
-  for (const iv of INTERVALS) {
-    const list: { symbol: string; data: KlineFile }[] = [];
-    for (const s of SOURCES) {
-      try {
-        const data = loadKlineFile(join(ROOT, 'data/klines', `${s}-${iv}.csv`));
-        if (data.length >= BARS + LIVE_BARS + 50) list.push({ symbol: s, data });
-      } catch {
-        // this symbol has no file for this interval
-      }
-    }
-    if (list.length === 0) throw new Error(`memory bench: no kline file for interval ${iv}`);
-    sources.set(iv, list);
-  }
   const labels = Array.from({ length: symbols }, (_, k) => `T${String(k).padStart(3, '0')}USDT`);
   const index = new Map(labels.map((l, k) => [l, k]));
-  // Where each label × interval reads: source and first row of its window.
   const pick = (k: number, iv: Interval) => {
     const list = sources.get(iv)!;
     const src = list[k % list.length]!;
-    const span = src.data.length - BARS - LIVE_BARS;
-    return { src, offset: (k * 37) % span };
+    return { src, offset: (k * 37) % (src.data.length - BARS - LIVE_BARS) };
   };
-  const barAt = (symbol: string, iv: Interval, d: KlineFile, i: number): Bar => ({
+  const barAt = (symbol: string, iv: Interval, d: KlineColumns, i: number): Bar => ({
     symbol,
     interval: iv,
     start: d.start[i]!,
@@ -108,7 +158,8 @@ function tiledFeed(symbols: number): TiledFeed {
       for (const symbol of list) {
         const k = index.get(symbol);
         if (k === undefined) continue;
-        const real = rules.get(pick(k, '60').src.symbol) ?? rules.get('BTCUSDT')!;
+        const real = rules.get(pick(k, '60').src.symbol);
+        if (!real) throw new Error(`memory bench: no instrument rules for ${pick(k, '60').src.symbol}`);
         out.push({ ...real, symbol });
       }
       return out;
@@ -159,12 +210,12 @@ function tiledFeed(symbols: number): TiledFeed {
 }
 
 // The child: the real desk from scripts/compose.ts over the tiled feed, on a SQLite file, paper broker.
-async function child(mode: string): Promise<ChildReport> {
+async function child(mode: string, sourcesIndex: string): Promise<ChildReport> {
   gc();
   const rssLoaded = process.memoryUsage().rss; // runtime (+ loader) + every desk module, no data yet
   const dir = mkdtempSync(join(tmpdir(), 'desk-mem-'));
   try {
-    const tiled = tiledFeed(SYMBOLS);
+    const tiled = tiledFeed(SYMBOLS, readSources(sourcesIndex));
     const config = loadConfig({
       DESK_DB: join(dir, 'desk.db'),
       DESK_BACKUP_DIR: join(dir, 'backups'),
@@ -174,23 +225,32 @@ async function child(mode: string): Promise<ChildReport> {
       DESK_WARMUP_BARS: String(BARS),
     });
     const rt = await composeDesk(config, { feed: tiled.feed, logger: createLogger({ level: 'silent' }) });
+    const t0 = performance.now();
     await rt.desk.start();
+    const t1 = performance.now();
     const live = await tiled.deliver(LIVE_BARS);
+    const t2 = performance.now();
     tiled.release();
     gc();
     const mu = process.memoryUsage();
+    // Production is idle between bars (one 60-minute bar per series an hour): the same desk after a quiet spell.
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    gc();
+    const rssSteady = process.memoryUsage().rss;
     const series = rt.scanner.list().length;
     const report: ChildReport = {
       mode,
       rssLoadedMb: rssLoaded / MB,
       rssWarmMb: mu.rss / MB,
+      rssSteadyMb: rssSteady / MB,
       heapUsedMb: mu.heapUsed / MB,
       heapTotalMb: mu.heapTotal / MB,
-      externalMb: mu.external / MB,
       arrayBuffersMb: mu.arrayBuffers / MB,
       series,
       bars: series * BARS,
       liveBars: live,
+      warmupMs: t1 - t0,
+      liveMs: t2 - t1,
     };
     await rt.close();
     return report;
@@ -207,65 +267,93 @@ function run(args: string[]): Promise<string> {
   });
 }
 
-// RSS (MB) of a bare runtime after a full GC: node alone, or node with the tsx loader registered.
-async function runtimeRss(withTsx: boolean): Promise<number> {
+// RSS (MB) of a bare runtime after a full GC: node with `flags` (e.g. the tsx loader), no desk code.
+async function runtimeRss(flags: string[]): Promise<number> {
   const probe = 'for(let i=0;i<4;i++)globalThis.gc();process.stdout.write(String(process.memoryUsage().rss))';
-  const out = await run(['--expose-gc', ...(withTsx ? ['--import', 'tsx'] : []), '-e', probe]);
-  return Number(out) / MB;
+  return Number(await run(['--expose-gc', ...flags, '-e', probe])) / MB;
 }
 
 async function childReport(args: string[]): Promise<ChildReport> {
   const out = await run(args);
   const line = out.split('\n').find((l) => l.startsWith('{"mode"'));
   if (!line) throw new Error('memory bench: child printed no report');
-  return JSON.parse(line) as ChildReport;
+  const r = JSON.parse(line) as ChildReport;
+  if (r.series !== SYMBOLS * INTERVALS.length) throw new Error(`memory bench: desk holds ${r.series} series, expected ${SYMBOLS * INTERVALS.length}`);
+  return r;
+}
+
+/**
+ * The node flags `npm start` passes when package.json's "start" runs `node ... dist/start.mjs`, or
+ * null when it does not run the bundle; throws when package.json is unreadable.
+ */
+export function productionNodeFlags(): string[] | null {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const words = (pkg.scripts?.start ?? '').trim().split(/\s+/);
+  if (words[0] !== 'node' || !words.includes('dist/start.mjs')) return null;
+  return words.slice(1).filter((w) => w.startsWith('--'));
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
 /**
- * Measures the RSS of the composed desk holding 300 symbols × 2 intervals × 500 real bars, once under
- * tsx and once as the esbuild bundle (how `npm start` runs it), each in a child process after warm-up,
- * 5 live bars per series and a full GC; lines per mode: whole-process RSS (target ≤ 100 MB), the runtime
- * baseline, RSS after loading the modules, and the heap. Rejects when a child or the build fails.
+ * Measures the RSS of the composed desk holding 300 symbols × 2 intervals × 500 real bars in a child
+ * process per run (3 runs per mode, medians): under tsx, as the esbuild bundle, and as the bundle with
+ * the node flags of `npm start`; each after warm-up, 5 live bars per series and a full GC, and again after
+ * 6 s idle and a full GC. Lines per mode: whole-process RSS both times (target ≤ 100 MB), runtime baseline, RSS after loading the modules, the
+ * warm desk's share, heap, array buffers, warm-up time. Rejects when the build or a child fails.
  */
 export async function benchMemory(): Promise<BenchLine[]> {
   const { buildBundle } = await import('../build.ts');
   const bundle = await buildBundle({ entry: 'scripts/bench/memory.ts', outfile: 'dist/bench/memory.mjs' });
   const self = fileURLToPath(import.meta.url);
-  const modes = [
-    { mode: 'tsx', baseline: await runtimeRss(true), args: ['--expose-gc', '--import', 'tsx', self, CHILD_FLAG, 'tsx'] },
-    { mode: 'bundle', baseline: await runtimeRss(false), args: ['--expose-gc', '--enable-source-maps', bundle.outfile, CHILD_FLAG, 'bundle'] },
-  ];
-  const what = `${SYMBOLS}x${INTERVALS.length}x${BARS}`;
-  const lines: BenchLine[] = [];
-  for (const m of modes) {
-    const r = await childReport(m.args);
-    if (r.series !== SYMBOLS * INTERVALS.length) throw new Error(`memory bench: desk holds ${r.series} series, expected ${SYMBOLS * INTERVALS.length}`);
-    const mb = (name: string, value: number, reference: number | null): BenchLine => ({
-      name: `memory.${m.mode}.${name}.${what}`,
-      value: round(value),
-      unit: 'MB',
-      reference,
-      ratio: reference ? Math.round((value / reference) * 100) / 100 : null,
-    });
-    // Whole-process RSS of the warmed desk: the target line.
-    lines.push(mb('rss', r.rssWarmMb, TARGET_MB));
-    // Breakdown: bare runtime (node, plus the tsx hooks thread in tsx mode), after loading every desk
-    // module (no data), and what the warm desk adds over that (bars, features, SQLite, heap).
-    lines.push(mb('rss_runtime', m.baseline, null));
-    lines.push(mb('rss_after_load', r.rssLoadedMb, null));
-    lines.push(mb('rss_data', r.rssWarmMb - r.rssLoadedMb, null));
-    lines.push(mb('heap_used', r.heapUsedMb, null));
-    lines.push(mb('array_buffers', r.arrayBuffersMb, null));
+  const dir = mkdtempSync(join(tmpdir(), 'desk-mem-src-'));
+  try {
+    const sources = writeSources(dir);
+    const startFlags = productionNodeFlags();
+    const modes = [
+      { mode: 'tsx', flags: ['--import', 'tsx'], entry: self },
+      { mode: 'bundle', flags: ['--enable-source-maps'], entry: bundle.outfile },
+      ...(startFlags ? [{ mode: 'start', flags: startFlags, entry: bundle.outfile }] : []),
+    ];
+    const what = `${SYMBOLS}x${INTERVALS.length}x${BARS}`;
+    const lines: BenchLine[] = [];
+    for (const m of modes) {
+      const runs: ChildReport[] = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await childReport(['--expose-gc', ...m.flags, m.entry, CHILD_FLAG, m.mode, sources]));
+      const med = (f: (r: ChildReport) => number) => median(runs.map(f));
+      const baseline = await runtimeRss(m.flags);
+      const line = (name: string, value: number, unit: string, reference: number | null): BenchLine => ({
+        name: `memory.${m.mode}.${name}.${what}`,
+        value: round(value),
+        unit,
+        reference,
+        ratio: reference ? Math.round((value / reference) * 100) / 100 : null,
+      });
+      // Whole-process RSS of the warm desk right after warm-up + live bars + a full GC: the target line
+      // (ratio ≤ 1 meets it); and the same desk after 6 s idle + a full GC (V8 has shrunk its young
+      // generation back after the warm-up burst: what a desk between bars holds).
+      lines.push(line('rss', med((r) => r.rssWarmMb), 'MB', TARGET_MB));
+      lines.push(line('rss_steady', med((r) => r.rssSteadyMb), 'MB', TARGET_MB));
+      // Breakdown: bare runtime with the mode's flags (+ the tsx hooks thread in tsx mode); after loading
+      // every desk module (no data); what the warm desk adds over that (bars, features, SQLite, V8 heap
+      // growth from the warm-up burst); live heap; typed arrays (the KlineStore is most of them).
+      lines.push(line('rss_runtime', baseline, 'MB', null));
+      lines.push(line('rss_after_load', med((r) => r.rssLoadedMb), 'MB', null));
+      lines.push(line('rss_desk', med((r) => r.rssWarmMb - r.rssLoadedMb), 'MB', null));
+      lines.push(line('heap_used', med((r) => r.heapUsedMb), 'MB', null));
+      lines.push(line('array_buffers', med((r) => r.arrayBuffersMb), 'MB', null));
+      lines.push(line('warmup_ms', med((r) => r.warmupMs), 'ms', null));
+    }
+    return lines;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return lines;
 }
 
 // Run as a script: this file under tsx, or its bundle dist/bench/memory.mjs (import.meta.url is then the bundle).
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const at = process.argv.indexOf(CHILD_FLAG);
-  const work = at >= 0 ? child(process.argv[at + 1] ?? 'tsx').then((r) => [r]) : benchMemory();
+  const work = at >= 0 ? child(process.argv[at + 1] ?? 'tsx', process.argv[at + 2] ?? '').then((r) => [r]) : benchMemory();
   work.then(
     (lines) => {
       for (const l of lines) process.stdout.write(`${JSON.stringify(l)}\n`);
