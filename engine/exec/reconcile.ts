@@ -2,13 +2,13 @@ import type { Broker } from './broker.ts';
 import type { Store } from '../store/store.ts';
 import type { DeskEvent } from '../events.ts';
 import type { DeskLogger } from '../log.ts';
-import { toPosition } from './ledger.ts';
+import { applyExecution, toPosition } from './ledger.ts';
 import { randomId } from './ids.ts';
 
 /**
  * Brings the ledger in line with the venue (the venue is the truth): orders left in 'submitting' or
- * 'unknown' by a crash are looked up by orderLinkId (found → accepted, absent → cancelled, never
- * re-sent); for a live broker, DB positions the venue no longer holds are closed with a reason and
+ * 'unknown' by a crash are looked up by orderLinkId (filled → the fill is recorded from the venue's
+ * quantity and average price, open → accepted, absent → cancelled; never re-sent); for a live broker, DB positions the venue no longer holds are closed with a reason and
  * venue positions the DB lacks are adopted. Returns the events to emit; venue errors propagate.
  */
 export async function reconcile(store: Store, broker: Broker, logger: DeskLogger, now: number): Promise<DeskEvent[]> {
@@ -17,8 +17,33 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
   for (const status of ['submitting', 'unknown'] as const) {
     for (const o of store.orders.byStatus(mode, status)) {
       const found = await broker.findOrder(o.orderLinkId);
-      if (found) {
-        store.orders.setStatus(o.id, found.filledQty > 0 ? 'accepted' : 'accepted', now, { venueOrderId: found.orderId });
+      if (found && found.filledQty > 0 && found.avgPrice !== null && !store.orders.hasFill(`recon-${o.orderLinkId}`)) {
+        // The venue filled it but the crash lost the fill: record it now from the venue's numbers, so the
+        // position keeps its order's stop, targets, signal and actor (never re-sent, never adopted blind).
+        events.push(
+          ...applyExecution(
+            store,
+            mode,
+            {
+              execId: `recon-${o.orderLinkId}`,
+              orderId: found.orderId,
+              orderLinkId: o.orderLinkId,
+              symbol: o.symbol,
+              side: o.side,
+              qty: found.filledQty,
+              price: found.avgPrice,
+              fee: 0,
+              reduceOnly: o.reduceOnly,
+              kind: o.reduceOnly ? 'close' : 'entry',
+              quoteId: o.quoteId,
+              at: now,
+            },
+            { cooldownMs: 0 },
+          ),
+        );
+        logger.warn({ orderLinkId: o.orderLinkId, venueStatus: found.status, filledQty: found.filledQty }, 'reconcile: fill recovered from the venue');
+      } else if (found) {
+        store.orders.setStatus(o.id, 'accepted', now, { venueOrderId: found.orderId });
         logger.info({ orderLinkId: o.orderLinkId, venueStatus: found.status }, 'reconcile: order found at venue');
       } else {
         store.orders.setStatus(o.id, 'cancelled', now, { errorCode: 'not_at_venue' });

@@ -1,0 +1,101 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger, testConfig, type Broker, type Signal } from '../../engine/index.ts';
+import { composeDesk, type DeskRuntime } from '../../scripts/compose.ts';
+import { createLiveAdapters } from '../../scripts/live-adapters.ts';
+import { startBybitV5Fake, type BybitV5Fake } from '../fakes/bybit-v5/index.ts';
+
+const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'WIFUSDT'];
+const trader = { kind: 'rpc' as const, id: 'crash-trader', role: 'trader' as const };
+
+let fake: BybitV5Fake | undefined;
+const runtimes: DeskRuntime[] = [];
+afterEach(async () => {
+  for (const r of runtimes.splice(0)) await r.close().catch(() => {});
+  await fake?.close();
+  fake = undefined;
+});
+
+async function until<T>(f: () => T | undefined | null | false, ms: number, step?: () => void): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    step?.();
+    await new Promise((r) => setTimeout(r, 40));
+  }
+}
+
+describe('live: a crash between submit and the DB write', () => {
+  it('on restart, reconciliation finds the order by orderLinkId: one order at the venue, the fill recorded, no orphan', async () => {
+    fake = await startBybitV5Fake({ apiKey: 'crash-key-123', apiSecret: 'crash-secret-4567890', symbols: SYMBOLS });
+    const config = testConfig({
+      DESK_DB: join(mkdtempSync(join(tmpdir(), 'desk-live-crash-')), 'desk.db'),
+      DESK_MODE: 'live',
+      DESK_FEED: 'bybit',
+      DESK_UNIVERSE: SYMBOLS.join(','),
+      BYBIT_API_KEY: 'crash-key-123',
+      BYBIT_API_SECRET: 'crash-secret-4567890',
+      BYBIT_REST_URL: fake.restUrl,
+      BYBIT_WS_PUBLIC_URL: fake.wsPublicUrl,
+      BYBIT_WS_PRIVATE_URL: fake.wsPrivateUrl,
+    });
+    // Desk A: its broker reaches the venue, then "dies": place never returns and no fill is recorded.
+    const live = await createLiveAdapters(config, { now: () => Date.now() }, silentLogger, () => {}, { feed: true, broker: true });
+    const real = live.broker!;
+    const dying: Broker = {
+      mode: 'live',
+      place: async (req) => {
+        await real.place(req);
+        return new Promise(() => {});
+      },
+      setStop: (s, side, p) => real.setStop(s, side, p),
+      cancelAll: (s) => real.cancelAll(s),
+      positions: () => real.positions(),
+      findOrder: (l) => real.findOrder(l),
+      balance: () => real.balance(),
+      onExecution: () => {},
+      onBar: (b) => real.onBar(b),
+      close: () => real.close(),
+    };
+    const a = await composeDesk(config, { logger: silentLogger, feed: live.feed!, broker: dying });
+    runtimes.push(a);
+    await a.desk.start();
+    const signal = await until<Signal>(
+      () => a.store.signals.listLive(Date.now(), null, 50).find((s) => s.stage === 'live' && a.feed.quote(s.symbol) !== null),
+      30_000,
+      () => fake!.advance(1, SYMBOLS),
+    );
+    void a.desk.execute(trader, { signalId: signal.id }).catch(() => {});
+    const linkId = await until(() => fake!.state.orders.find((o) => o.orderStatus === 'Filled')?.orderLinkId, 10_000);
+    expect(a.store.orders.byLinkId(linkId)?.status).toBe('submitting');
+    expect(a.store.positions.openOn('live', signal.symbol)).toBeNull();
+    await a.close(); // the process is gone; its DB holds an order in 'submitting' and no fill
+
+    // Desk B: a normal restart on the same database.
+    const b = await composeDesk(config, { logger: silentLogger });
+    runtimes.push(b);
+    await b.desk.start();
+    const order = b.store.orders.byLinkId(linkId)!;
+    expect(order.status).toBe('filled');
+    const pos = b.store.positions.openOn('live', signal.symbol)!;
+    expect(pos).not.toBeNull();
+    expect(pos.signalId).toBe(signal.id);
+    expect(pos.stop).toBe(order.stop);
+    expect(pos.actorId).toBe(trader.id);
+    const venue = (await b.broker.positions()).find((p) => p.symbol === signal.symbol)!;
+    expect(pos.qty).toBeCloseTo(venue.qty, 9);
+    expect(fake.requests.filter((r) => r.path === '/v5/order/create' && (r.params as { orderLinkId?: string }).orderLinkId === linkId)).toHaveLength(1);
+    expect((b.store.db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE status IN ('submitting','unknown')`).get() as { n: number }).n).toBe(0);
+    // a second restart changes nothing (idempotent)
+    await b.close();
+    const c = await composeDesk(config, { logger: silentLogger });
+    runtimes.push(c);
+    await c.desk.start();
+    expect((c.store.db.prepare('SELECT COUNT(*) AS n FROM fills').get() as { n: number }).n).toBe(1);
+    expect(c.store.positions.openAll('live')).toHaveLength(1);
+  }, 90_000);
+});
