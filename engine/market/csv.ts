@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import type { Interval } from '../schemas.ts';
 import { IntervalSchema } from '../schemas.ts';
 import { DeskError } from '../errors.ts';
+import type { OhlcvColumns } from './types.ts';
 
 /** Header every kline CSV must start with. */
 export const KLINE_HEADER = 'start_ms,open,high,low,close,volume';
@@ -13,13 +14,7 @@ const KLINE_COLUMNS = ['start_ms', 'open', 'high', 'low', 'close', 'volume'] as 
 const FUNDING_COLUMNS = ['funding_time_ms', 'funding_rate'] as const;
 
 /** Kline columns of one series, oldest first; every array has exactly `length` elements. */
-export interface KlineColumns {
-  start: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
+export interface KlineColumns extends OhlcvColumns {
   length: number;
 }
 

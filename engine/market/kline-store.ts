@@ -1,22 +1,16 @@
 import type { Interval } from '../schemas.ts';
-import type { Bar } from './types.ts';
+import type { Bar, OhlcvColumns } from './types.ts';
 import { DeskError } from '../errors.ts';
-import { barProblem } from './csv.ts';
+import { barProblem, type KlineColumns } from './csv.ts';
+import { barAt } from './bar-at.ts';
 
 /**
  * The most recent bars of one symbol × interval as Float64Array views, oldest → newest. The views
  * alias the store's buffer: they stay correct until the next append to this series (copy what you keep).
  */
-export interface SeriesView {
+export interface SeriesView extends KlineColumns {
   symbol: string;
   interval: Interval;
-  start: Float64Array;
-  open: Float64Array;
-  high: Float64Array;
-  low: Float64Array;
-  close: Float64Array;
-  volume: Float64Array;
-  length: number;
 }
 
 const COLS = 6;
@@ -141,7 +135,7 @@ export class KlineStore {
   appendColumns(
     symbol: string,
     interval: Interval,
-    cols: { start: Float64Array; open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array },
+    cols: OhlcvColumns,
     from = 0,
     to: number = cols.start.length,
   ): number {
@@ -150,16 +144,7 @@ export class KlineStore {
       const start = cols.start[i] as number;
       const r = this.ring(symbol, interval, false);
       if (r && start <= r.lastStart) continue;
-      const ok = this.append({
-        symbol,
-        interval,
-        start,
-        open: cols.open[i] as number,
-        high: cols.high[i] as number,
-        low: cols.low[i] as number,
-        close: cols.close[i] as number,
-        volume: cols.volume[i] as number,
-      });
+      const ok = this.append(barAt(cols, i, symbol, interval));
       if (ok) n++;
     }
     return n;

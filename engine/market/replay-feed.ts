@@ -10,6 +10,7 @@ import { loadFundingFile, loadKlineFile, type KlineFile } from './csv.ts';
 import { FundingStore } from './funding-store.ts';
 import { ReplayMerge, type MergeSource } from './replay-merge.ts';
 import { replayInstruments } from './replay-instruments.ts';
+import { barAt } from './bar-at.ts';
 
 /** Timer functions the replay uses (default: the global setTimeout/clearTimeout); tests inject their own. */
 export interface ReplayScheduler {
@@ -262,17 +263,7 @@ export function createReplayFeed(opts: ReplayFeedOptions): ReplayFeed {
     if (!nx) return false;
     const s = nx.source;
     const i = nx.index;
-    const d = s.data;
-    const bar: Bar = {
-      symbol: s.symbol,
-      interval: s.interval,
-      start: d.start[i] as number,
-      open: d.open[i] as number,
-      high: d.high[i] as number,
-      low: d.low[i] as number,
-      close: d.close[i] as number,
-      volume: d.volume[i] as number,
-    };
+    const bar = barAt(s.data, i, s.symbol, s.interval);
     const closeTime = bar.start + s.intervalMs;
     const wall = clock.now();
     if (closeTime > lastClose) lastClose = closeTime;
@@ -335,19 +326,7 @@ export function createReplayFeed(opts: ReplayFeedOptions): ReplayFeed {
     if (!s || !(limit > 0)) return [];
     const from = Math.max(s.historyFrom, s.historyTo - Math.floor(limit));
     const out: Bar[] = [];
-    const d = s.data;
-    for (let i = from; i < s.historyTo; i++) {
-      out.push({
-        symbol,
-        interval,
-        start: d.start[i] as number,
-        open: d.open[i] as number,
-        high: d.high[i] as number,
-        low: d.low[i] as number,
-        close: d.close[i] as number,
-        volume: d.volume[i] as number,
-      });
-    }
+    for (let i = from; i < s.historyTo; i++) out.push(barAt(s.data, i, symbol, interval));
     return out;
   };
 

@@ -12,6 +12,16 @@ export interface Bar {
   volume: number;
 }
 
+/** The six columns of one series' bars (index 0 = oldest), as a CSV loads them and the kline store keeps them. */
+export interface OhlcvColumns {
+  start: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+}
+
 /** Trading rules of one linear instrument (from Bybit instruments-info, or the bundled defaults). */
 export interface Instrument {
   symbol: string;

@@ -2,21 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { KlineStore } from '../../engine/market/kline-store.ts';
 import { loadKlineFile } from '../../engine/market/csv.ts';
+import { barAt } from '../../engine/market/bar-at.ts';
 import type { Bar } from '../../engine/market/types.ts';
 import { DeskError, isDeskError } from '../../engine/errors.ts';
 import { KLINES } from './helpers.ts';
 
 const btc = loadKlineFile(join(KLINES, 'BTCUSDT-60.csv'));
-const bar = (i: number): Bar => ({
-  symbol: 'BTCUSDT',
-  interval: '60',
-  start: btc.start[i] as number,
-  open: btc.open[i] as number,
-  high: btc.high[i] as number,
-  low: btc.low[i] as number,
-  close: btc.close[i] as number,
-  volume: btc.volume[i] as number,
-});
+const bar = (i: number): Bar => barAt(btc, i, 'BTCUSDT', '60');
 
 describe('KlineStore', () => {
   it('keeps the last `capacity` bars as contiguous views, correct across many wraparounds', () => {
