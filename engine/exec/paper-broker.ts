@@ -27,12 +27,56 @@ export interface PaperLedger {
   recordQuote(q: Quote): number;
 }
 
-/** Fraction of the initial quantity each take-profit level closes, by number of levels. */
+/** Fraction of the initial quantity each take-profit level closes, by number of levels (a fresh array; never throws). */
 export function targetFractions(levels: number): number[] {
   if (levels <= 1) return [1];
   if (levels === 2) return [0.5, 0.5];
   const head = Array.from({ length: levels - 1 }, () => Math.floor((0.6 / (levels - 1)) * 100) / 100);
   return [...head, Math.round((1 - head.reduce((a, b) => a + b, 0)) * 100) / 100];
+}
+
+// targetFractions for 0..8 levels, computed once (the bar path must not allocate).
+const FRACTIONS: readonly (readonly number[])[] = Array.from({ length: 9 }, (_, n) => Object.freeze(targetFractions(n)));
+
+/** Slots per fill in a barExits buffer: kind (0 = stop, 1 = target), qty, price. */
+export const EXIT_FILL_SLOTS = 3;
+
+/**
+ * The paper venue's exit rule for one open position on one closed bar, written into `out` as
+ * (kind, qty, price) triples (kind 0 = stop, 1 = target); returns the number of fills. The stop comes
+ * first (conservative when stop and target are both inside the bar) and closes everything at the stop
+ * or at the open if the bar gapped through it; otherwise each take-profit level from `targetsHit` on
+ * that the bar reached closes its fraction of the initial quantity (rounded down to `qtyStep`; the
+ * last level takes the rest) at the level or at the open if the bar gapped past it. Pure and
+ * allocation-free; `out` must hold 3 × max(1, targets) slots (fills past its end are lost).
+ */
+export function barExits(p: PaperBookEntry, open: number, high: number, low: number, qtyStep: number, out: Float64Array): number {
+  if (p.qty <= 0) return 0;
+  const long = p.side === 'long';
+  if (long ? low <= p.stop : high >= p.stop) {
+    out[0] = 0;
+    out[1] = p.qty;
+    out[2] = long ? Math.min(open, p.stop) : Math.max(open, p.stop);
+    return 1;
+  }
+  const targets = p.targets;
+  const n = targets.length;
+  const fr = n < FRACTIONS.length ? FRACTIONS[n]! : targetFractions(n);
+  let k = 0;
+  let remaining = p.qty;
+  for (let i = p.targetsHit; i < n && remaining > 0; i++) {
+    const t = targets[i]!;
+    if (!(long ? high >= t : low <= t)) break;
+    const want = i === n - 1 ? remaining : Math.min(remaining, Math.floor((p.initialQty * fr[i]!) / qtyStep + 1e-9) * qtyStep);
+    const qty = Number(want.toFixed(10));
+    if (qty <= 0) continue;
+    out[k * 3] = 1;
+    out[k * 3 + 1] = qty;
+    out[k * 3 + 2] = long ? Math.max(open, t) : Math.min(open, t);
+    k++;
+    remaining = Number((remaining - qty).toFixed(10));
+  }
+  return k;
 }
 
 /**
@@ -44,6 +88,7 @@ export class PaperBroker implements Broker {
   readonly mode = 'paper' as const;
   private sink: (e: Execution) => void | Promise<void> = () => {};
   private readonly orders = new Map<string, { orderId: string; status: string; filledQty: number; avgPrice: number | null }>();
+  private fills = new Float64Array(EXIT_FILL_SLOTS * 4);
 
   /** Creates a paper venue over the desk's ledger. */
   constructor(
@@ -116,28 +161,13 @@ export class PaperBroker implements Broker {
    */
   async onBar(bar: Bar): Promise<void> {
     for (const p of this.ledger.book()) {
-      if (p.symbol !== bar.symbol || p.qty <= 0) continue;
-      const long = p.side === 'long';
-      const stopHit = long ? bar.low <= p.stop : bar.high >= p.stop;
-      if (stopHit) {
-        const price = long ? Math.min(bar.open, p.stop) : Math.max(bar.open, p.stop);
-        await this.exit(p, p.qty, price, 'stop');
-        continue;
-      }
-      const fr = targetFractions(p.targets.length);
-      let remaining = p.qty;
-      for (let i = p.targetsHit; i < p.targets.length && remaining > 0; i++) {
-        const t = p.targets[i]!;
-        if (!(long ? bar.high >= t : bar.low <= t)) break;
-        const last = i === p.targets.length - 1;
-        const step = this.opts.qtyStepOf(p.symbol);
-        const want = last ? remaining : Math.min(remaining, Math.floor((p.initialQty * fr[i]!) / step + 1e-9) * step);
-        const qty = Number(want.toFixed(10));
-        if (qty <= 0) continue;
-        const price = long ? Math.max(bar.open, t) : Math.min(bar.open, t);
-        await this.exit(p, qty, price, 'target');
-        remaining = Number((remaining - qty).toFixed(10));
-      }
+      if (p.symbol !== bar.symbol) continue;
+      if (p.targets.length * EXIT_FILL_SLOTS > this.fills.length) this.fills = new Float64Array(p.targets.length * EXIT_FILL_SLOTS);
+      const n = barExits(p, bar.open, bar.high, bar.low, this.opts.qtyStepOf(p.symbol), this.fills);
+      if (n === 0) continue;
+      // Copy before awaiting: the sink may run another bar through this broker meanwhile.
+      const fills = this.fills.slice(0, n * EXIT_FILL_SLOTS);
+      for (let k = 0; k < n; k++) await this.exit(p, fills[k * 3 + 1]!, fills[k * 3 + 2]!, fills[k * 3] === 0 ? 'stop' : 'target');
     }
   }
 
