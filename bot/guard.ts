@@ -47,3 +47,14 @@ export function guardCommand(deps: BotDeps, name: string, handler: CommandHandle
     }
   };
 }
+
+/**
+ * The first word of a command's `args`; when there is none, replies with the usage line of command
+ * `name` and returns undefined. Rejects only when Telegram refuses the reply.
+ */
+export async function requireArg(ctx: BotContext, name: string, args: string): Promise<string | undefined> {
+  const first = args.split(/\s+/)[0];
+  if (first) return first;
+  await ctx.reply(ctx.tr('bot-usage', { usage: ctx.tr(`${commandSpec(name).key}.usage`) }));
+  return undefined;
+}

@@ -1,18 +1,14 @@
-import { InlineKeyboard } from 'grammy';
 import type { Bot } from 'grammy';
 import type { BotContext, BotDeps } from '../context.ts';
-import { guardCommand } from '../guard.ts';
+import { guardCommand, requireArg } from '../guard.ts';
 import { COMMANDS } from '../command-table.ts';
 import { roleAtLeast } from '../roles.ts';
 import { sendLong, withTyping } from '../reply.ts';
-import { ACTIONS, buttonData } from '../keyboards.ts';
-import { LANGUAGES } from '../i18n.ts';
+import { languageKeyboard } from './settings.ts';
 import { durationText, intervalLabel, lagText, positionLine, signalFull, signalLine } from '../render.ts';
 import { fmtMoney, fmtNum, fmtTime, fmtWhen } from '../format.ts';
 import { executeRows } from '../signal-buttons.ts';
 import { limitLines } from '../limits-text.ts';
-
-const PREFS_TTL_MS = 86_400_000;
 
 /** The /help text for `ctx`'s role: one line per command the sender may run, by section; never throws. */
 export function helpText(ctx: BotContext): string {
@@ -38,9 +34,7 @@ export function registerReadCommands(bot: Bot<BotContext>, deps: BotDeps): void 
   bot.command(
     'start',
     guardCommand(deps, 'start', async (ctx) => {
-      const uid = ctx.actor.id;
-      const kb = new InlineKeyboard();
-      for (const l of LANGUAGES) kb.text(deps.trFor(l)('language-name'), buttonData(deps.nonces, uid, ACTIONS.language, l, PREFS_TTL_MS, false));
+      const kb = languageKeyboard(deps, ctx.actor.id);
       const name = ctx.from?.first_name ?? '';
       await ctx.reply(ctx.tr('start-welcome', { name, role: ctx.tr('role', { role: ctx.actor.role }) }), { reply_markup: kb });
     }),
@@ -108,11 +102,8 @@ export function registerReadCommands(bot: Bot<BotContext>, deps: BotDeps): void 
   bot.command(
     'signal',
     guardCommand(deps, 'signal', async (ctx, args) => {
-      const id = args.split(/\s+/)[0];
-      if (!id) {
-        await ctx.reply(ctx.tr('bot-usage', { usage: ctx.tr('cmd-signal.usage') }));
-        return;
-      }
+      const id = await requireArg(ctx, 'signal', args);
+      if (!id) return;
       const { signal } = await desk.getSignal(ctx.actor, { id });
       const live = signal.status === 'live' && signal.stage === 'live' ? [signal] : [];
       const kb = executeRows(deps, ctx.tr, ctx.actor.id, ctx.actor.role, live);

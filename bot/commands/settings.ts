@@ -3,7 +3,7 @@ import type { Bot } from 'grammy';
 import type { Settings } from '../../engine/index.ts';
 import { ScanInput, parseInput } from '../../engine/index.ts';
 import type { BotContext, BotDeps } from '../context.ts';
-import { guardCommand } from '../guard.ts';
+import { guardCommand, requireArg } from '../guard.ts';
 import { ACTIONS, buttonData } from '../keyboards.ts';
 import { LANGUAGES } from '../i18n.ts';
 import type { Translate } from '../i18n.ts';
@@ -22,11 +22,16 @@ export function settingsText(tr: Translate, s: Settings): string {
   });
 }
 
-/** The /settings keyboard (language, alert detail, alerts on/off) bound to `userId`; never throws. */
-export function settingsKeyboard(deps: BotDeps, tr: Translate, userId: string, s: Settings): InlineKeyboard {
+/** A keyboard with one button per language (each named in its own language) bound to `userId`; never throws. */
+export function languageKeyboard(deps: BotDeps, userId: string): InlineKeyboard {
   const kb = new InlineKeyboard();
   for (const l of LANGUAGES) kb.text(deps.trFor(l)('language-name'), buttonData(deps.nonces, userId, ACTIONS.language, l, PREFS_TTL_MS, false));
-  kb.row();
+  return kb;
+}
+
+/** The /settings keyboard (language, alert detail, alerts on/off) bound to `userId`; never throws. */
+export function settingsKeyboard(deps: BotDeps, tr: Translate, userId: string, s: Settings): InlineKeyboard {
+  const kb = languageKeyboard(deps, userId).row();
   const detail = s.alertDetail === 'full' ? 'compact' : 'full';
   kb.text(tr(detail === 'full' ? 'btn-detail-full' : 'btn-detail-compact'), buttonData(deps.nonces, userId, ACTIONS.detail, detail, PREFS_TTL_MS, false));
   kb.text(tr(s.alerts ? 'btn-alerts-off' : 'btn-alerts-on'), buttonData(deps.nonces, userId, ACTIONS.alerts, s.alerts ? 'off' : 'on', PREFS_TTL_MS, false));
@@ -88,11 +93,8 @@ export function registerSettingsCommands(bot: Bot<BotContext>, deps: BotDeps): v
   bot.command(
     'mute',
     guardCommand(deps, 'mute', async (ctx, args) => {
-      const what = args.split(/\s+/)[0];
-      if (!what) {
-        await ctx.reply(ctx.tr('bot-usage', { usage: ctx.tr('cmd-mute.usage') }));
-        return;
-      }
+      const what = await requireArg(ctx, 'mute', args);
+      if (!what) return;
       const symbol = await muteSymbol(deps, ctx, what);
       await ctx.reply(ctx.tr('mute-done', { symbol }));
     }),
@@ -101,11 +103,8 @@ export function registerSettingsCommands(bot: Bot<BotContext>, deps: BotDeps): v
   bot.command(
     'unmute',
     guardCommand(deps, 'unmute', async (ctx, args) => {
-      const what = args.split(/\s+/)[0];
-      if (!what) {
-        await ctx.reply(ctx.tr('bot-usage', { usage: ctx.tr('cmd-unmute.usage') }));
-        return;
-      }
+      const what = await requireArg(ctx, 'unmute', args);
+      if (!what) return;
       const symbol = what.toUpperCase();
       if (!ctx.settings.mutedSymbols.includes(symbol)) {
         await ctx.reply(ctx.tr('unmute-missing', { symbol }));

@@ -1,7 +1,7 @@
 import type { Bot } from 'grammy';
 import type { Position } from '../../engine/index.ts';
 import type { BotContext, BotDeps } from '../context.ts';
-import { guardCommand } from '../guard.ts';
+import { guardCommand, requireArg } from '../guard.ts';
 import { ACTIONS, confirmKeyboard } from '../keyboards.ts';
 import { sideLabel } from '../render.ts';
 import { fmtPrice, fmtQty } from '../format.ts';
@@ -18,11 +18,8 @@ export function registerTradeCommands(bot: Bot<BotContext>, deps: BotDeps): void
   bot.command(
     'close',
     guardCommand(deps, 'close', async (ctx, args) => {
-      const what = args.split(/\s+/)[0];
-      if (!what) {
-        await ctx.reply(ctx.tr('bot-usage', { usage: ctx.tr('cmd-close.usage') }));
-        return;
-      }
+      const what = await requireArg(ctx, 'close', args);
+      if (!what) return;
       const pos = await findOpenPosition(deps, ctx, what);
       if (!pos) {
         await ctx.reply(ctx.tr('close-none', { what }));
