@@ -83,30 +83,22 @@ export function parseJson(text: string): unknown {
 export async function answer(payload: string, call: CallOne, onResponse?: OnResponse): Promise<WireReply> {
   const msg = parseJson(payload);
   if (msg === undefined) return errorResponse(null, SPEC_ERRORS.PARSE_ERROR, 'Parse error');
-  if (!Array.isArray(msg)) {
-    const c = classify(msg, onResponse !== undefined);
+  // One message of a batch or a lone one: its error, nothing (a response handed on), or its call's reply.
+  const one = (item: unknown): Promise<JSONRPCResponse | null> | JSONRPCResponse | null => {
+    const c = classify(item, onResponse !== undefined);
     if (c.kind === 'invalid') return c.response;
     if (c.kind === 'response') {
       onResponse?.(c.response);
       return null;
     }
     return runOne(c.request, call);
-  }
+  };
+  if (!Array.isArray(msg)) return one(msg);
   if (msg.length === 0) return errorResponse(null, SPEC_ERRORS.INVALID_REQUEST, 'Invalid Request', { reason: 'empty batch' });
   if (msg.length > MAX_BATCH) {
     return errorResponse(null, SPEC_ERRORS.INVALID_REQUEST, 'Invalid Request', { reason: `batch larger than ${MAX_BATCH}` });
   }
-  const replies = await Promise.all(
-    msg.map((item): Promise<JSONRPCResponse | null> | JSONRPCResponse | null => {
-      const c = classify(item, onResponse !== undefined);
-      if (c.kind === 'invalid') return c.response;
-      if (c.kind === 'response') {
-        onResponse?.(c.response);
-        return null;
-      }
-      return runOne(c.request, call);
-    }),
-  );
+  const replies = await Promise.all(msg.map(one));
   const out = replies.filter((r): r is JSONRPCResponse => r !== null);
   return out.length === 0 ? null : out;
 }
