@@ -1,10 +1,13 @@
-/** Number of decimals needed to write `step` exactly (0.001 → 3, 5 → 0); assumes a sane step. */
+/**
+ * Number of decimals needed to write `step` exactly (0.001 → 3, 5 → 0, 2.5e-7 → 8: the mantissa's
+ * digits count too); throws RangeError on a step that is not a positive finite number.
+ */
 export function stepDecimals(step: number): number {
   if (!(step > 0) || !Number.isFinite(step)) throw new RangeError('step must be a positive finite number');
-  const s = step.toString();
-  if (s.includes('e-')) return Number(s.split('e-')[1]);
-  const dot = s.indexOf('.');
-  return dot < 0 ? 0 : s.length - dot - 1;
+  const [mantissa = '', exp] = step.toString().split('e');
+  const dot = mantissa.indexOf('.');
+  const frac = dot < 0 ? 0 : mantissa.length - dot - 1;
+  return Math.max(0, frac - (exp === undefined ? 0 : Number(exp)));
 }
 
 /** Rounds `value` DOWN to a multiple of `step` (quantities never round up); throws RangeError on a bad step. */
