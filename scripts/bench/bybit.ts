@@ -5,25 +5,37 @@
 // time − the moment the fake started publishing that burst (epoch clocks of one machine).
 // The 200 symbols are aliases (B000USDT…B199USDT) of the repo's real 60-minute kline files: the
 // prices are real, the names are not — this measures plumbing, not markets.
-// Run: `npx tsx scripts/bench/bybit.ts` → JSON lines {name, value, unit, reference, ratio}.
+// Second part (issue 3): the same fake and the same 200 aliases, but through THE DESK as
+// scripts/start.ts builds it — composeDesk with DESK_FEED=bybit, DESK_MODE=paper, DESK_INTERVALS=60,
+// an in-memory store — and latency = the desk's `signal.created` event − the moment the fake began
+// publishing THAT symbol's closed kline (the fake steps the 200 symbols one after another, as its
+// own advance() does, and stamps each). Also the desk's own onBar cost per bar (the feed's handler,
+// timed around the await) and closed kline → onBar done for every bar, signal or not.
+// Run: `npx tsx scripts/bench/bybit.ts [--feed|--desk]` → JSON lines {name, value, unit, reference, ratio}.
 import { fork, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBybitFeed } from '../../engine/bybit/market-feed.ts';
 import { systemClock } from '../../engine/clock.ts';
 import { testConfig } from '../../engine/config.ts';
 import { silentLogger } from '../../engine/log.ts';
+import type { Bar, BarHandler } from '../../engine/market/types.ts';
 import { startBybitV5Fake } from '../../test/fakes/bybit-v5/index.ts';
+import { composeDesk } from '../compose.ts';
 import type { BenchLine } from './bench-line.ts';
-
 
 const SYMBOLS = 200;
 const WARMUP_ROUNDS = 10;
 const ROUNDS = 50;
+/** Desk part: rounds (one closed 60-minute bar for all 200 symbols each) after its warm-up rounds. */
+const DESK_WARMUP_ROUNDS = 10;
+const DESK_ROUNDS = 150;
 /** Target: the last of 200 simultaneous closed bars reaches onBar within 50 ms on loopback. */
 const P99_TARGET_MS = 50;
+/** Target (issue 3): a closed kline on the Bybit WS becomes the desk's signal.created within 10 ms at p99, 200 symbols. */
+const SIGNAL_P99_TARGET_MS = 10;
 const KLINES = fileURLToPath(new URL('../../data/klines/', import.meta.url));
 
 function pct(sorted: number[], p: number): number {
@@ -42,7 +54,9 @@ async function until(cond: () => boolean, ms: number): Promise<void> {
 /** Epoch ms with sub-ms precision, comparable between processes on one machine. */
 const epoch = (): number => performance.timeOrigin + performance.now();
 
-type ChildMsg = { ready: true; restUrl: string; wsPublicUrl: string; wsPrivateUrl: string; symbols: string[] } | { stepped: true; t: number; publishMs: number };
+type ChildMsg =
+  | { ready: true; restUrl: string; wsPublicUrl: string; wsPrivateUrl: string; symbols: string[] }
+  | { stepped: true; t: number; publishMs: number; at: number[] | null };
 
 /** The fake runs in its own process, so its (synchronous) publishing never blocks the feed's event loop. */
 async function fakeChild(): Promise<void> {
@@ -57,7 +71,7 @@ async function fakeChild(): Promise<void> {
   }
   const fake = await startBybitV5Fake({ klinesDir: dir, symbols, baseInterval: '60' });
   const send = (m: ChildMsg) => process.send?.(m);
-  process.on('message', (m: { advance?: number; stop?: boolean }) => {
+  process.on('message', (m: { advance?: number; perSymbol?: boolean; stop?: boolean }) => {
     if (m.stop) {
       void fake.close().then(() => {
         rmSync(dir, { recursive: true, force: true });
@@ -66,33 +80,84 @@ async function fakeChild(): Promise<void> {
       return;
     }
     const t = epoch();
+    if (m.perSymbol) {
+      // The fake's advance() steps its symbols one after another; doing the same here stamps each one.
+      const at: number[] = [];
+      for (const s of symbols) {
+        at.push(epoch());
+        fake.advance(1, [s]);
+      }
+      send({ stepped: true, t, publishMs: epoch() - t, at });
+      return;
+    }
     fake.advance(m.advance ?? 1, symbols);
-    send({ stepped: true, t, publishMs: epoch() - t });
+    send({ stepped: true, t, publishMs: epoch() - t, at: null });
   });
   send({ ready: true, restUrl: fake.restUrl, wsPublicUrl: fake.wsPublicUrl, wsPrivateUrl: fake.wsPrivateUrl, symbols });
 }
 
-/**
- * Measures closed-bar latency fake WS → feed.onBar for 200 symbols (p50, p99, max over 10 000 bars;
- * the fake runs in a child process) and counts the ≤10-topic subscribe requests; rejects if the fake
- * or the feed cannot start.
- */
-export async function benchBybit(): Promise<BenchLine[]> {
+interface FakeChild {
+  ready: Extract<ChildMsg, { ready: true }>;
+  step(perSymbol: boolean): Promise<Extract<ChildMsg, { stepped: true }>>;
+  stop(): Promise<void>;
+}
+
+/** Forks the fake (this file with --fake-child) and waits for it to listen; rejects if it dies first. */
+async function startFakeChild(): Promise<FakeChild> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--fake-child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const inbox: ChildMsg[] = [];
   let wake: (() => void) | null = null;
+  let dead = false;
   child.on('message', (m: ChildMsg) => {
     inbox.push(m);
+    wake?.();
+  });
+  child.once('exit', () => {
+    dead = true;
     wake?.();
   });
   const next = async <K extends 'ready' | 'stepped'>(kind: K): Promise<Extract<ChildMsg, Record<K, true>>> => {
     for (;;) {
       const i = inbox.findIndex((m) => kind in m);
       if (i >= 0) return inbox.splice(i, 1)[0] as Extract<ChildMsg, Record<K, true>>;
+      if (dead) throw new Error('bench: the fake child exited');
       await new Promise<void>((r) => (wake = r));
     }
   };
   const ready = await next('ready');
+  return {
+    ready,
+    step(perSymbol) {
+      child.send({ advance: 1, perSymbol });
+      return next('stepped');
+    },
+    async stop() {
+      if (dead) return;
+      child.send({ stop: true });
+      await new Promise<void>((r) => {
+        const t = setTimeout(() => {
+          child.kill();
+          r();
+        }, 3_000);
+        child.once('exit', () => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    },
+  };
+}
+
+const load1 = (): number => round(loadavg()[0] ?? NaN);
+
+/**
+ * Measures closed-bar latency fake WS → feed.onBar for 200 symbols (p50, p99, max over 10 000 bars;
+ * the fake runs in a child process) and counts the ≤10-topic subscribe requests; rejects if the fake
+ * or the feed cannot start.
+ */
+export async function benchBybitFeed(): Promise<BenchLine[]> {
+  const fake = await startFakeChild();
+  const { ready } = fake;
   const symbols = ready.symbols;
   const config = testConfig({ BYBIT_REST_URL: ready.restUrl, BYBIT_WS_PUBLIC_URL: ready.wsPublicUrl, BYBIT_WS_PRIVATE_URL: ready.wsPrivateUrl, DESK_INTERVALS: '60' });
   const feed = createBybitFeed({ config, clock: systemClock, logger: silentLogger, universe: symbols, intervals: ['60'] });
@@ -101,6 +166,7 @@ export async function benchBybit(): Promise<BenchLine[]> {
   const lat: number[] = [];
   const publish: number[] = [];
   const afterPublish: number[] = [];
+  const loadBefore = load1();
   try {
     for (const s of symbols) await feed.history(s, '60', 5);
     await feed.start(() => {
@@ -110,8 +176,7 @@ export async function benchBybit(): Promise<BenchLine[]> {
     for (let r = 0; r < WARMUP_ROUNDS + ROUNDS; r++) {
       const target = got + SYMBOLS;
       arrivals = [];
-      child.send({ advance: 1 });
-      const stepped = await next('stepped');
+      const stepped = await fake.step(false);
       await until(() => got >= target, 10_000);
       if (r < WARMUP_ROUNDS) continue;
       publish.push(stepped.publishMs);
@@ -138,21 +203,140 @@ export async function benchBybit(): Promise<BenchLine[]> {
       line('bybit.feed.last_bar_after_publish_end.200sym.p99', pct(afterPublish, 99)),
       { name: 'bybit.feed.bars_measured', value: lat.length, unit: 'bars', reference: null, ratio: null },
       { name: 'bybit.feed.subscribe_requests.200sym', value: subs, unit: 'requests', reference: subsRef, ratio: round(subs / subsRef) },
+      { name: 'bybit.feed.loadavg_1m', value: round((loadBefore + load1()) / 2), unit: 'load', reference: null, ratio: null },
     ];
   } finally {
     await feed.stop();
-    child.send({ stop: true });
-    await new Promise<void>((r) => {
-      const t = setTimeout(() => {
-        child.kill();
-        r();
-      }, 3_000);
-      child.once('exit', () => {
-        clearTimeout(t);
-        r();
-      });
-    });
+    await fake.stop();
   }
+}
+
+/**
+ * Measures, through composeDesk (DESK_FEED=bybit, DESK_MODE=paper, 200 symbols on 60-minute bars),
+ * closed kline published by the fake → the desk's signal.created for that bar (p50/p99/max), the
+ * desk's own onBar cost per bar, and closed kline → onBar done for every bar; rejects if the fake or
+ * the desk cannot start, or if the feed refilled or duplicated bars (an unclean measurement).
+ */
+export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper'): Promise<BenchLine[]> {
+  const fake = await startFakeChild();
+  const { ready } = fake;
+  const symbols = ready.symbols;
+  const index = new Map(symbols.map((s, i) => [s, i]));
+  const config = testConfig({
+    DESK_FEED: 'bybit',
+    DESK_MODE: mode,
+    ...(mode === 'live' ? { BYBIT_API_KEY: 'fake-api-key', BYBIT_API_SECRET: 'fake-api-secret' } : {}),
+    DESK_UNIVERSE: symbols.join(','),
+    DESK_INTERVALS: '60',
+    BYBIT_REST_URL: ready.restUrl,
+    BYBIT_WS_PUBLIC_URL: ready.wsPublicUrl,
+    BYBIT_WS_PRIVATE_URL: ready.wsPrivateUrl,
+  });
+  const rt = await composeDesk(config, { logger: silentLogger });
+  // Time the desk's bar handler where the feed awaits it (the feed object is the composed Bybit feed).
+  const feedStart = rt.feed.start.bind(rt.feed);
+  let measuring = false;
+  let done = 0;
+  let current: Bar | null = null;
+  // Per round: [symbol index, epoch ms] of each onBar end and of each signal.created; matched to the
+  // fake's per-symbol stamps once the round is in (bars reach the desk before the stamps do).
+  let doneAt: [number, number][] = [];
+  let startAt: [number, number][] = [];
+  let signalAt: [number, number][] = [];
+  const onBarMs: number[] = [];
+  const toDone: number[] = [];
+  const toStart: number[] = [];
+  const publish: number[] = [];
+  const toSignal: number[] = [];
+  let signals = 0;
+  let stray = 0;
+  rt.feed.start = (h: BarHandler) =>
+    feedStart(async (bar: Bar) => {
+      current = bar;
+      const t0 = performance.now();
+      if (measuring) startAt.push([index.get(bar.symbol) ?? -1, performance.timeOrigin + t0]);
+      await h(bar);
+      const t1 = performance.now();
+      current = null;
+      done++;
+      if (!measuring) return;
+      onBarMs.push(t1 - t0);
+      doneAt.push([index.get(bar.symbol) ?? -1, performance.timeOrigin + t1]);
+    });
+  const unsubscribe = rt.desk.subscribe((ev) => {
+    if (ev.type !== 'signal.created') return;
+    const t = epoch();
+    const bar = current;
+    if (!measuring) return;
+    // The event must come from the onBar of this very bar (not a scan or an earlier bar).
+    if (!bar || bar.symbol !== ev.signal.symbol || ev.signal.barTime !== bar.start) {
+      stray++;
+      return;
+    }
+    signalAt.push([index.get(bar.symbol) ?? -1, t]);
+  });
+  const loads: number[] = [];
+  try {
+    await rt.desk.start();
+    for (let r = 0; r < DESK_WARMUP_ROUNDS + DESK_ROUNDS; r++) {
+      const target = done + SYMBOLS;
+      measuring = r >= DESK_WARMUP_ROUNDS;
+      if (measuring && (r - DESK_WARMUP_ROUNDS) % 25 === 0) loads.push(load1());
+      doneAt = [];
+      startAt = [];
+      signalAt = [];
+      const stepped = await fake.step(true);
+      await until(() => done >= target, 30_000);
+      if (!measuring) continue;
+      const at = stepped.at ?? [];
+      publish.push(stepped.publishMs);
+      for (const [i, t] of doneAt) if (at[i] !== undefined) toDone.push(t - at[i]);
+      for (const [i, t] of startAt) if (at[i] !== undefined) toStart.push(t - at[i]);
+      if (process.env.BENCH_DIAG) {
+        const buckets = new Array<number>(10).fill(0);
+        for (const [i, t] of startAt) buckets[Math.floor(i / 20)]! += (t - at[i]!) / 20;
+        process.stderr.write(`round ${r}: publish ${stepped.publishMs.toFixed(1)} ms, mean kline→onBar start by position/20: ${buckets.map((x) => x.toFixed(1)).join(' ')}\n`);
+      }
+      for (const [i, t] of signalAt) {
+        if (at[i] === undefined) continue;
+        signals++;
+        toSignal.push(t - at[i]);
+      }
+    }
+    loads.push(load1());
+    const feed = rt.feed as typeof rt.feed & { stats?: () => { series: Record<string, { refilled: number; duplicates: number }> } };
+    const gaps = feed.stats ? Object.values(feed.stats().series).reduce((n, s) => n + s.refilled + s.duplicates, 0) : 0;
+    if (gaps !== 0) throw new Error(`bench: ${gaps} bars were refilled or duplicated; the measurement is not clean`);
+  } finally {
+    unsubscribe();
+    await rt.close();
+    await fake.stop();
+  }
+  for (const xs of [onBarMs, toDone, toStart, toSignal, publish]) xs.sort((a, b) => a - b);
+  const target = (name: string, v: number, ref: number): BenchLine => ({ name, value: round(v), unit: 'ms', reference: ref, ratio: round(v / ref) });
+  const plain = (name: string, v: number, unit = 'ms'): BenchLine => ({ name, value: round(v), unit, reference: null, ratio: null });
+  return [
+    target('bybit.desk.closed_kline_to_signal_created.200sym.p50', pct(toSignal, 50), SIGNAL_P99_TARGET_MS),
+    target('bybit.desk.closed_kline_to_signal_created.200sym.p99', pct(toSignal, 99), SIGNAL_P99_TARGET_MS),
+    plain('bybit.desk.closed_kline_to_signal_created.200sym.max', toSignal[toSignal.length - 1] ?? NaN),
+    plain('bybit.desk.signals_measured', signals, 'signals'),
+    plain('bybit.desk.signals_unmatched', stray, 'signals'),
+    target('bybit.desk.onbar_cost.p50', pct(onBarMs, 50), SIGNAL_P99_TARGET_MS / SYMBOLS),
+    target('bybit.desk.onbar_cost.p99', pct(onBarMs, 99), SIGNAL_P99_TARGET_MS / SYMBOLS),
+    plain('bybit.desk.onbar_cost.max', onBarMs[onBarMs.length - 1] ?? NaN),
+    target('bybit.desk.closed_kline_to_onbar_done.200sym.p50', pct(toDone, 50), SIGNAL_P99_TARGET_MS),
+    target('bybit.desk.closed_kline_to_onbar_done.200sym.p99', pct(toDone, 99), SIGNAL_P99_TARGET_MS),
+    plain('bybit.desk.closed_kline_to_onbar_start.200sym.p50', pct(toStart, 50)),
+    plain('bybit.desk.closed_kline_to_onbar_start.200sym.p99', pct(toStart, 99)),
+    plain('bybit.desk.fake_publish_200_symbols.p50', pct(publish, 50)),
+    plain('bybit.desk.bars_measured', onBarMs.length, 'bars'),
+    plain('bybit.desk.loadavg_1m.max', Math.max(...loads), 'load'),
+  ];
+}
+
+/** Runs the feed-only part, then the desk part (see benchBybitFeed, benchBybitDesk); rejects on the first failure. */
+export async function benchBybit(): Promise<BenchLine[]> {
+  return [...(await benchBybitFeed()), ...(await benchBybitDesk())];
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv.includes('--fake-child')) {
@@ -161,12 +345,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && pro
     process.exit(1);
   });
 } else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  benchBybit()
+  const run = process.argv.includes('--desk-live') ? () => benchBybitDesk('live') : process.argv.includes('--desk') ? () => benchBybitDesk() : process.argv.includes('--feed') ? benchBybitFeed : benchBybit;
+  run()
     .then((lines) => {
       for (const l of lines) console.log(JSON.stringify(l));
     })
     .catch((e: unknown) => {
-      console.error(e instanceof Error ? e.message : 'bench failed');
+      console.error(e instanceof Error ? e.stack ?? e.message : 'bench failed');
       process.exitCode = 1;
     });
 }
