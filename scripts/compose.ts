@@ -20,7 +20,6 @@ import {
   type MarketFeed,
   type Store,
 } from '../engine/index.ts';
-import { createLiveAdapters } from './live-adapters.ts';
 
 /** Everything one running desk is made of, and how to tear it down. */
 export interface DeskRuntime {
@@ -67,7 +66,11 @@ export async function composeDesk(config: DeskConfig, opts: ComposeOptions = {})
   try {
     if (!feed || !broker) {
       const want = { feed: !feed && config.DESK_FEED === 'bybit', broker: !broker && config.DESK_MODE === 'live' };
-      const live = want.feed || want.broker ? await createLiveAdapters(config, clock, logger, (e) => emit(e), want) : { feed: null, broker: null };
+      // bybit-api (~13 MB) loads only when a Bybit adapter is wanted: the replay/paper desk never pays for it.
+      const live =
+        want.feed || want.broker
+          ? await (await import('./live-adapters.ts')).createLiveAdapters(config, clock, logger, (e) => emit(e), want)
+          : { feed: null, broker: null };
       feed ??=
         live.feed ??
           createReplayFeed({
