@@ -3,6 +3,7 @@ import type { Store } from '../store/store.ts';
 import type { DeskEvent } from '../events.ts';
 import type { Bar } from '../market/types.ts';
 import { toPosition } from './ledger.ts';
+import { roundToStep } from '../risk/rounding.ts';
 
 /**
  * Moves stops after a closed bar: the break-even lock once the first target is hit (idempotent: a
@@ -36,7 +37,7 @@ export async function manageExits(
     }
   }
   const tick = opts.tickOf(pos.symbol);
-  target = Number((Math.round(target / tick) * tick).toFixed(10));
+  target = roundToStep(target, tick);
   if (change === null || !tighter(target, pos.stop)) {
     if (pos.targetsHit >= 1 && !pos.breakEvenLocked) {
       pos.breakEvenLocked = true;
