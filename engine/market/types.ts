@@ -44,13 +44,6 @@ export interface Quote {
   source: 'replay' | 'bybit' | 'bar';
 }
 
-/** Funding rate in force for a symbol at some time (fraction per 8h, e.g. 0.0001 = 0.01 %). */
-export interface FundingRate {
-  symbol: string;
-  rate: number;
-  at: number;
-}
-
 /** Called for each closed bar, in order per symbol × interval; may be async (the feed awaits it). */
 export type BarHandler = (bar: Bar) => void | Promise<void>;
 

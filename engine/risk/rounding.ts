@@ -30,7 +30,3 @@ export function roundToStep(value: number, step: number): number {
   return Number((Math.round(value / step) * step).toFixed(d));
 }
 
-/** Writes `value` as the decimal string the exchange expects for `step` (no exponent); throws RangeError on a bad step. */
-export function toStepString(value: number, step: number): string {
-  return roundToStep(value, step).toFixed(stepDecimals(step));
-}

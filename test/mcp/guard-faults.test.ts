@@ -6,12 +6,10 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { DeskError, ManualClock, testConfig, type Actor } from '../../engine/index.ts';
 import { createMcpShared } from '../../mcp/index.ts';
 import { connect, type Connected } from './connect.ts';
-import { createFakeDesk, type FakeDesk } from './fake-desk.ts';
+import { createFakeDesk } from './fake-desk.ts';
 
 const trader: Actor = { kind: 'mcp', id: 'agent-a', role: 'trader' };
 const trader2: Actor = { kind: 'mcp', id: 'agent-b', role: 'trader' };
-const viewer: Actor = { kind: 'mcp', id: 'watcher', role: 'viewer' };
-const admin: Actor = { kind: 'mcp', id: 'boss', role: 'admin' };
 
 const open: Connected[] = [];
 afterEach(async () => {
