@@ -3,7 +3,7 @@ import type { Bar, BarHandler, Instrument, MarketFeed, Quote } from '../market/t
 import type { BacktestSeries } from './data.ts';
 import type { FundingFile } from '../market/csv.ts';
 import { FundingStore } from '../market/funding-store.ts';
-import { roundToStep } from '../risk/rounding.ts';
+import { quoteAsk, quoteBid } from './desk-rules.ts';
 
 /** A row of a series as a Bar. */
 export function barAt(s: BacktestSeries, i: number): Bar {
@@ -63,11 +63,11 @@ export class BacktestFeed implements MarketFeed {
    * to half-tick decimals), last = mark = price.
    */
   setQuote(symbol: string, price: number, ts: number): Quote {
-    const half = (this.tick.get(symbol) ?? 0) / 2;
+    const tick = this.tick.get(symbol) ?? 0;
     const q: Quote = {
       symbol,
-      bid: half > 0 ? roundToStep(price - half, half) : price,
-      ask: half > 0 ? roundToStep(price + half, half) : price,
+      bid: quoteBid(price, tick),
+      ask: quoteAsk(price, tick),
       last: price,
       mark: price,
       ts,

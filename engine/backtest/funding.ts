@@ -29,6 +29,12 @@ export class FundingSchedule {
     while (this.i < time.length && (time[this.i] as number) <= from) this.i++;
   }
 
+  /** The rate of the next settlement in (last call, t], advancing past it; NaN when none (no allocation). */
+  next(t: number): number {
+    if (this.i < this.time.length && (this.time[this.i] as number) <= t) return this.rate[this.i++] as number;
+    return NaN;
+  }
+
   /** Rates (with their settlement times) falling in (last call, t]; [] when none. */
   due(t: number): { at: number; rate: number }[] {
     const out: { at: number; rate: number }[] = [];

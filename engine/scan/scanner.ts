@@ -185,6 +185,17 @@ export class Scanner {
    * DeskError VALIDATION on an unknown interval or a non-finite bar field (the series is untouched).
    */
   onBar(bar: Bar, funding: number | null, now: number): SignalDraft[] {
+    const out: SignalDraft[] = [];
+    this.onBarInto(bar, funding, now, out);
+    return out;
+  }
+
+  /**
+   * onBar writing the drafts into `out` (emptied first, best score first) and returning their count:
+   * the same work with no result array allocated per bar (backtests). Throws like onBar.
+   */
+  onBarInto(bar: Bar, funding: number | null, now: number, out: SignalDraft[]): number {
+    out.length = 0;
     if (!barFinite(bar)) throw new DeskError('VALIDATION', { field: 'bar', reason: 'non-finite bar field' });
     let m = this.series.get(bar.symbol);
     let s = m?.get(bar.interval);
@@ -194,13 +205,12 @@ export class Scanner {
       s = { symbol: bar.symbol, interval: bar.interval, slots: this.slotsFor(bar.interval), state: new FeatureState(), f: null, lastStart: -Infinity };
       m.set(bar.interval, s);
     }
-    if (!(bar.start > s.lastStart)) return [];
+    if (!(bar.start > s.lastStart)) return 0;
     s.f = s.state.update(bar.start, bar.open, bar.high, bar.low, bar.close, bar.volume);
     s.lastStart = bar.start;
-    const out: SignalDraft[] = [];
     this.evaluate(s, funding, now, out);
     if (out.length > 1) out.sort(byScore);
-    return out;
+    return out.length;
   }
 
   /**

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { testConfig } from '../../engine/config.ts';
+import { ALL_STRATEGIES } from '../../engine/scan/all-strategies.ts';
+import type { Interval } from '../../engine/schemas.ts';
+import { byClose, loadBacktestData, runDeskBacktest, runFastBacktest, type RunResult } from '../../engine/backtest/index.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DATA = join(ROOT, 'data', 'klines');
+const FUNDING = join(ROOT, 'data', 'funding');
+const day = (s: string) => Date.parse(`${s}T00:00:00Z`);
+const MAIN = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'WIFUSDT'];
+const EXTRA = ['AAVEUSDT', 'ADAUSDT', 'APEUSDT', 'AVAXUSDT'];
+
+/** Money fields agree to 1e-9; everything else (who, when, at what price, how much, why) is identical. */
+function expectSameRun(fast: RunResult, desk: RunResult): void {
+  expect(fast.bars).toBe(desk.bars);
+  expect([fast.from, fast.to]).toEqual([desk.from, desk.to]);
+  expect(fast.symbols).toEqual(desk.symbols);
+  expect(fast.signals).toBe(desk.signals);
+  expect(fast.refusals).toEqual(desk.refusals);
+  const a = [...fast.trades].sort(byClose);
+  const b = [...desk.trades].sort(byClose);
+  expect(a.map((t) => [t.symbol, t.interval, t.strategy, t.side, t.openedAt, t.closedAt, t.entryPrice, t.qty, t.closeReason])).toEqual(
+    b.map((t) => [t.symbol, t.interval, t.strategy, t.side, t.openedAt, t.closedAt, t.entryPrice, t.qty, t.closeReason]),
+  );
+  for (let i = 0; i < a.length; i++) {
+    for (const k of ['grossPnl', 'fees', 'funding', 'netPnl', 'notional'] as const) expect(Math.abs(a[i]![k] - b[i]![k])).toBeLessThan(1e-9);
+  }
+  expect(Math.abs(fast.endEquity - desk.endEquity)).toBeLessThan(1e-9);
+  expect(fast.equity.t).toEqual(desk.equity.t);
+  for (let i = 0; i < fast.equity.equity.length; i++) expect(Math.abs(fast.equity.equity[i]! - desk.equity.equity[i]!)).toBeLessThan(1e-9);
+}
+
+async function both(o: { symbols: string[]; interval: Interval; from: number; to: number; config?: Record<string, string> }) {
+  const data = loadBacktestData({ dataDir: DATA, fundingDir: FUNDING, symbols: o.symbols, intervals: [o.interval], from: o.from, to: o.to, warmupBars: 300 });
+  const config = testConfig(o.config);
+  const run = { config, data, interval: o.interval, strategies: ALL_STRATEGIES };
+  const desk = await runDeskBacktest(run);
+  const fast = runFastBacktest(run);
+  return { desk, fast };
+}
+
+describe('fast backtest = the desk backtest (same trades on real series, all strategies)', () => {
+  it('15-minute bars, 5 symbols, 12 days: same entries, exits, quantities and PnL within 1e-9', async () => {
+    const { desk, fast } = await both({ symbols: MAIN, interval: '15', from: day('2025-11-10'), to: day('2025-11-22') });
+    expect(desk.trades.length).toBeGreaterThan(20);
+    expectSameRun(fast, desk);
+  }, 120_000);
+
+  it('daily bars, 5 symbols, one year: same run', async () => {
+    const { desk, fast } = await both({ symbols: MAIN, interval: 'D', from: day('2025-01-05'), to: day('2026-01-05') });
+    expect(desk.trades.length).toBeGreaterThan(5);
+    expectSameRun(fast, desk);
+  }, 120_000);
+
+  it('4-hour bars, the 4 extra symbols, 90 days: same run', async () => {
+    const { desk, fast } = await both({ symbols: EXTRA, interval: '240', from: day('2026-04-22'), to: day('2026-07-21') });
+    expect(desk.trades.length).toBeGreaterThan(5);
+    expectSameRun(fast, desk);
+  }, 120_000);
+
+  it('every gate and exit rule under stress (breaker, cooldown, max positions, trailing at 20x, break-even): same run', async () => {
+    const { desk, fast } = await both({
+      symbols: MAIN,
+      interval: '15',
+      from: day('2025-11-10'),
+      to: day('2025-11-20'),
+      config: { RISK_MAX_LEVERAGE: '20', RISK_TRAIL_MIN_LEVERAGE: '5', RISK_MAX_POSITIONS: '2', RISK_DAILY_LOSS_PCT: '0.5', RISK_MAX_MARGIN_PCT: '60', RISK_PER_TRADE_PCT: '2' },
+    });
+    // The stress actually reached the gates it is meant to exercise.
+    expect(Object.keys(desk.refusals)).toEqual(expect.arrayContaining(['MAX_POSITIONS', 'POSITION_EXISTS']));
+    expect(desk.trades.some((t) => t.closeReason === 'stop')).toBe(true);
+    expect(desk.trades.some((t) => t.closeReason === 'target')).toBe(true);
+    expectSameRun(fast, desk);
+  }, 120_000);
+});
