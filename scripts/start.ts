@@ -76,7 +76,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  logger.info({ config: redactedConfig(config) }, 'starting signal desk');
+  // Not under `config`: that key is a redaction path (vendor error objects carry request config there).
+  logger.info({ settings: redactedConfig(config) }, 'starting signal desk');
   const rt = await composeDesk(config, { logger });
   cleanups.push({ name: 'desk', run: () => rt.close() });
   const { desk, metrics } = rt;

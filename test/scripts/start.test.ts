@@ -25,9 +25,15 @@ describe('npm start (the desk process)', () => {
     expect(ms).toBeLessThan(5000);
   }, 90_000);
 
-  it('SIGINT also stops it cleanly and the database survives a restart', async () => {
-    d = await spawnDesk();
+  it('SIGINT also stops it cleanly; the start log line shows the effective settings with secrets as [set]', async () => {
+    const secret = 'start-log-secret-0123456789';
+    d = await spawnDesk({ DESK_LOG_LEVEL: 'info', DESK_TOKENS: `ops:admin:${secret}` });
     const { code } = await d.stop('SIGINT');
     expect(code).toBe(0);
+    const line = d.stdout().split('\n').find((l) => l.includes('starting signal desk'));
+    expect(line).toBeDefined();
+    const settings = (JSON.parse(line!) as { settings: Record<string, unknown> }).settings;
+    expect(settings).toMatchObject({ DESK_MODE: 'paper', DESK_FEED: 'replay', DESK_TOKENS: '[set]', BYBIT_API_SECRET: '' });
+    expect(d.stdout() + d.stderr()).not.toContain(secret);
   }, 90_000);
 });
