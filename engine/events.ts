@@ -63,8 +63,14 @@ export const DESK_EVENT_TYPES: readonly DeskEventType[] = [
   'report.daily',
 ];
 
-/** A listener; an exception it throws is reported to the bus's error hook, never to the emitter. */
-export type DeskListener = (event: DeskEvent) => void;
+/**
+ * A listener; an exception it throws, or a rejection of the promise it returns, is reported to the
+ * bus's error hook, never to the emitter (the bus does not wait for the promise).
+ */
+export type DeskListener = (event: DeskEvent) => unknown;
+
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
 
 /**
  * A synchronous in-process event bus. Listeners run in subscription order; one that throws is
@@ -84,14 +90,23 @@ export class EventBus {
     };
   }
 
-  /** Delivers `event` to every listener; never throws. */
+  /** Delivers `event` to every listener; never throws, and an async listener's rejection is never left unhandled. */
   emit(event: DeskEvent): void {
     for (const l of [...this.listeners]) {
       try {
-        l(event);
+        const r = l(event);
+        if (isThenable(r)) r.then(undefined, (err: unknown) => this.report(err, event));
       } catch (err) {
-        this.onListenerError(err, event);
+        this.report(err, event);
       }
+    }
+  }
+
+  private report(err: unknown, event: DeskEvent): void {
+    try {
+      this.onListenerError(err, event);
+    } catch {
+      // The error hook itself failed (a logger that throws): there is nowhere left to report it.
     }
   }
 
