@@ -27,6 +27,11 @@ export const REDACT_PATHS = [
   'requestOptions',
   '*.requestOptions',
   'config',
+  // An HTTP client's error (axios-style) keeps the signed request in config, request and response.config.
+  '*.config',
+  '*.request',
+  '*.response.config',
+  '*.response.request',
   'DESK_TOKENS',
   'BYBIT_API_KEY',
   'BYBIT_API_SECRET',
