@@ -15,51 +15,62 @@ export interface SeriesView extends KlineColumns {
 
 const COLS = 6;
 
-// One series: a single Float64Array holding six double-written rings of 2 × capacity slots each.
-// Slot p (0 ≤ p < capacity) lives at both p and p + capacity, so the newest `count` bars are always
-// the contiguous range [head + capacity - count, head + capacity) of every column.
-class Ring {
+/** Spare slots per column beyond `cap`: a quarter of it (at least one), so one compaction per cap/4 appends. */
+function slotsFor(cap: number): number {
+  return cap + Math.ceil(cap / 4);
+}
+
+// One series: a single Float64Array holding six sliding windows of `slots` (≈ 1.25 × capacity) each.
+// Column c lives at [c × slots, (c + 1) × slots); the newest `count` bars are the contiguous range
+// [end - count, end) of every column. A bar is written at `end`; when `end` has reached `slots`, the
+// newest cap - 1 values of every column are first moved to the front (one copyWithin per column, once
+// per slots - cap appends: amortized O(1)), so the window then ends at cap - 1 and the new bar lands there.
+class SlidingWindow {
   readonly buf: Float64Array;
   readonly cap: number;
-  head = 0; // next slot to write
+  readonly slots: number;
+  end = 0; // next slot to write, per column
   count = 0;
   lastStart = -Infinity;
 
   constructor(cap: number) {
     this.cap = cap;
-    this.buf = new Float64Array(COLS * 2 * cap);
+    this.slots = slotsFor(cap);
+    this.buf = new Float64Array(COLS * this.slots);
+  }
+
+  private compact(): void {
+    const n = this.slots;
+    const keep = this.cap - 1;
+    const b = this.buf;
+    for (let c = 0, base = 0; c < COLS; c++, base += n) b.copyWithin(base, base + n - keep, base + n);
+    this.end = keep;
+    if (this.count > keep) this.count = keep;
   }
 
   push(start: number, open: number, high: number, low: number, close: number, volume: number): void {
-    const cap2 = 2 * this.cap;
-    const p = this.head;
-    const q = p + this.cap;
+    if (this.end === this.slots) this.compact();
+    const n = this.slots;
+    const p = this.end;
     const b = this.buf;
     b[p] = start;
-    b[q] = start;
-    b[cap2 + p] = open;
-    b[cap2 + q] = open;
-    b[2 * cap2 + p] = high;
-    b[2 * cap2 + q] = high;
-    b[3 * cap2 + p] = low;
-    b[3 * cap2 + q] = low;
-    b[4 * cap2 + p] = close;
-    b[4 * cap2 + q] = close;
-    b[5 * cap2 + p] = volume;
-    b[5 * cap2 + q] = volume;
-    this.head = p + 1 === this.cap ? 0 : p + 1;
+    b[n + p] = open;
+    b[2 * n + p] = high;
+    b[3 * n + p] = low;
+    b[4 * n + p] = close;
+    b[5 * n + p] = volume;
+    this.end = p + 1;
     if (this.count < this.cap) this.count++;
     this.lastStart = start;
   }
 
   col(c: number): Float64Array {
-    const cap2 = 2 * this.cap;
-    const to = c * cap2 + this.head + this.cap;
+    const to = c * this.slots + this.end;
     return this.buf.subarray(to - this.count, to);
   }
 
   at(c: number, fromEnd: number): number {
-    return this.buf[c * 2 * this.cap + this.head + this.cap - 1 - fromEnd] as number;
+    return this.buf[c * this.slots + this.end - 1 - fromEnd] as number;
   }
 }
 
@@ -70,13 +81,14 @@ export interface KlineStoreOptions {
 }
 
 /**
- * Closed bars per symbol × interval in typed-array ring buffers: O(1) append, the last `capacity`
- * bars always one contiguous view per column (no copying for batch kernels). Not thread-shared.
+ * Closed bars per symbol × interval in typed-array sliding windows of ≈ 1.25 × capacity slots per
+ * column: amortized O(1) append, the last `capacity` bars always one contiguous view per column (no
+ * copying for batch kernels). Not thread-shared.
  */
 export class KlineStore {
   /** Bars kept per series. */
   readonly capacity: number;
-  private readonly rings = new Map<string, Ring>();
+  private readonly windows = new Map<string, SlidingWindow>();
 
   /** Creates an empty store; throws DeskError VALIDATION on a capacity that is not an integer in 1..1e6. */
   constructor(opts: KlineStoreOptions) {
@@ -90,18 +102,18 @@ export class KlineStore {
     return `${symbol}\u0000${interval}`;
   }
 
-  private ring(symbol: string, interval: string, create: boolean): Ring | undefined {
+  private find(symbol: string, interval: string, create: boolean): SlidingWindow | undefined {
     const k = KlineStore.key(symbol, interval);
-    let r = this.rings.get(k);
+    let r = this.windows.get(k);
     if (!r && create) {
-      r = new Ring(this.capacity);
-      this.rings.set(k, r);
+      r = new SlidingWindow(this.capacity);
+      this.windows.set(k, r);
     }
     return r;
   }
 
   /**
-   * Appends one closed bar in O(1). Returns true when stored, false for a duplicate (same start as
+   * Appends one closed bar in amortized O(1). Returns true when stored, false for a duplicate (same start as
    * the last bar: ignored). Throws DeskError VALIDATION {symbol, interval, start, reason} for a bar
    * older than the last one or an insane bar (non-finite, price ≤ 0, high/low not bracketing,
    * negative volume); nothing is stored then.
@@ -111,7 +123,7 @@ export class KlineStore {
     if (problem) {
       throw new DeskError('VALIDATION', { symbol: bar.symbol, interval: bar.interval, start: bar.start, reason: problem }, `bar refused: ${problem}`);
     }
-    const existing = this.ring(bar.symbol, bar.interval, false);
+    const existing = this.find(bar.symbol, bar.interval, false);
     if (existing) {
       if (bar.start === existing.lastStart) return false;
       if (bar.start < existing.lastStart) {
@@ -122,7 +134,7 @@ export class KlineStore {
         );
       }
     }
-    const r = existing ?? (this.ring(bar.symbol, bar.interval, true) as Ring);
+    const r = existing ?? (this.find(bar.symbol, bar.interval, true) as SlidingWindow);
     r.push(bar.start, bar.open, bar.high, bar.low, bar.close, bar.volume);
     return true;
   }
@@ -142,7 +154,7 @@ export class KlineStore {
     let n = 0;
     for (let i = Math.max(0, from); i < Math.min(to, cols.start.length); i++) {
       const start = cols.start[i] as number;
-      const r = this.ring(symbol, interval, false);
+      const r = this.find(symbol, interval, false);
       if (r && start <= r.lastStart) continue;
       const ok = this.append(barAt(cols, i, symbol, interval));
       if (ok) n++;
@@ -152,7 +164,7 @@ export class KlineStore {
 
   /** Contiguous views of the series' bars (oldest → newest), or null for a series never appended to. */
   series(symbol: string, interval: Interval): SeriesView | null {
-    const r = this.ring(symbol, interval, false);
+    const r = this.find(symbol, interval, false);
     if (!r) return null;
     return {
       symbol,
@@ -169,7 +181,7 @@ export class KlineStore {
 
   /** The newest bar of the series as a fresh object, or null when the series is empty or unknown. */
   last(symbol: string, interval: Interval): Bar | null {
-    const r = this.ring(symbol, interval, false);
+    const r = this.find(symbol, interval, false);
     if (!r || r.count === 0) return null;
     return {
       symbol,
@@ -185,32 +197,32 @@ export class KlineStore {
 
   /** Start (epoch ms) of the newest bar of the series, or null when unknown. */
   lastStart(symbol: string, interval: Interval): number | null {
-    const r = this.ring(symbol, interval, false);
+    const r = this.find(symbol, interval, false);
     return r && r.count > 0 ? r.lastStart : null;
   }
 
   /** Number of bars held for the series (0..capacity); 0 when unknown. */
   size(symbol: string, interval: Interval): number {
-    return this.ring(symbol, interval, false)?.count ?? 0;
+    return this.find(symbol, interval, false)?.count ?? 0;
   }
 
   /** Every series held, as {symbol, interval} pairs in insertion order. */
   keys(): Array<{ symbol: string; interval: Interval }> {
     const out: Array<{ symbol: string; interval: Interval }> = [];
-    for (const k of this.rings.keys()) {
+    for (const k of this.windows.keys()) {
       const [symbol, interval] = k.split('\u0000') as [string, Interval];
       out.push({ symbol, interval });
     }
     return out;
   }
 
-  /** Bytes held by the typed arrays: 6 columns × 8 bytes × 2 × capacity per series. */
+  /** Bytes held by the typed arrays: 6 columns × 8 bytes × (capacity + ⌈capacity / 4⌉) slots per series. */
   bytes(): number {
-    return this.rings.size * COLS * 8 * 2 * this.capacity;
+    return this.windows.size * COLS * 8 * slotsFor(this.capacity);
   }
 
   /** Forgets one series (e.g. after a gap that cannot be filled); returns whether it existed. */
   drop(symbol: string, interval: Interval): boolean {
-    return this.rings.delete(KlineStore.key(symbol, interval));
+    return this.windows.delete(KlineStore.key(symbol, interval));
   }
 }

@@ -43,7 +43,7 @@ describe('KlineStore', () => {
     store.append(bar(0));
     const first = store.series('BTCUSDT', '60')!;
     const bytes = store.bytes();
-    expect(bytes).toBe(6 * 8 * 2 * 500);
+    expect(bytes).toBe(6 * 8 * 625); // 6 columns × 8 bytes × (500 + 125 spare slots)
     for (let i = 1; i < 2000; i++) store.append(bar(i));
     const s = store.series('BTCUSDT', '60')!;
     expect(s.close.buffer).toBe(first.close.buffer);
@@ -52,6 +52,50 @@ describe('KlineStore', () => {
     expect(store.bytes()).toBe(bytes);
     expect(s.close[499]).toBe(btc.close[1999]);
     expect(s.start[0]).toBe(btc.start[1500]);
+  });
+
+  it('matches a plain array model at every append across many compactions, per series and column', () => {
+    const eth = loadKlineFile(join(KLINES, 'ETHUSDT-60.csv'));
+    const names = ['start', 'open', 'high', 'low', 'close', 'volume'] as const;
+    for (const cap of [1, 2, 3, 4, 5, 8, 13, 64]) {
+      const store = new KlineStore({ capacity: cap });
+      // Two interleaved series share nothing; each gets ~7 compactions (a quarter of cap, at least 1, per compaction).
+      const series = [
+        { symbol: 'BTCUSDT', cols: btc, model: [] as Bar[] },
+        { symbol: 'ETHUSDT', cols: eth, model: [] as Bar[] },
+      ];
+      const n = cap + 7 * Math.ceil(cap / 4) + 3;
+      const bytes = 2 * 6 * 8 * (cap + Math.ceil(cap / 4));
+      let buffer: ArrayBufferLike | null = null;
+      for (let i = 0; i < n; i++) {
+        for (const s of series) {
+          const b = barAt(s.cols, i, s.symbol, '60');
+          expect(store.append(b)).toBe(true);
+          s.model.push(b);
+          if (s.model.length > cap) s.model.shift();
+          if (i % 3 === 2) {
+            // A duplicate and an older bar in between change nothing.
+            expect(store.append({ ...b, volume: 0 })).toBe(false);
+            if (i > 0) expect(() => store.append(barAt(s.cols, i - 1, s.symbol, '60'))).toThrow(DeskError);
+          }
+        }
+        for (const s of series) {
+          const v = store.series(s.symbol, '60')!;
+          expect(v.length).toBe(s.model.length);
+          for (const name of names) {
+            expect(v[name].length).toBe(s.model.length);
+            expect(Array.from(v[name]), `cap ${cap} ${s.symbol} ${name} after ${i + 1} bars`).toEqual(s.model.map((b) => b[name]));
+          }
+          expect(v.open.buffer).toBe(v.close.buffer);
+          buffer ??= v.close.buffer;
+          expect(store.last(s.symbol, '60')).toEqual(s.model[s.model.length - 1]);
+          expect(store.lastStart(s.symbol, '60')).toBe(s.model[s.model.length - 1]!.start);
+          expect(store.size(s.symbol, '60')).toBe(s.model.length);
+        }
+        expect(store.bytes()).toBe(bytes);
+      }
+      expect(store.series('BTCUSDT', '60')!.close.buffer).toBe(buffer);
+    }
   });
 
   it('ignores a duplicate bar and reports false', () => {
@@ -102,7 +146,7 @@ describe('KlineStore', () => {
       { symbol: 'BTCUSDT', interval: '240' },
       { symbol: 'ETHUSDT', interval: '60' },
     ]);
-    expect(store.bytes()).toBe(3 * 6 * 8 * 2 * 3);
+    expect(store.bytes()).toBe(3 * 6 * 8 * 4); // 3 series × 6 columns × 8 bytes × (3 + 1 spare slot)
     expect(store.series('SOLUSDT', '60')).toBeNull();
     expect(store.last('SOLUSDT', '60')).toBeNull();
     expect(store.lastStart('SOLUSDT', '60')).toBeNull();
