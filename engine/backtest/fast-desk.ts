@@ -124,6 +124,8 @@ class FastDesk {
   private dayStart: number;
   private dayStartEquity: number;
   private breakerTripped = false;
+  /** Whether the wallet may have changed since the breaker last looked (marks, fills, funding). */
+  private walletChanged = true;
   private minExpires = Infinity;
   private signals = 0;
   private seq = 0;
@@ -210,9 +212,7 @@ class FastDesk {
       }
       this.settleFunding(T);
       if (this.pending.length > 0) this.enterPending(T);
-      let more = false;
-      for (let k = 0; k < lanes.length; k++) if (lanes[k]!.cursor < lanes[k]!.end) more = true;
-      if (done >= nextSample || !more) {
+      if (done >= nextSample || done === total) {
         this.balance();
         curve.t.push(T);
         curve.equity.push(this.equity);
@@ -273,6 +273,7 @@ class FastDesk {
     const p = l.pos;
     if (p !== null) {
       p.lastPrice = bar.close;
+      this.walletChanged = true;
       const n = barExits(p, bar.open, bar.high, bar.low, l.inst.qtyStep, this.fills);
       for (let k = 0; k < n; k++) {
         const base = k * EXIT_FILL_SLOTS;
@@ -297,10 +298,11 @@ class FastDesk {
 
   /** Desk.persistDrafts: tick levels, then at most one live signal per symbol/side/strategy. */
   private persist(l: Lane, dr: SignalDraft): void {
-    const levels = tickLevels(dr, l.inst.tickSize);
-    if (!levels) return;
+    // A live signal on the slot blocks the insert whatever the levels, so it is checked first.
     const slot = 2 * this.strategyIndex.get(dr.strategy)! + (dr.side === 'long' ? 0 : 1);
     if (l.liveBarTime[slot] === l.liveBarTime[slot]) return;
+    const levels = tickLevels(dr, l.inst.tickSize);
+    if (!levels) return;
     l.liveBarTime[slot] = dr.barTime;
     l.liveExpires[slot] = dr.expiresAt;
     if (dr.expiresAt < this.minExpires) this.minExpires = dr.expiresAt;
@@ -344,6 +346,7 @@ class FastDesk {
       if (p === null) continue;
       p.realizedPnl -= paid;
       p.funding += paid;
+      this.walletChanged = true;
     }
   }
 
@@ -398,6 +401,7 @@ class FastDesk {
       p.fees = sized.qty * price * this.cfg.PAPER_FEE_RATE;
       l.pos = p;
       this.open.push(p);
+      this.walletChanged = true;
       this.checkBreaker();
     }
   }
@@ -419,6 +423,7 @@ class FastDesk {
   /** A reducing fill through the ledger's arithmetic (applyReduce): PnL, fee, quantity, targets hit, close and cooldown. */
   private reduce(l: Lane, p: Pos, fillQty: number, price: number, kind: 'stop' | 'target' | 'close'): void {
     if (l.pos !== p) return;
+    this.walletChanged = true;
     const qty = Math.min(p.qty, fillQty);
     const dir = p.side === 'long' ? 1 : -1;
     p.realizedPnl += (price - p.entryPrice) * qty * dir;
@@ -476,8 +481,12 @@ class FastDesk {
       this.dayStart = day;
       this.dayStartEquity = this.equity;
       this.breakerTripped = false;
+      this.walletChanged = true;
     }
     if (this.breakerTripped || this.dayStartEquity <= 0) return;
+    // Same day, same wallet as the last look: the answer cannot have changed.
+    if (!this.walletChanged) return;
+    this.walletChanged = false;
     this.balance();
     if (this.dayStartEquity - this.equity >= (this.dayStartEquity * this.cfg.RISK_DAILY_LOSS_PCT) / 100) this.breakerTripped = true;
   }

@@ -33,7 +33,24 @@ export interface TradeRecord {
 export function tradeRecord(t: Omit<TradeRecord, 'notional' | 'netPnl' | 'pnlPct'>): TradeRecord {
   const notional = t.entryPrice * t.qty;
   const netPnl = t.grossPnl - t.fees - t.funding;
-  return { ...t, notional, netPnl, pnlPct: notional > 0 ? (netPnl / notional) * 100 : 0 };
+  // One literal in a fixed key order (one hidden class; reports print the keys in this order).
+  return {
+    symbol: t.symbol,
+    interval: t.interval,
+    strategy: t.strategy,
+    side: t.side,
+    openedAt: t.openedAt,
+    closedAt: t.closedAt,
+    entryPrice: t.entryPrice,
+    qty: t.qty,
+    grossPnl: t.grossPnl,
+    fees: t.fees,
+    funding: t.funding,
+    closeReason: t.closeReason,
+    notional,
+    netPnl,
+    pnlPct: notional > 0 ? (netPnl / notional) * 100 : 0,
+  };
 }
 
 /** Orders trades by close time, then open time, symbol, strategy (a total order for reproducible output). */

@@ -195,7 +195,7 @@ export class Scanner {
    * the same work with no result array allocated per bar (backtests). Throws like onBar.
    */
   onBarInto(bar: Bar, funding: number | null, now: number, out: SignalDraft[]): number {
-    out.length = 0;
+    if (out.length !== 0) out.length = 0;
     if (!barFinite(bar)) throw new DeskError('VALIDATION', { field: 'bar', reason: 'non-finite bar field' });
     let m = this.series.get(bar.symbol);
     let s = m?.get(bar.interval);
