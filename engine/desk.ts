@@ -115,6 +115,10 @@ export class Desk implements DeskApi {
   private readonly touched = new Map<string, number>();
   private readonly shadow: ShadowLedger;
   private readonly backtestRecord = new Map<string, number[]>();
+  /** Close time (bar start) of the finest bars the breaker was last checked for. */
+  private breakerBarStart: number | null = null;
+  /** The once-per-close-time breaker check running beside the bar pipeline, if any. */
+  private breakerPoll: Promise<void> | null = null;
 
   /** Builds the desk; nothing runs until start(). */
   constructor(private readonly d: DeskDeps) {
@@ -170,6 +174,7 @@ export class Desk implements DeskApi {
     this.running = false;
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     await this.d.feed.stop();
+    await this.breakerPoll;
     await this.d.broker.close();
   }
 
@@ -198,7 +203,10 @@ export class Desk implements DeskApi {
 
   /**
    * The closed-bar pipeline: exits on the finest interval (venue triggers, break-even, trailing),
-   * then scoring, signals and expiry. Never throws: failures are logged and counted.
+   * then scoring, signals and expiry. The daily-loss breaker is checked on every fill, before the
+   * scan on a finest bar that marked an open position, and once per close time otherwise (beside the
+   * pipeline: the wallet did not move with this bar, and a venue balance call must not hold up the
+   * other symbols' bars). Never throws: failures are logged and counted.
    */
   async onBar(bar: Bar): Promise<void> {
     const { store, broker, scanner, metrics, logger, clock } = this.d;
@@ -218,7 +226,14 @@ export class Desk implements DeskApi {
             now: clock.now(),
           }),
         );
-        await this.checkBreaker();
+        await this.rollDayIfNeeded();
+        if (store.positions.openOn(broker.mode, bar.symbol)) {
+          this.breakerBarStart = bar.start;
+          await this.checkBreaker();
+        } else if (bar.start !== this.breakerBarStart) {
+          this.breakerBarStart = bar.start;
+          this.pollBreaker();
+        }
       }
       const funding = this.d.feed.funding(bar.symbol, bar.start + intervalMs(bar.interval));
       const drafts = scanner.onBar(bar, funding, clock.now());
@@ -1004,6 +1019,16 @@ export class Desk implements DeskApi {
     store.risk.rollDay(day, bal.equity, now);
   }
 
+  /** Starts a breaker check beside the bar pipeline unless one is running; failures are logged. */
+  private pollBreaker(): void {
+    if (this.breakerPoll) return;
+    this.breakerPoll = this.checkBreaker()
+      .catch((err: unknown) => this.d.logger.error({ err: errText(err) }, 'breaker check failed'))
+      .finally(() => {
+        this.breakerPoll = null;
+      });
+  }
+
   private async checkBreaker(): Promise<void> {
     const { store, clock, broker, config } = this.d;
     await this.rollDayIfNeeded();
@@ -1014,11 +1039,15 @@ export class Desk implements DeskApi {
     if (loss >= (risk.dayStartEquity * config.RISK_DAILY_LOSS_PCT) / 100) {
       const now = clock.now();
       const reason = `daily loss ${round2(loss)} USDT ≥ ${config.RISK_DAILY_LOSS_PCT}% of ${round2(risk.dayStartEquity)}`;
-      store.tx(() => {
-        store.risk.setFlags({ entriesPaused: risk.entriesPaused, killSwitch: risk.killSwitch, breakerTripped: true }, reason, now);
+      // Checks run beside each other (fills, bars, the per-close-time poll): only the first trips.
+      const tripped = store.tx(() => {
+        const cur = store.risk.get();
+        if (cur.breakerTripped || cur.dayStart !== risk.dayStart) return false;
+        store.risk.setFlags({ entriesPaused: cur.entriesPaused, killSwitch: cur.killSwitch, breakerTripped: true }, reason, now);
         store.audit.add(now, SYSTEM_ACTOR, 'risk.breaker', 'tripped', { loss: round2(loss) });
+        return true;
       });
-      this.bus.emit({ type: 'risk.tripped', at: now, what: 'breaker', reason, actorId: null });
+      if (tripped) this.bus.emit({ type: 'risk.tripped', at: now, what: 'breaker', reason, actorId: null });
     }
   }
 

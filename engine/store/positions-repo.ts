@@ -32,7 +32,18 @@ interface RawPosition {
   status: string;
 }
 
-/** Positions of both ledgers (paper and live never mix: every query names its mode). */
+/** What the repo remembers per mode between writes: the open rows (oldest first) and the realized net. */
+interface ModeMemo {
+  open: PositionRow[] | null;
+  realized: number | null;
+}
+
+/**
+ * Positions of both ledgers (paper and live never mix: every query names its mode). The open rows and
+ * the realized net of each mode are remembered between writes (the closed-bar path reads them for every
+ * bar): every write method here moves a generation, another connection's commit moves PRAGMA
+ * data_version, and either drops the memo; nothing is remembered from inside a transaction.
+ */
 export class PositionsRepo {
   private readonly insertStmt;
   private readonly getStmt;
@@ -43,9 +54,13 @@ export class PositionsRepo {
   private readonly closedSinceStmt;
   private readonly lastPriceStmt;
   private readonly realizedStmt;
+  private readonly dataVersionStmt;
+  private generation = 0;
+  private memoKey = { generation: -1, dataVersion: -1 };
+  private readonly memo = new Map<string, ModeMemo>();
 
   /** Prepares the statements on `db`. */
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
       `INSERT INTO positions (id, mode, symbol, side, qty, initial_qty, entry_price, initial_stop, stop, targets, targets_hit, leverage,
         break_even_locked, signal_id, actor_kind, actor_id, opened_at, closed_at, close_reason, realized_pnl, fees, last_price, status)
@@ -66,6 +81,32 @@ export class PositionsRepo {
     this.closedSinceStmt = db.prepare(`SELECT * FROM positions WHERE mode = ? AND status = 'closed' AND closed_at >= ? ORDER BY closed_at`);
     this.lastPriceStmt = db.prepare(`UPDATE positions SET last_price = ? WHERE mode = ? AND symbol = ? AND status = 'open'`);
     this.realizedStmt = db.prepare('SELECT COALESCE(SUM(realized_pnl - fees), 0) AS net FROM positions WHERE mode = ?');
+    this.dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+  }
+
+  /** The memo of `mode` if it may be read and filled now; null inside a transaction whose writes it cannot see. */
+  private memoOf(mode: string): ModeMemo | null {
+    const dataVersion = this.dataVersionStmt.get() as number;
+    if (this.memoKey.generation !== this.generation || this.memoKey.dataVersion !== dataVersion) {
+      this.memo.clear();
+      if (this.db.inTransaction) return null;
+      this.memoKey = { generation: this.generation, dataVersion };
+    }
+    let m = this.memo.get(mode);
+    if (!m) {
+      m = { open: null, realized: null };
+      this.memo.set(mode, m);
+    }
+    return m;
+  }
+
+  /** The open rows of `mode` as remembered (shared: callers get copies), or fresh from the database. */
+  private openRows(mode: string): PositionRow[] {
+    const m = this.memoOf(mode);
+    if (m?.open) return m.open;
+    const rows = (this.openStmt.all(mode) as RawPosition[]).map(toRow);
+    if (m && !this.db.inTransaction) m.open = rows;
+    return rows;
   }
 
   /** Opens a position; throws SQLITE_CONSTRAINT_UNIQUE if one is already open on the symbol. */
@@ -84,6 +125,7 @@ export class PositionsRepo {
     actorId: string;
     openedAt: number;
   }): void {
+    this.generation++;
     this.insertStmt.run({ ...p, initialQty: p.qty, initialStop: p.stop, targets: JSON.stringify(p.targets) });
   }
 
@@ -95,13 +137,17 @@ export class PositionsRepo {
 
   /** The open position on `symbol` in `mode`, or null. */
   openOn(mode: string, symbol: string): PositionRow | null {
-    const r = this.openBySymbolStmt.get(mode, symbol) as RawPosition | undefined;
-    return r ? toRow(r) : null;
+    if (this.db.inTransaction) {
+      const r = this.openBySymbolStmt.get(mode, symbol) as RawPosition | undefined;
+      return r ? toRow(r) : null;
+    }
+    for (const p of this.openRows(mode)) if (p.symbol === symbol) return copyRow(p);
+    return null;
   }
 
   /** Every open position of `mode`, oldest first. */
   openAll(mode: string): PositionRow[] {
-    return (this.openStmt.all(mode) as RawPosition[]).map(toRow);
+    return this.openRows(mode).map(copyRow);
   }
 
   /** Positions of `mode` filtered by status, newest first. */
@@ -111,6 +157,7 @@ export class PositionsRepo {
 
   /** Writes back the mutable fields of `p`. */
   save(p: PositionRow): void {
+    this.generation++;
     this.updateStmt.run({
       id: p.id,
       qty: p.qty,
@@ -135,13 +182,29 @@ export class PositionsRepo {
 
   /** Marks the last seen price on the open position of `symbol` (for unrealized PnL). */
   markPrice(mode: string, symbol: string, price: number): void {
+    if (this.db.inTransaction) {
+      this.generation++;
+      this.lastPriceStmt.run(price, mode, symbol);
+      return;
+    }
+    const open = this.openRows(mode).find((p) => p.symbol === symbol);
+    if (!open) return; // no open row on the symbol: the UPDATE would change nothing
     this.lastPriceStmt.run(price, mode, symbol);
+    open.lastPrice = price; // the remembered row now says what the database says
   }
 
   /** Sum of realized PnL net of fees over every position of `mode` (open ones included). */
   realizedNet(mode: string): number {
-    return (this.realizedStmt.get(mode) as { net: number }).net;
+    const m = this.memoOf(mode);
+    if (m && m.realized !== null) return m.realized;
+    const net = (this.realizedStmt.get(mode) as { net: number }).net;
+    if (m && !this.db.inTransaction) m.realized = net;
+    return net;
   }
+}
+
+function copyRow(p: PositionRow): PositionRow {
+  return { ...p, targets: [...p.targets] };
 }
 
 function toRow(r: RawPosition): PositionRow {

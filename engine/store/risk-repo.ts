@@ -11,7 +11,12 @@ export interface RiskState {
   updatedAt: number;
 }
 
-/** Risk controls, cooldowns and strategy stages; synchronous. */
+/**
+ * Risk controls, cooldowns and strategy stages; synchronous. The risk state and the stages are
+ * remembered between writes (the closed-bar path reads them for every bar and every draft): a write
+ * method here or another connection's commit (PRAGMA data_version) drops them; nothing is remembered
+ * from inside a transaction.
+ */
 export class RiskRepo {
   private readonly getStmt;
   private readonly setFlagsStmt;
@@ -20,9 +25,14 @@ export class RiskRepo {
   private readonly cooldownGetStmt;
   private readonly stageGetStmt;
   private readonly stageSetStmt;
+  private readonly dataVersionStmt;
+  private generation = 0;
+  private memoKey = { generation: -1, dataVersion: -1 };
+  private memoState: RiskState | null = null;
+  private memoStages: Map<string, { stage: 'live' | 'shadow'; changedAt: number; reason: string }> | null = null;
 
   /** Prepares the statements on `db`. */
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.getStmt = db.prepare('SELECT * FROM risk_state WHERE id = 1');
     this.setFlagsStmt = db.prepare(
       'UPDATE risk_state SET entries_paused = ?, kill_switch = ?, breaker_tripped = ?, reason = ?, updated_at = ? WHERE id = 1',
@@ -36,10 +46,30 @@ export class RiskRepo {
     this.stageSetStmt = db.prepare(
       'INSERT INTO strategy_stages (name, stage, changed_at, reason) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET stage = excluded.stage, changed_at = excluded.changed_at, reason = excluded.reason',
     );
+    this.dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+  }
+
+  /** True when the memo may be read (and filled, outside a transaction); drops it when anything wrote since. */
+  private memoValid(): boolean {
+    const dataVersion = this.dataVersionStmt.get() as number;
+    if (this.memoKey.generation === this.generation && this.memoKey.dataVersion === dataVersion) return true;
+    this.memoState = null;
+    this.memoStages = null;
+    if (this.db.inTransaction) return false;
+    this.memoKey = { generation: this.generation, dataVersion };
+    return true;
   }
 
   /** The current risk state. */
   get(): RiskState {
+    const ok = this.memoValid();
+    if (ok && this.memoState) return { ...this.memoState };
+    const state = this.read();
+    if (ok && !this.db.inTransaction) this.memoState = { ...state };
+    return state;
+  }
+
+  private read(): RiskState {
     const r = this.getStmt.get() as Record<string, number | string | null>;
     return {
       entriesPaused: r.entries_paused === 1,
@@ -54,11 +84,13 @@ export class RiskRepo {
 
   /** Sets the three flags at once. */
   setFlags(f: { entriesPaused: boolean; killSwitch: boolean; breakerTripped: boolean }, reason: string | null, now: number): void {
+    this.generation++;
     this.setFlagsStmt.run(f.entriesPaused ? 1 : 0, f.killSwitch ? 1 : 0, f.breakerTripped ? 1 : 0, reason, now);
   }
 
   /** Starts a new UTC day: records its start equity and clears the breaker. */
   rollDay(dayStart: number, equity: number, now: number): void {
+    this.generation++;
     this.setDayStmt.run(dayStart, equity, now);
   }
 
@@ -74,15 +106,23 @@ export class RiskRepo {
 
   /** Stored strategy stages (strategies absent here use the configured default). */
   stages(): Map<string, { stage: 'live' | 'shadow'; changedAt: number; reason: string }> {
-    const m = new Map<string, { stage: 'live' | 'shadow'; changedAt: number; reason: string }>();
-    for (const r of this.stageGetStmt.all() as { name: string; stage: 'live' | 'shadow'; changed_at: number; reason: string }[]) {
-      m.set(r.name, { stage: r.stage, changedAt: r.changed_at, reason: r.reason });
+    const ok = this.memoValid();
+    let m = ok ? this.memoStages : null;
+    if (!m) {
+      m = new Map();
+      for (const r of this.stageGetStmt.all() as { name: string; stage: 'live' | 'shadow'; changed_at: number; reason: string }[]) {
+        m.set(r.name, { stage: r.stage, changedAt: r.changed_at, reason: r.reason });
+      }
+      if (ok && !this.db.inTransaction) this.memoStages = m;
     }
-    return m;
+    const out = new Map<string, { stage: 'live' | 'shadow'; changedAt: number; reason: string }>();
+    for (const [k, v] of m) out.set(k, { ...v });
+    return out;
   }
 
   /** Records a strategy's stage change. */
   setStage(name: string, stage: 'live' | 'shadow', now: number, reason: string): void {
+    this.generation++;
     this.stageSetStmt.run(name, stage, now, reason);
   }
 }

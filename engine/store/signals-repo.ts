@@ -22,7 +22,22 @@ interface RawSignal {
 
 const COLS = 'id, symbol, interval, side, strategy, score, score_parts, entry, stop, targets, bar_time, created_at, expires_at, status, stage, regime';
 
-/** Signals; at most one live signal per symbol/side/strategy is enforced by a unique partial index. */
+/**
+ * Lower bounds on what the live signals could expire: the smallest expires_at, and per symbol and
+ * interval the smallest bar_time. An insert lowers them; an expiry may leave them low (still bounds);
+ * they are re-read after an expiry outside a transaction and whenever another connection commits.
+ */
+interface LiveBounds {
+  dataVersion: number;
+  minExpiresAt: number;
+  minBarTime: Map<string, Map<string, number>>;
+}
+
+/**
+ * Signals; at most one live signal per symbol/side/strategy is enforced by a unique partial index.
+ * expire() and expireSeries() run their UPDATE only when a remembered lower bound says a live signal
+ * may be due (every signal write goes through this repo; another connection's commit drops the bounds).
+ */
 export class SignalsRepo {
   private readonly insertStmt;
   private readonly getStmt;
@@ -32,9 +47,14 @@ export class SignalsRepo {
   private readonly expireSeriesStmt;
   private readonly countSinceStmt;
   private readonly countLiveStmt;
+  private readonly dataVersionStmt;
+  private readonly boundsStmt;
+  private readonly minExpiresStmt;
+  private readonly minBarTimeStmt;
+  private bounds: LiveBounds | null = null;
 
   /** Prepares the statements on `db`. */
-  constructor(db: Db) {
+  constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
       `INSERT INTO signals (${COLS}) VALUES (@id, @symbol, @interval, @side, @strategy, @score, @score_parts, @entry, @stop, @targets,
        @bar_time, @created_at, @expires_at, @status, @stage, @regime) ON CONFLICT DO NOTHING`,
@@ -50,6 +70,29 @@ export class SignalsRepo {
     );
     this.countSinceStmt = db.prepare('SELECT COUNT(*) AS n FROM signals WHERE created_at >= ?');
     this.countLiveStmt = db.prepare(`SELECT COUNT(*) AS n FROM signals WHERE status = 'live' AND expires_at > ?`);
+    this.dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+    this.boundsStmt = db.prepare(
+      `SELECT symbol, interval, MIN(bar_time) AS bar_time, MIN(expires_at) AS expires_at FROM signals WHERE status = 'live' GROUP BY symbol, interval`,
+    );
+    this.minExpiresStmt = db.prepare(`SELECT MIN(expires_at) FROM signals WHERE status = 'live'`).pluck();
+    this.minBarTimeStmt = db.prepare(`SELECT MIN(bar_time) FROM signals WHERE status = 'live' AND symbol = ? AND interval = ?`).pluck();
+  }
+
+  /** The bounds, re-read when missing or another connection committed; null inside a transaction that cannot trust a re-read. */
+  private liveBounds(): LiveBounds | null {
+    const dataVersion = this.dataVersionStmt.get() as number;
+    if (this.bounds && this.bounds.dataVersion === dataVersion) return this.bounds;
+    this.bounds = null;
+    if (this.db.inTransaction) return null;
+    const b: LiveBounds = { dataVersion, minExpiresAt: Number.POSITIVE_INFINITY, minBarTime: new Map() };
+    for (const r of this.boundsStmt.all() as { symbol: string; interval: string; bar_time: number; expires_at: number }[]) {
+      if (r.expires_at < b.minExpiresAt) b.minExpiresAt = r.expires_at;
+      let bySymbol = b.minBarTime.get(r.symbol);
+      if (!bySymbol) b.minBarTime.set(r.symbol, (bySymbol = new Map()));
+      bySymbol.set(r.interval, r.bar_time);
+    }
+    this.bounds = b;
+    return b;
   }
 
   /** Inserts `s` unless a live signal for its symbol/side/strategy exists; returns true if inserted. */
@@ -72,7 +115,16 @@ export class SignalsRepo {
       stage: s.stage,
       regime: s.regime,
     });
-    return r.changes === 1;
+    if (r.changes !== 1) return false;
+    const b = this.bounds;
+    if (b) {
+      if (s.expiresAt < b.minExpiresAt) b.minExpiresAt = s.expiresAt;
+      let bySymbol = b.minBarTime.get(s.symbol);
+      if (!bySymbol) b.minBarTime.set(s.symbol, (bySymbol = new Map()));
+      const cur = bySymbol.get(s.interval);
+      if (cur === undefined || s.barTime < cur) bySymbol.set(s.interval, s.barTime);
+    }
+    return true;
   }
 
   /** One signal or null. */
@@ -93,12 +145,25 @@ export class SignalsRepo {
 
   /** Marks every live signal past its expiry as expired; returns their ids. */
   expire(now: number): string[] {
-    return (this.expireStmt.all(now) as { id: string }[]).map((r) => r.id);
+    const b = this.liveBounds();
+    if (b && now < b.minExpiresAt) return [];
+    const ids = (this.expireStmt.all(now) as { id: string }[]).map((r) => r.id);
+    if (b && !this.db.inTransaction) b.minExpiresAt = (this.minExpiresStmt.get() as number | null) ?? Number.POSITIVE_INFINITY;
+    return ids;
   }
 
   /** Expires live signals of one series whose bar started at or before `barTime` (market-time TTL); returns their ids. */
   expireSeries(symbol: string, interval: string, barTime: number): string[] {
-    return (this.expireSeriesStmt.all(symbol, interval, barTime) as { id: string }[]).map((r) => r.id);
+    const b = this.liveBounds();
+    const bySymbol = b?.minBarTime.get(symbol);
+    if (b && barTime < (bySymbol?.get(interval) ?? Number.POSITIVE_INFINITY)) return [];
+    const ids = (this.expireSeriesStmt.all(symbol, interval, barTime) as { id: string }[]).map((r) => r.id);
+    if (b && bySymbol && !this.db.inTransaction) {
+      const min = this.minBarTimeStmt.get(symbol, interval) as number | null;
+      if (min === null) bySymbol.delete(interval);
+      else bySymbol.set(interval, min);
+    }
+    return ids;
   }
 
   /** Signals created at or after `since`. */
