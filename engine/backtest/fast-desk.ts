@@ -74,6 +74,8 @@ interface Lane {
   lastClose: number;
   /** Per strategy × side (2k long, 2k+1 short): bar time of the live signal, NaN when none. */
   liveBarTime: Float64Array;
+  /** Live signals on this lane. */
+  liveCount: number;
   liveExpires: Float64Array;
 }
 
@@ -167,6 +169,7 @@ class FastDesk {
           schedule: f ? new FundingSchedule(f.time.subarray(0, f.length), f.rate.subarray(0, f.length), this.firstStart) : null,
           lastClose: NaN,
           liveBarTime: new Float64Array(slots).fill(NaN),
+          liveCount: 0,
           liveExpires: new Float64Array(slots).fill(NaN),
         };
       });
@@ -290,9 +293,11 @@ class FastDesk {
     const drafts = this.drafts;
     const n = this.scanner.onBarInto(bar, this.funding.rateAt(l.symbol, bar.start + this.ivMs), this.now, drafts);
     for (let k = 0; k < n; k++) this.persist(l, drafts[k]!);
-    const stale = bar.start - this.ttlMs;
-    const live = l.liveBarTime;
-    for (let k = 0; k < live.length; k++) if ((live[k] as number) <= stale) this.expire(l, k);
+    if (l.liveCount > 0) {
+      const stale = bar.start - this.ttlMs;
+      const live = l.liveBarTime;
+      for (let k = 0; k < live.length; k++) if ((live[k] as number) <= stale) this.expire(l, k);
+    }
     if (this.now >= this.minExpires) this.expireAll(this.now);
   }
 
@@ -305,12 +310,14 @@ class FastDesk {
     if (!levels) return;
     l.liveBarTime[slot] = dr.barTime;
     l.liveExpires[slot] = dr.expiresAt;
+    l.liveCount++;
     if (dr.expiresAt < this.minExpires) this.minExpires = dr.expiresAt;
     this.signals++;
     this.pending.push({ lane: l, strategy: dr.strategy, side: dr.side, stop: levels.stop, targets: levels.targets });
   }
 
   private expire(l: Lane, slot: number): void {
+    l.liveCount--;
     l.liveBarTime[slot] = NaN;
     l.liveExpires[slot] = NaN;
   }
@@ -359,10 +366,7 @@ class FastDesk {
         this.refuse('NO_NEXT_BAR');
         continue;
       }
-      const open = l.s.data.open[l.cursor] as number;
       const inst = l.inst;
-      const bid = quoteBid(open, inst.tickSize);
-      const ask = quoteAsk(open, inst.tickSize);
       this.balance();
       // Desk.planEntry, in its order (kill switch, pause, stage, quote age never refuse here).
       if (this.breakerTripped) {
@@ -381,7 +385,9 @@ class FastDesk {
         this.refuse('MAX_POSITIONS');
         continue;
       }
-      const price = sig.side === 'long' ? ask : bid;
+      // The quote the runner sets (next open ± half a tick); pure, so taken only for entries that reach sizing.
+      const open = l.s.data.open[l.cursor] as number;
+      const price = sig.side === 'long' ? quoteAsk(open, inst.tickSize) : quoteBid(open, inst.tickSize);
       const stop = roundToStep(sig.stop, inst.tickSize);
       const sized = sizePosition({
         side: sig.side,
