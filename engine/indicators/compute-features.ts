@@ -1,12 +1,14 @@
 import { utcDayStart } from '../clock.ts';
+import { bandsTail } from './bands-tail.ts';
 import { usableLength } from './feature-columns.ts';
 import type { FeatureColumns } from './feature-columns.ts';
 import { createFeatures } from './feature-object.ts';
 import type { Features } from './features.ts';
+import { diValue, emaStep, rsiValue, sliceSum, typicalPrice } from './math.ts';
 import {
-  diValue, dxValue, emaStep, gainOf, lossOf, minusDm, percentBValue, plusDm, rollM2, rollMean, rsiValue, sliceSqDev, sliceSum, trueRange,
-  typicalPrice, wilderStep,
-} from './math.ts';
+  PASS_STATE_LENGTH, S_ADX, S_ATR, S_AVG_GAIN, S_AVG_LOSS, S_DEV, S_DN, S_E200, S_E50, S_ESA, S_HA_CLOSE, S_HA_OPEN, S_UP, S_WT,
+  passDirectional, passMomentum, passWave, passWaveKeep,
+} from './recursive-passes.ts';
 
 const P14 = 14;
 const K14 = 1 / P14;
@@ -20,31 +22,156 @@ const K21 = 2 / 22;
 const KM21 = 1 - K21;
 /** First bar at which every Wilder average (incl. ADX, seeded at bar 26) is in its steady state. */
 const STEADY_FROM = 2 * P14 - 1;
+/** Bar count from which the EMA200 slope is reported (200 + 10). */
+const SLOPE_FROM = 210;
 /** Bar index from which WaveTrend is reported (max(10, 21, 4) - 1). */
 const WT_WARM = 20;
 
-/** wt1 of the last five bars (scratch, reused across calls; this module is not re-entrant by design). */
-const wtTail = new Float64Array(5);
+// Snapshot slots of the state vector, after the passes' own slots.
+const S_PREV_AVG_GAIN = 13;
+const S_PREV_AVG_LOSS = 14;
+const S_PREV_HA_OPEN = 15;
+const S_PREV_HA_CLOSE = 16;
+const S_E200_OLD = 17;
+
+/** Recursion state and snapshots (scratch, reused across calls; this module is not re-entrant by design). */
+const state = new Float64Array(PASS_STATE_LENGTH);
+/** Typical price and wt1 of the kept tail bars (from the session start or 15 bars back); grown on demand. */
+let tpKeep = new Float64Array(256);
+let wtKeep = new Float64Array(256);
 
 /**
- * Full recompute of the last bar's Features over `length` bars (default: all) of `cols`, in one fused
- * pass: recursive indicators (EMA, Wilder RSI/ATR/ADX, WaveTrend, Heikin-Ashi) walk every bar, windowed
- * ones (Bollinger, bandwidth minimum, MFI, volume SMA, session VWAP, streak) only read the tail they
- * need. Bit-identical to a FeatureState fed the same bars. Writes into `out` when given (else a new
- * object). Throws RangeError on a bad length or short columns; non-finite inputs are not checked here
- * and yield NaN features (FeatureState rejects them), and bar starts are assumed ascending.
+ * Full recompute of the last bar's Features over `length` bars (default: all) of `cols`. Only the
+ * recursive indicators (EMA, Wilder RSI/ATR/ADX, WaveTrend, Heikin-Ashi) walk every bar, in three
+ * register-friendly loops (recursive-passes.ts); the windowed ones only read the tail they need:
+ * Bollinger and the bandwidth minimum the last 120 bars from their anchor (bands-tail.ts), MFI the last
+ * 15 bars, session VWAP the current UTC day (both from the typical prices the WaveTrend pass kept), the
+ * streak and prev* values the last bars. Bit-identical to a FeatureState fed the same bars. Writes into
+ * `out` when given (else a new object). Throws RangeError on a bad length or short columns; non-finite
+ * inputs are not checked here and yield NaN features (FeatureState rejects them), and bar starts are
+ * assumed ascending.
  */
 export function computeFeatures(cols: FeatureColumns, length?: number, out?: Features): Features {
   const n = usableLength(cols, length);
   const { start, open, high, low, close, volume } = cols;
   const f = out ?? createFeatures();
+  const st = state;
   const last = n - 1;
 
-  // Bar 0 seeds every recursion.
+  // Bar 0 and the warm-up bars with their seeding branches (all but WaveTrend, which needs none) ...
+  warmUp(cols, st, Math.min(n, STEADY_FROM), n);
+  // ... then the steady state, stopping where a snapshot is due: EMA200 ten bars back, and the RSI
+  // averages and Heikin-Ashi candle of the bar before the last.
+  if (n > STEADY_FROM) {
+    let a = STEADY_FROM;
+    if (n >= SLOPE_FROM) {
+      passMomentum(cols, st, a, n - 10);
+      st[S_E200_OLD] = st[S_E200];
+      a = n - 10;
+    }
+    passMomentum(cols, st, a, last);
+    st[S_PREV_AVG_GAIN] = st[S_AVG_GAIN];
+    st[S_PREV_AVG_LOSS] = st[S_AVG_LOSS];
+    st[S_PREV_HA_OPEN] = st[S_HA_OPEN];
+    st[S_PREV_HA_CLOSE] = st[S_HA_CLOSE];
+    passMomentum(cols, st, last, n);
+    passDirectional(cols, st, STEADY_FROM, n);
+  }
+
+  // WaveTrend from bar 1, keeping typical price and wt1 from the session start (or 15 bars back, for
+  // MFI; at least the last 5 bars, for wt2) to the last bar.
+  const s0 = sessionStart(start, last);
+  const keepFrom = Math.max(0, Math.min(s0, n - 15));
+  if (tpKeep.length < n - keepFrom) {
+    tpKeep = new Float64Array(2 * (n - keepFrom));
+    wtKeep = new Float64Array(2 * (n - keepFrom));
+  }
+  const tpK = tpKeep;
+  const wtK = wtKeep;
+  if (keepFrom === 0) {
+    tpK[0] = typicalPrice(high[0], low[0], close[0]);
+    wtK[0] = st[S_WT];
+  }
+  const w = Math.max(1, keepFrom);
+  passWave(cols, st, 1, w);
+  passWaveKeep(cols, st, w, n, tpK, wtK, keepFrom);
+
+  f.bbMid = NaN;
+  f.bbUpper = NaN;
+  f.bbLower = NaN;
+  f.bandwidth = NaN;
+  f.percentB = NaN;
+  f.bandwidthMin120 = NaN;
+  f.volSma20 = NaN;
+  if (n >= 20) bandsTail(close, volume, n, f);
+
+  const c = close[last];
+  const atr = st[S_ATR];
+  f.rsi14 = last >= P14 ? rsiValue(st[S_AVG_GAIN], st[S_AVG_LOSS]) : NaN;
+  f.prevRsi14 = last - 1 >= P14 ? rsiValue(st[S_PREV_AVG_GAIN], st[S_PREV_AVG_LOSS]) : NaN;
+  const warm14 = n >= P14;
+  f.atr14 = warm14 ? atr : NaN;
+  f.atrPct = warm14 ? (atr / c) * 100 : NaN;
+  f.plusDi = warm14 ? diValue(st[S_UP], atr) : NaN;
+  f.minusDi = warm14 ? diValue(st[S_DN], atr) : NaN;
+  f.adx14 = n >= STEADY_FROM ? st[S_ADX] : NaN;
+  f.ema50 = n >= 50 ? st[S_E50] : NaN;
+  const e200 = st[S_E200];
+  const e200Old = st[S_E200_OLD];
+  f.ema200 = n >= 200 ? e200 : NaN;
+  f.ema200Slope = n >= SLOPE_FROM ? ((e200 - e200Old) / e200Old) * 100 : NaN;
+
+  f.mfi14 = last >= P14 ? mfiOfKept(tpK, volume, last, keepFrom) : NaN;
+  f.vwap = vwapOfKept(tpK, volume, s0, last, keepFrom);
+
+  // Heikin-Ashi of the last bar.
+  const haO = st[S_HA_OPEN];
+  const haC = st[S_HA_CLOSE];
+  f.haOpen = haO;
+  f.haClose = haC;
+  f.haHigh = Math.max(high[last], haO, haC);
+  f.haLow = Math.min(low[last], haO, haC);
+  if (n >= 2) {
+    f.prevHaOpen = st[S_PREV_HA_OPEN];
+    f.prevHaClose = st[S_PREV_HA_CLOSE];
+  } else {
+    f.prevHaOpen = NaN;
+    f.prevHaClose = NaN;
+  }
+
+  // WaveTrend of the last two bars (wt2 = SMA4 of wt1, summed as FeatureState's ring does).
+  const k = last - keepFrom;
+  f.wt1 = last >= WT_WARM ? st[S_WT] : NaN;
+  f.wt2 = last >= WT_WARM ? sliceSum(wtK, k - 3, k + 1) / 4 : NaN;
+  f.prevWt1 = last - 1 >= WT_WARM ? wtK[k - 1] : NaN;
+  f.prevWt2 = last - 1 >= WT_WARM ? sliceSum(wtK, k - 4, k) / 4 : NaN;
+
+  const streak = streakAt(close, last);
+
+  f.start = start[last];
+  f.open = open[last];
+  f.high = high[last];
+  f.low = low[last];
+  f.close = c;
+  f.volume = volume[last];
+  f.prevClose = last >= 1 ? close[last - 1] : NaN;
+  f.streak = streak;
+  f.bars = n;
+  return f;
+}
+
+/**
+ * Bar 0 and bars [1, warmEnd) of every recursion but WaveTrend's, with the seeding branches (Wilder sums
+ * up to bar 13/14, ADX's up to bar 26), into `st`; WaveTrend is only seeded (bar 0). Records the RSI
+ * averages after bar n-2 and the Heikin-Ashi candle before the last bar when they fall in this range.
+ * The math.ts helpers FeatureState calls are written out operation by operation (recursive-passes.ts
+ * says why), the seeds (bar 0) still call them.
+ */
+function warmUp(cols: FeatureColumns, st: Float64Array, warmEnd: number, n: number): void {
+  const { open, high, low, close } = cols;
   let c = close[0];
   let h = high[0];
   let l = low[0];
-  let tp = typicalPrice(h, l, c);
   let trSum = high[0] - low[0];
   let upSum = 0;
   let dnSum = 0;
@@ -63,24 +190,22 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
   let prevAvgLoss = 0;
   let e50 = emaStep(c, c, K50, KM50);
   let e200 = emaStep(c, c, K200, KM200);
-  let e200Old = 0;
   let haO = (open[0] + c) * 0.5;
   let haC = (open[0] + h + l + c) * 0.25;
   let prevHaO = 0;
   let prevHaC = 0;
-  let esa = emaStep(tp, tp, K10, KM10);
-  let ad = Math.abs(tp - esa);
-  let dev = emaStep(ad, ad, K10, KM10);
-  let ci = dev === 0 ? 0 : (tp - esa) / (0.015 * dev);
-  let wt = emaStep(ci, ci, K21, KM21);
-  if (n <= 5) wtTail[5 - n] = wt;
-  if (n === 11) e200Old = e200;
+  const tp = typicalPrice(h, l, c);
+  const esa = emaStep(tp, tp, K10, KM10);
+  const ad = Math.abs(tp - esa);
+  const dev = emaStep(ad, ad, K10, KM10);
+  const ci = dev === 0 ? 0 : (tp - esa) / (0.015 * dev);
+  st[S_ESA] = esa;
+  st[S_DEV] = dev;
+  st[S_WT] = emaStep(ci, ci, K21, KM21);
   let pc = c;
   let ph = h;
   let pl = l;
 
-  // Warm-up bars (seeding branches) ...
-  const warmEnd = Math.min(n, STEADY_FROM);
   for (let i = 1; i < warmEnd; i++) {
     c = close[i];
     h = high[i];
@@ -88,8 +213,10 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
     const count = i + 1;
 
     // RSI(14)
-    const g = gainOf(c - pc);
-    const lo = lossOf(c - pc);
+    const d = c - pc;
+    const ad = Math.abs(d);
+    const g = (d + ad) * 0.5; // gainOf(d)
+    const lo = (ad - d) * 0.5; // lossOf(d)
     if (i <= P14) {
       gainSum += g;
       lossSum += lo;
@@ -98,14 +225,16 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
         avgLoss = lossSum / P14;
       }
     } else {
-      avgGain = wilderStep(avgGain, g, K14);
-      avgLoss = wilderStep(avgLoss, lo, K14);
+      avgGain = (g - avgGain) * K14 + avgGain; // wilderStep
+      avgLoss = (lo - avgLoss) * K14 + avgLoss;
     }
 
-    // ATR(14) and ADX(14)
-    const tr = trueRange(h, l, pc);
-    const pdm = plusDm(h, ph, l, pl);
-    const mdm = minusDm(h, ph, l, pl);
+    // ATR(14) and ADX(14) (±DM selected without a data-dependent branch, as in passDirectional)
+    const tr = Math.max(h - l, Math.abs(h - pc), Math.abs(l - pc)); // trueRange(h, l, pc)
+    const upMove = h - ph;
+    const downMove = pl - l;
+    const pdm = upMove * (Number(upMove >= downMove) & Number(upMove >= 0)) + 0; // plusDm(h, ph, l, pl)
+    const mdm = downMove * (Number(downMove >= upMove) & Number(downMove >= 0)) + 0; // minusDm(h, ph, l, pl)
     if (count <= P14) {
       trSum += tr;
       upSum += pdm;
@@ -116,24 +245,25 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
         dn = dnSum / P14;
       }
     } else {
-      atr = wilderStep(atr, tr, K14);
-      up = wilderStep(up, pdm, K14);
-      dn = wilderStep(dn, mdm, K14);
+      atr = (tr - atr) * K14 + atr;
+      up = (pdm - up) * K14 + up;
+      dn = (mdm - dn) * K14 + dn;
     }
     if (count >= P14) {
-      const dx = dxValue(up, dn);
+      const sum = up + dn;
+      const dx = sum === 0 ? 0 : (Math.abs(up - dn) / sum) * 100; // dxValue(up, dn)
       const dxCount = count - P14 + 1;
       if (dxCount <= P14) {
         dxSum += dx;
         if (dxCount === P14) adx = dxSum / P14;
       } else {
-        adx = wilderStep(adx, dx, K14);
+        adx = (dx - adx) * K14 + adx;
       }
     }
 
     // EMAs
-    e50 = emaStep(e50, c, K50, KM50);
-    e200 = emaStep(e200, c, K200, KM200);
+    e50 = c * K50 + e50 * KM50; // emaStep
+    e200 = c * K200 + e200 * KM200;
 
     // Heikin-Ashi
     prevHaO = haO;
@@ -141,180 +271,50 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
     haO = (prevHaO + prevHaC) * 0.5;
     haC = (open[i] + h + l + c) * 0.25;
 
-    // WaveTrend
-    tp = typicalPrice(h, l, c);
-    esa = emaStep(esa, tp, K10, KM10);
-    ad = Math.abs(tp - esa);
-    dev = emaStep(dev, ad, K10, KM10);
-    ci = dev === 0 ? 0 : (tp - esa) / (0.015 * dev);
-    wt = emaStep(wt, ci, K21, KM21);
-
-    // Snapshots the tail needs (rarely true, well predicted).
-    if (i >= n - 11) {
-      if (i === n - 11) e200Old = e200;
-      if (i === n - 2) {
-        prevAvgGain = avgGain;
-        prevAvgLoss = avgLoss;
-      }
-      if (i >= n - 5) wtTail[i - n + 5] = wt;
+    if (i === n - 2) {
+      prevAvgGain = avgGain;
+      prevAvgLoss = avgLoss;
     }
     pc = c;
     ph = h;
     pl = l;
   }
-
-  // ... then the steady state: every average is seeded, so the loop body has no warm-up branches
-  // (fewer live values, no spills). Same helper calls in the same order as above and as FeatureState.
-  for (let i = STEADY_FROM; i < n; i++) {
-    const c = close[i];
-    const h = high[i];
-    const l = low[i];
-    const d = c - pc;
-    avgGain = wilderStep(avgGain, gainOf(d), K14);
-    avgLoss = wilderStep(avgLoss, lossOf(d), K14);
-    atr = wilderStep(atr, trueRange(h, l, pc), K14);
-    up = wilderStep(up, plusDm(h, ph, l, pl), K14);
-    dn = wilderStep(dn, minusDm(h, ph, l, pl), K14);
-    adx = wilderStep(adx, dxValue(up, dn), K14);
-    e50 = emaStep(e50, c, K50, KM50);
-    e200 = emaStep(e200, c, K200, KM200);
-    prevHaO = haO;
-    prevHaC = haC;
-    haO = (prevHaO + prevHaC) * 0.5;
-    haC = (open[i] + h + l + c) * 0.25;
-    const tp = typicalPrice(h, l, c);
-    esa = emaStep(esa, tp, K10, KM10);
-    const ad = Math.abs(tp - esa);
-    dev = emaStep(dev, ad, K10, KM10);
-    const ci = dev === 0 ? 0 : (tp - esa) / (0.015 * dev);
-    wt = emaStep(wt, ci, K21, KM21);
-    if (i >= n - 11) {
-      if (i === n - 11) e200Old = e200;
-      if (i === n - 2) {
-        prevAvgGain = avgGain;
-        prevAvgLoss = avgLoss;
-      }
-      if (i >= n - 5) wtTail[i - n + 5] = wt;
-    }
-    pc = c;
-    ph = h;
-    pl = l;
-  }
-  c = close[last];
-  h = high[last];
-  l = low[last];
-
-  // Bollinger(20, 2) of the last 120 bars for the bandwidth minimum (the last one is the bar's own),
-  // anchored rolling exactly as FeatureState: two-pass at bars with (i + 1) % 20 === 0, rolled between.
-  f.bbMid = NaN;
-  f.bbUpper = NaN;
-  f.bbLower = NaN;
-  f.bandwidth = NaN;
-  f.percentB = NaN;
-  f.bandwidthMin120 = NaN;
-  f.volSma20 = NaN;
-  if (n >= 20) bandsTail(close, volume, n, f);
-
-  f.rsi14 = last >= P14 ? rsiValue(avgGain, avgLoss) : NaN;
-  f.prevRsi14 = last - 1 >= P14 ? rsiValue(prevAvgGain, prevAvgLoss) : NaN;
-  const warm14 = n >= P14;
-  f.atr14 = warm14 ? atr : NaN;
-  f.atrPct = warm14 ? (atr / c) * 100 : NaN;
-  f.plusDi = warm14 ? diValue(up, atr) : NaN;
-  f.minusDi = warm14 ? diValue(dn, atr) : NaN;
-  f.adx14 = n >= 2 * P14 - 1 ? adx : NaN;
-  f.ema50 = n >= 50 ? e50 : NaN;
-  f.ema200 = n >= 200 ? e200 : NaN;
-  f.ema200Slope = n >= 210 ? ((e200 - e200Old) / e200Old) * 100 : NaN;
-
-  // Tails in their own small functions: inside this large function their helper calls would miss
-  // TurboFan's inlining budget and box every double argument.
-  if (last >= P14) f.mfi14 = mfiAt(cols, last);
-  else f.mfi14 = NaN;
-  f.vwap = sessionVwapAt(cols, last);
-
-  // Heikin-Ashi of the last bar.
-  f.haOpen = haO;
-  f.haClose = haC;
-  f.haHigh = Math.max(h, haO, haC);
-  f.haLow = Math.min(l, haO, haC);
-  if (n >= 2) {
-    f.prevHaOpen = prevHaO;
-    f.prevHaClose = prevHaC;
-  } else {
-    f.prevHaOpen = NaN;
-    f.prevHaClose = NaN;
-  }
-
-  // WaveTrend of the last two bars.
-  f.wt1 = last >= WT_WARM ? wt : NaN;
-  f.wt2 = last >= WT_WARM ? sliceSum(wtTail, 1, 5) / 4 : NaN;
-  f.prevWt1 = last - 1 >= WT_WARM ? wtTail[3] : NaN;
-  f.prevWt2 = last - 1 >= WT_WARM ? sliceSum(wtTail, 0, 4) / 4 : NaN;
-
-  const streak = streakAt(close, last);
-
-  f.start = start[last];
-  f.open = open[last];
-  f.high = high[last];
-  f.low = low[last];
-  f.close = c;
-  f.volume = volume[last];
-  f.prevClose = last >= 1 ? close[last - 1] : NaN;
-  f.streak = streak;
-  f.bars = n;
-  return f;
+  st[S_AVG_GAIN] = avgGain;
+  st[S_AVG_LOSS] = avgLoss;
+  st[S_ATR] = atr;
+  st[S_UP] = up;
+  st[S_DN] = dn;
+  st[S_ADX] = adx;
+  st[S_E50] = e50;
+  st[S_E200] = e200;
+  st[S_HA_OPEN] = haO;
+  st[S_HA_CLOSE] = haC;
+  st[S_PREV_AVG_GAIN] = prevAvgGain;
+  st[S_PREV_AVG_LOSS] = prevAvgLoss;
+  st[S_PREV_HA_OPEN] = prevHaO;
+  st[S_PREV_HA_CLOSE] = prevHaC;
 }
 
 /**
- * Bollinger(20, 2) of the last bar and the minimum bandwidth of the last 120 bars into `f` (n >= 20),
- * anchored rolling exactly as FeatureState: two-pass at bars with (i + 1) % 20 === 0, rolled between.
+ * Index of the first bar of bar `last`'s UTC day (FeatureState's session): the bars from there to
+ * `last`. With ascending starts, a start >= the day's start already lies in that day, so the scan only
+ * divides (utcDayStart) at the boundary bar.
  */
-function bandsTail(close: Float64Array, volume: Float64Array, n: number, f: Features): void {
-  const from = Math.max(19, n - 120);
-  const anchor = from - ((from + 1) % 20);
-  let bwMin = -1; // bandwidths are >= 0; -1 means "none yet" (an Infinity start would box)
-  let mid = sliceSum(close, anchor - 19, anchor + 1) / 20;
-  let m2 = sliceSqDev(close, anchor - 19, anchor + 1, mid);
-  let upper = 0;
-  let lower = 0;
-  let bw = 0;
-  for (let i = anchor; i < n; i++) {
-    if (i > anchor) {
-      if ((i + 1) % 20 === 0) {
-        mid = sliceSum(close, i - 19, i + 1) / 20;
-        m2 = sliceSqDev(close, i - 19, i + 1, mid);
-      } else {
-        const m = rollMean(mid, close[i], close[i - 20], 20);
-        m2 = rollM2(m2, close[i], close[i - 20], mid, m);
-        mid = m;
-      }
-    }
-    if (i >= from) {
-      const sd = Math.sqrt(m2 / 20);
-      upper = mid + sd * 2;
-      lower = mid - sd * 2;
-      bw = (upper - lower) / mid;
-      if (bwMin < 0 || bw < bwMin) bwMin = bw;
-    }
-  }
-  f.bbMid = mid;
-  f.bbUpper = upper;
-  f.bbLower = lower;
-  f.bandwidth = bw;
-  f.percentB = percentBValue(close[n - 1], upper, lower);
-  if (n - 19 >= 120) f.bandwidthMin120 = bwMin;
-  f.volSma20 = sliceSum(volume, n - 20, n) / 20;
+function sessionStart(start: Float64Array, last: number): number {
+  const day = utcDayStart(start[last]);
+  let s0 = last;
+  while (s0 > 0 && start[s0 - 1] >= day) s0--;
+  while (s0 > 0 && utcDayStart(start[s0 - 1]) === day) s0--;
+  return s0;
 }
 
-/** MFI(14) of bar `last` (>= 14) from the 15 bars ending there, summed oldest first. */
-function mfiAt(cols: FeatureColumns, last: number): number {
-  const { high, low, close, volume } = cols;
+/** MFI(14) of bar `last` (>= 14) from the kept typical prices (bar j at tp[j - base]), summed oldest first. */
+function mfiOfKept(tp: Float64Array, volume: Float64Array, last: number, base: number): number {
   let pos = 0;
   let neg = 0;
-  let tpPrev = typicalPrice(high[last - P14], low[last - P14], close[last - P14]);
+  let tpPrev = tp[last - P14 - base];
   for (let j = last - P14 + 1; j <= last; j++) {
-    const tpj = typicalPrice(high[j], low[j], close[j]);
+    const tpj = tp[j - base];
     const flow = tpj * volume[j];
     pos += tpj > tpPrev ? flow : 0;
     neg += tpj < tpPrev ? flow : 0;
@@ -324,16 +324,12 @@ function mfiAt(cols: FeatureColumns, last: number): number {
   return total === 0 ? 50 : (100 * pos) / total;
 }
 
-/** Session VWAP of bar `last`: from the first bar of its UTC day, NaN while the session has no volume. */
-function sessionVwapAt(cols: FeatureColumns, last: number): number {
-  const { start, high, low, close, volume } = cols;
-  const day = utcDayStart(start[last]);
-  let s0 = last;
-  while (s0 > 0 && utcDayStart(start[s0 - 1]) === day) s0--;
+/** Session VWAP of bar `last` from its session's first bar `s0`: NaN while the session has no volume. */
+function vwapOfKept(tp: Float64Array, volume: Float64Array, s0: number, last: number, base: number): number {
   let cumPv = 0;
   let cumV = 0;
   for (let j = s0; j <= last; j++) {
-    cumPv += typicalPrice(high[j], low[j], close[j]) * volume[j];
+    cumPv += tp[j - base] * volume[j];
     cumV += volume[j];
   }
   if (cumV > 0) return cumPv / cumV;
