@@ -1,5 +1,5 @@
 import type { Bot } from 'grammy';
-import type { PreviewResult, Role } from '../engine/index.ts';
+import type { CloseResult, ExecuteResult, PreviewResult, RiskStateResult, Role } from '../engine/index.ts';
 import { isDeskError } from '../engine/index.ts';
 import type { BotContext, BotDeps } from './context.ts';
 import type { NonceEntry } from './nonce-store.ts';
@@ -66,6 +66,19 @@ export function registerCallbacks(bot: Bot<BotContext>, deps: BotDeps): void {
   });
 }
 
+/**
+ * Shows the outcome of a confirmed action in place of the confirmation message, or as a new message
+ * when that one can no longer be edited (deleted, too old, a failed call): an action that was done
+ * is never reported as failed because its message could not be edited. Never throws.
+ */
+async function showResult(ctx: BotContext, text: string): Promise<void> {
+  try {
+    await ctx.editMessageText(text);
+  } catch {
+    await sendLong(ctx.api, ctx.chat?.id ?? Number(ctx.actor.id), text).catch(() => {});
+  }
+}
+
 function callbackSpecs(deps: BotDeps): Record<ActionCode, CallbackSpec> {
   const { desk } = deps;
   const ttlS = Math.round(deps.confirmTtlMs / 1000);
@@ -112,22 +125,24 @@ function callbackSpecs(deps: BotDeps): Record<ActionCode, CallbackSpec> {
         const riskPct = e.payload ? Number(e.payload) : undefined;
         const input = riskPct === undefined ? { signalId: e.ref } : { signalId: e.ref, riskPct };
         await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
+        let r: ExecuteResult;
         try {
-          const r = await withTyping(ctx.api, ctx.chat?.id ?? Number(ctx.actor.id), () => desk.execute(ctx.actor, input));
-          const vars = {
-            side: sideLabel(ctx.tr, r.side),
-            symbol: r.symbol,
-            qty: fmtQty(ctx.lang, r.qty),
-            price: r.avgPrice === null ? ctx.tr('not-available') : fmtPrice(ctx.lang, r.avgPrice),
-            stop: fmtPrice(ctx.lang, r.stop),
-            targets: priceList(ctx.tr, ctx.lang, r.targets),
-          };
-          const key = r.duplicate ? 'exec-duplicate' : r.status === 'filled' ? 'exec-filled' : 'exec-accepted';
-          await ctx.editMessageText(ctx.tr(key, vars));
+          r = await withTyping(ctx.api, ctx.chat?.id ?? Number(ctx.actor.id), () => desk.execute(ctx.actor, input));
         } catch (err) {
           if (!isDeskError(err)) deps.logger.error({ err: String((err as Error)?.name ?? 'error') }, 'execute failed');
-          await ctx.editMessageText(ctx.tr('exec-failed', { reason: errorText(ctx.tr, err) })).catch(() => {});
+          await showResult(ctx, ctx.tr('exec-failed', { reason: errorText(ctx.tr, err) }));
+          return;
         }
+        const vars = {
+          side: sideLabel(ctx.tr, r.side),
+          symbol: r.symbol,
+          qty: fmtQty(ctx.lang, r.qty),
+          price: r.avgPrice === null ? ctx.tr('not-available') : fmtPrice(ctx.lang, r.avgPrice),
+          stop: fmtPrice(ctx.lang, r.stop),
+          targets: priceList(ctx.tr, ctx.lang, r.targets),
+        };
+        const key = r.duplicate ? 'exec-duplicate' : r.status === 'filled' ? 'exec-filled' : 'exec-accepted';
+        await showResult(ctx, ctx.tr(key, vars));
       },
     },
     [ACTIONS.confirmClose]: {
@@ -135,21 +150,24 @@ function callbackSpecs(deps: BotDeps): Record<ActionCode, CallbackSpec> {
       handle: async (ctx, e) => {
         await ctx.answerCallbackQuery();
         await ctx.editMessageReplyMarkup({ reply_markup: undefined }).catch(() => {});
+        let r: CloseResult;
         try {
-          const r = await desk.closePosition(ctx.actor, { positionId: e.ref });
-          await ctx.editMessageText(
-            ctx.tr('close-done', {
-              qty: fmtQty(ctx.lang, r.closedQty),
-              symbol: r.symbol,
-              price: r.price === null ? ctx.tr('not-available') : fmtPrice(ctx.lang, r.price),
-              pnl: fmtMoney(ctx.lang, r.realizedPnl, true),
-              status: r.status,
-              remaining: fmtQty(ctx.lang, r.remainingQty),
-            }),
-          );
+          r = await desk.closePosition(ctx.actor, { positionId: e.ref });
         } catch (err) {
-          await ctx.editMessageText(errorText(ctx.tr, err)).catch(() => {});
+          await showResult(ctx, errorText(ctx.tr, err));
+          return;
         }
+        await showResult(
+          ctx,
+          ctx.tr('close-done', {
+            qty: fmtQty(ctx.lang, r.closedQty),
+            symbol: r.symbol,
+            price: r.price === null ? ctx.tr('not-available') : fmtPrice(ctx.lang, r.price),
+            pnl: fmtMoney(ctx.lang, r.realizedPnl, true),
+            status: r.status,
+            remaining: fmtQty(ctx.lang, r.remainingQty),
+          }),
+        );
       },
     },
     [ACTIONS.confirmKill]: {
@@ -157,12 +175,14 @@ function callbackSpecs(deps: BotDeps): Record<ActionCode, CallbackSpec> {
       handle: async (ctx, e) => {
         await ctx.answerCallbackQuery();
         const reason = e.payload ? { reason: e.payload } : {};
+        let r: RiskStateResult;
         try {
-          const r = await desk.setKillSwitch(ctx.actor, { on: true, ...reason });
-          await ctx.editMessageText(riskStateText(ctx.tr, r));
+          r = await desk.setKillSwitch(ctx.actor, { on: true, ...reason });
         } catch (err) {
-          await ctx.editMessageText(errorText(ctx.tr, err)).catch(() => {});
+          await showResult(ctx, errorText(ctx.tr, err));
+          return;
         }
+        await showResult(ctx, riskStateText(ctx.tr, r));
       },
     },
     [ACTIONS.cancel]: {

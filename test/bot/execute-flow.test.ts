@@ -45,6 +45,31 @@ describe('alert → Execute → Confirm', () => {
     expect(positions.filter((p) => p.signalId === signalId)).toHaveLength(1);
   });
 
+  it('a done trade is never reported as failed when its confirmation message can no longer be edited', async () => {
+    await alertFor(TRADER);
+    await h.press(TRADER, h.button(TRADER, /^Execute$/));
+    let n = h.calls.length;
+    h.failNext.push('editMessageText');
+    await h.press(TRADER, h.button(TRADER, /^Confirm$/));
+    await h.settle();
+    let after = h.texts(TRADER, n);
+    expect(after.some((t) => /^✅ (LONG|SHORT) \w+: .* filled at /.test(t))).toBe(true);
+    expect(after.filter((t) => t.startsWith('❌'))).toEqual([]);
+    const trader = { kind: 'telegram' as const, id: String(TRADER), role: 'trader' as const };
+    const [pos] = (await h.td.desk.listPositions(trader)).positions;
+    expect(pos).toBeDefined();
+
+    await h.send(TRADER, `/close ${pos!.symbol}`);
+    n = h.calls.length;
+    h.failNext.push('editMessageText');
+    await h.press(TRADER, h.button(TRADER, /^Confirm$/));
+    await h.settle();
+    after = h.texts(TRADER, n);
+    expect(after.some((t) => t.startsWith(`Closed `) && t.includes(pos!.symbol))).toBe(true);
+    expect(after.filter((t) => t.startsWith('❌') || t.includes('went wrong'))).toEqual([]);
+    expect((await h.td.desk.listPositions(trader)).positions).toEqual([]);
+  });
+
   it('viewers get no Execute button and cannot use a trader button', async () => {
     await alertFor(VIEWER);
     expect(() => h.button(VIEWER, /^Execute$/)).toThrow();

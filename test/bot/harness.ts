@@ -34,6 +34,8 @@ export interface Harness {
   td: TestDesk;
   bot: DeskBot;
   calls: ApiCall[];
+  /** Bot API methods whose next call fails with a 400 (one failure per entry), e.g. an edit of a message that is gone. */
+  failNext: string[];
   send(userId: number, text: string, languageCode?: string): Promise<void>;
   press(userId: number, data: string, messageId?: number): Promise<void>;
   /** Texts sent or edited to `chatId` since index `from`. */
@@ -61,8 +63,14 @@ export async function createHarness(overrides: Record<string, string> = {}, botO
     ...overrides,
   });
   const calls: ApiCall[] = [];
+  const failNext: string[] = [];
   const recorder: Transformer = async (_prev, method, payload) => {
     const p = (payload ?? {}) as Record<string, any>;
+    const fail = failNext.indexOf(method);
+    if (fail >= 0) {
+      failNext.splice(fail, 1);
+      return { ok: false, error_code: 400, description: 'Bad Request: message to edit not found' } as never;
+    }
     calls.push({ method, payload: p });
     const chat = { id: Number(p.chat_id ?? 0), type: 'private' };
     let result: unknown = true;
@@ -91,6 +99,7 @@ export async function createHarness(overrides: Record<string, string> = {}, botO
     td,
     bot,
     calls,
+    failNext,
     async send(userId, text, languageCode) {
       const cmd = text.startsWith('/') ? text.split(/\s/)[0].length : 0;
       const update = {
