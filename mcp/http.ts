@@ -23,7 +23,7 @@ export interface McpHttpOptions {
   metrics?: DeskMetrics;
   /** Extra hostnames the Host/Origin check accepts (loopback and DESK_HOST always are). */
   allowedHosts?: readonly string[];
-  /** Sessions idle longer than this are closed (default 30 min). */
+  /** Sessions idle longer than this (by `clock`) are closed (default 30 min). */
   idleMs?: number;
   /** Most concurrent sessions (default 64); beyond it new sessions get 503. */
   maxSessions?: number;
@@ -96,7 +96,7 @@ export function createMcpHttp(opts: McpHttpOptions): McpHttp {
   };
 
   const sweep = setInterval(() => {
-    const now = Date.now();
+    const now = clock.now();
     for (const [id, s] of sessions) if (now - s.lastSeen > idleMs) void s.transport.close().finally(() => drop(id));
   }, Math.min(60_000, Math.max(1_000, Math.floor(idleMs / 2))));
   sweep.unref();
@@ -125,7 +125,7 @@ export function createMcpHttp(opts: McpHttpOptions): McpHttp {
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { actor, server, transport, lastSeen: Date.now() });
+        sessions.set(id, { actor, server, transport, lastSeen: clock.now() });
         log.info({ sessionId: id.slice(0, 8), actor: actor.id, role: actor.role }, 'mcp session opened');
       },
       onsessionclosed: (id) => drop(id),
@@ -156,7 +156,7 @@ export function createMcpHttp(opts: McpHttpOptions): McpHttp {
       const s = typeof sid === 'string' ? sessions.get(sid) : undefined;
       // Another actor's session id is treated exactly like an unknown one.
       if (!s || s.actor.id !== actor.id || s.actor.role !== actor.role) return jsonRpcError(res, 404, -32001, 'Session not found');
-      s.lastSeen = Date.now();
+      s.lastSeen = clock.now();
       await s.transport.handleRequest(req, res);
     } catch (err) {
       log.error({ errName: err instanceof Error ? err.name : typeof err }, 'mcp request failed');

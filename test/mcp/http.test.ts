@@ -18,10 +18,10 @@ afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-async function start(): Promise<{ td: TestDesk; mcp: McpHttp; url: string; port: number }> {
+async function start(opts: { idleMs?: number } = {}): Promise<{ td: TestDesk; mcp: McpHttp; url: string; port: number }> {
   const td = await createTestDesk({ DESK_TOKENS: TOKENS, MCP_MAX_NOTIONAL_ORDER: '100000', MCP_MAX_NOTIONAL_DAY: '1000000' });
   cleanup.push(() => td.close());
-  const mcp = createMcpHttp({ desk: td.desk, config: td.config, clock: td.clock });
+  const mcp = createMcpHttp({ desk: td.desk, config: td.config, clock: td.clock, ...opts });
   cleanup.push(() => mcp.close());
   const server: Server = createServer((req, res) => {
     if ((req.url ?? '').split('?')[0] === mcp.route.path) void mcp.route.handle(req, res);
@@ -156,6 +156,20 @@ describe('MCP over Streamable HTTP', () => {
     await a.t.terminateSession();
     expect(mcp.sessions).toBe(1);
     await mcp.close();
+    expect(mcp.sessions).toBe(0);
+  });
+});
+
+describe('idle sessions', () => {
+  it('are closed by the injected clock, not the wall clock', async () => {
+    const { td, mcp, url } = await start({ idleMs: 1500 });
+    await client(url, VIEWER);
+    expect(mcp.sessions).toBe(1);
+    // Wall time passes (two sweeps) but the desk's clock does not: the session is not idle.
+    await new Promise((r) => setTimeout(r, 2300));
+    expect(mcp.sessions).toBe(1);
+    td.clock.advance(10 * 60_000);
+    for (let i = 0; i < 40 && mcp.sessions > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(mcp.sessions).toBe(0);
   });
 });
