@@ -201,6 +201,27 @@ describe('layering', () => {
   });
 });
 
+describe('time', () => {
+  it('nothing under engine/, bot/, rpc/ or mcp/ reads the wall clock directly (only engine/clock.ts)', () => {
+    const bad: string[] = [];
+    for (const file of sourceFiles.filter((f) => f !== 'engine/clock.ts')) {
+      const sf = parse(file);
+      const visit = (node: ts.Node): void => {
+        const isDateNow =
+          ts.isCallExpression(node) &&
+          ts.isPropertyAccessExpression(node.expression) &&
+          node.expression.expression.getText(sf) === 'Date' &&
+          node.expression.name.text === 'now';
+        const isNewDate = ts.isNewExpression(node) && node.expression.getText(sf) === 'Date' && (node.arguments?.length ?? 0) === 0;
+        if (isDateNow || isNewDate) bad.push(`${file}:${lineOf(sf, node)} ${node.getText(sf)}`);
+        ts.forEachChild(node, visit);
+      };
+      visit(sf);
+    }
+    expect(bad, 'use the injected Clock').toEqual([]);
+  });
+});
+
 describe('file names', () => {
   it('every .ts file and folder under the source, scripts and test trees is kebab-case', () => {
     const kebab = /^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+)*$/;
