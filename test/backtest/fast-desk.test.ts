@@ -61,6 +61,27 @@ describe('fast backtest = the desk backtest (same trades on real series, all str
     expectSameRun(fast, desk);
   }, 120_000);
 
+  it('hourly bars, 5 symbols, one month (breaker trips, signals on the last bar have no next bar): same run', async () => {
+    const { desk, fast } = await both({ symbols: MAIN, interval: '60', from: day('2025-11-01'), to: day('2025-12-01') });
+    expect(Object.keys(desk.refusals)).toEqual(expect.arrayContaining(['BREAKER_TRIPPED', 'NO_NEXT_BAR', 'COOLDOWN']));
+    expectSameRun(fast, desk);
+  }, 120_000);
+
+  it('is deterministic and leaves the loaded data untouched', () => {
+    const data = loadBacktestData({ dataDir: DATA, fundingDir: FUNDING, symbols: MAIN, intervals: ['240'], from: day('2025-10-01'), to: day('2025-12-01'), warmupBars: 300 });
+    const before = data.series.map((s) => [s.data.close.slice(), s.from, s.end] as const);
+    const run = { config: testConfig(), data, interval: '240' as const, strategies: ALL_STRATEGIES };
+    const a = runFastBacktest(run);
+    const b = runFastBacktest(run);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(data.series.map((s) => [s.data.close.slice(), s.from, s.end])).toEqual(before);
+  });
+
+  it('refuses an interval with no series like the desk (DeskError CONFIG)', () => {
+    const data = loadBacktestData({ dataDir: DATA, symbols: ['BTCUSDT'], intervals: ['240'], from: day('2025-11-01'), to: day('2025-11-05'), warmupBars: 10 });
+    expect(() => runFastBacktest({ config: testConfig(), data, interval: 'D', strategies: ALL_STRATEGIES })).toThrow(expect.objectContaining({ code: 'CONFIG' }));
+  });
+
   it('every gate and exit rule under stress (breaker, cooldown, max positions, trailing at 20x, break-even): same run', async () => {
     const { desk, fast } = await both({
       symbols: MAIN,
