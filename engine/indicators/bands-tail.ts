@@ -16,6 +16,8 @@ const Q_FLOOR = 1.25e-12;
 /** Window mean and M2 of the last 120 bars, oldest first (scratch; this module is not re-entrant). */
 const mids = new Float64Array(BW_N);
 const m2s = new Float64Array(BW_N);
+/** The candidate proxy of each of those bars (see bandwidthMinOf). */
+const qs = new Float64Array(BW_N);
 
 /** Bandwidth (upper - lower) / mid of Bollinger(20, 2) from the window mean and M2, as FeatureState computes it. */
 function bandwidthAt(mid: number, m2: number): number {
@@ -87,48 +89,43 @@ function rollBands(
  * bandwidthAt (so to FeatureState's) without evaluating all of them: the square root and two divisions
  * per bar were most of this tail's cost.
  *
- * Proof sketch. q_k = m2_k / mid_k² is bandwidth_k² / 0.8 before rounding; it is compared through the
- * cross products m2_k·mid_b² vs m2_b·mid_k² (relative error < 1e-15 each, no division). A bar k is
- * skipped only when m2_k·mid_b² > m2_b·mid_k²·(1 + 1e-6), i.e. its exact bandwidth exceeds bar b's by
- * more than a factor 1 + 4.9e-7. The computed bandwidth differs from the exact one by at most
- * 2.3e-16 / bandwidth relatively (the subtraction upper - lower loses the bits of mid), < 2.3e-10 when
- * bandwidth >= 1e-6 (q_b >= Q_FLOOR, and every skipped bar is wider still). So a skipped bar's computed
- * bandwidth is strictly above bar b's and cannot be the minimum; every other bar is evaluated exactly.
- * When a mean is not in (1e-30, 1e30), an M2 above 1e62 (the products could leave the normal range)
- * or the best proxy is under Q_FLOOR (near-flat windows), every bar is evaluated.
+ * Proof sketch. The proxy q_k = m2_k / (mid_k·mid_k) is bandwidth_k² / 0.8 up to two roundings
+ * (relative error < 5e-16). A bar k is skipped only when q_k > min q · (1 + 1e-6), i.e. its exact
+ * bandwidth exceeds the narrowest bar b's by more than a factor 1 + 4.9e-7. The computed bandwidth
+ * differs from the exact one by at most 2.3e-16 / bandwidth relatively plus a few ulps (upper - lower
+ * loses the bits of mid), < 2.4e-10 when bandwidth >= 1e-6 (min q >= Q_FLOOR; skipped bars are wider
+ * still). So a skipped bar's computed bandwidth is strictly above bar b's, which is evaluated, and
+ * cannot be the minimum; every other bar is evaluated exactly. When a mean is not in (1e-30, 1e30), an
+ * M2 is above 1e62 (keeps q finite and normal) or min q is under Q_FLOOR (near-flat windows), every bar
+ * is evaluated.
  */
 function bandwidthMinOf(count: number): number {
+  const md = mids;
+  const ms = m2s;
+  const q = qs;
   let ok = true;
-  let b = 0;
-  let midB = mids[0];
-  let sqB = midB * midB;
-  let m2B = m2s[0];
+  let qMin = Infinity;
   for (let k = 0; k < count; k++) {
-    const mid = mids[k];
-    const m2 = m2s[k];
-    ok = ok && mid > 1e-30 && mid < 1e30 && m2 >= 0 && m2 <= 1e62;
-    const sq = mid * mid;
-    if (m2 * sqB < m2B * sq) {
-      b = k;
-      midB = mid;
-      sqB = sq;
-      m2B = m2;
-    }
+    const mid = md[k];
+    const m2 = ms[k];
+    if (!(mid > 1e-30 && mid < 1e30 && m2 >= 0 && m2 <= 1e62)) ok = false;
+    const qk = m2 / (mid * mid);
+    q[k] = qk;
+    if (qk < qMin) qMin = qk;
   }
-  let min = -1; // bandwidths are >= 0 here; -1 means "none yet"
-  if (ok && m2B >= Q_FLOOR * sqB) {
-    const bound = m2B * Q_SLACK;
+  if (ok && qMin >= Q_FLOOR) {
+    const bound = qMin * Q_SLACK;
+    let min = -1; // bandwidths are > 0 here; -1 means "none yet"
     for (let k = 0; k < count; k++) {
-      const mid = mids[k];
-      if (m2s[k] * sqB > bound * (mid * mid)) continue;
-      const bw = bandwidthAt(mid, m2s[k]);
+      if (q[k] > bound) continue;
+      const bw = bandwidthAt(md[k], ms[k]);
       if (min < 0 || bw < min) min = bw;
     }
     return min;
   }
-  let minAll = bandwidthAt(mids[0], m2s[0]);
+  let minAll = bandwidthAt(md[0], ms[0]);
   for (let k = 1; k < count; k++) {
-    const bw = bandwidthAt(mids[k], m2s[k]);
+    const bw = bandwidthAt(md[k], ms[k]);
     if (bw < minAll) minAll = bw;
   }
   return minAll;

@@ -52,8 +52,12 @@ let wtKeep = new Float64Array(256);
  * assumed ascending.
  */
 export function computeFeatures(cols: FeatureColumns, length?: number, out?: Features): Features {
-  const n = usableLength(cols, length);
   const { start, open, high, low, close, volume } = cols;
+  const n = length ?? close.length;
+  // usableLength's checks on the six columns, inline (its keyed loop over the names cost ~1 % here);
+  // on failure it is called for its RangeError.
+  if (!(Number.isInteger(n) && n >= 1 && start.length >= n && open.length >= n && high.length >= n
+    && low.length >= n && close.length >= n && volume.length >= n)) usableLength(cols, length);
   const f = out ?? createFeatures();
   const st = state;
   const last = n - 1;

@@ -109,32 +109,42 @@ export function passMomentum(cols: FeatureColumns, st: Float64Array, from: numbe
  * a `cond ? 1 : 0` compiles back into a branch (measured twice as slow).
  */
 export function passDirectional(cols: FeatureColumns, st: Float64Array, from: number, to: number): void {
+  if (from >= to) return;
   const K14 = 1 / 14;
   const high = cols.high;
   const low = cols.low;
-  let ph = high[from - 1];
-  let pl = low[from - 1];
   let up = st[S_UP];
   let dn = st[S_DN];
   let adx = st[S_ADX];
-  for (let i = from; i < to; i++) {
-    const h = high[i];
-    const l = low[i];
-    const upMove = h - ph;
-    const downMove = pl - l;
-    const pdm = upMove * (Number(upMove >= downMove) & Number(upMove >= 0)) + 0; // plusDm(h, ph, l, pl)
-    const mdm = downMove * (Number(downMove >= upMove) & Number(downMove >= 0)) + 0; // minusDm(h, ph, l, pl)
+  // Software-pipelined: the loop smooths bar i-1's ±DM while it selects bar i's, so the selection's
+  // latency (compare, set, convert, multiply) overlaps the Wilder chains instead of feeding them.
+  let h = high[from];
+  let l = low[from];
+  let upMove = h - high[from - 1];
+  let downMove = low[from - 1] - l;
+  let pdm = upMove * (Number(upMove >= downMove) & Number(upMove >= 0)) + 0; // plusDm(h, ph, l, pl)
+  let mdm = downMove * (Number(downMove >= upMove) & Number(downMove >= 0)) + 0; // minusDm(h, ph, l, pl)
+  for (let i = from + 1; i < to; i++) {
     up = (pdm - up) * K14 + up; // wilderStep(up, pdm, K14)
     dn = (mdm - dn) * K14 + dn; // wilderStep(dn, mdm, K14)
     const sum = up + dn;
     const dx = sum === 0 ? 0 : (Math.abs(up - dn) / sum) * 100; // dxValue(up, dn)
     adx = (dx - adx) * K14 + adx; // wilderStep(adx, dx, K14)
-    ph = h;
-    pl = l;
+    const hi = high[i];
+    const lo = low[i];
+    upMove = hi - h;
+    downMove = l - lo;
+    pdm = upMove * (Number(upMove >= downMove) & Number(upMove >= 0)) + 0;
+    mdm = downMove * (Number(downMove >= upMove) & Number(downMove >= 0)) + 0;
+    h = hi;
+    l = lo;
   }
+  up = (pdm - up) * K14 + up;
+  dn = (mdm - dn) * K14 + dn;
+  const sum = up + dn;
   st[S_UP] = up;
   st[S_DN] = dn;
-  st[S_ADX] = adx;
+  st[S_ADX] = ((sum === 0 ? 0 : (Math.abs(up - dn) / sum) * 100) - adx) * K14 + adx;
 }
 
 /**
