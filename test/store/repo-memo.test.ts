@@ -1,0 +1,175 @@
+// The positions, risk and signals repos remember what the closed-bar path reads between writes. These
+// tests try to make them lie: writes from a second connection on the same file, writes inside a
+// transaction that rolls back, and expiry bounds moved by inserts and expiries.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createStore, openDb, type Db, type Signal, type Store } from '../../engine/index.ts';
+
+const open: Db[] = [];
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+});
+
+/** Two stores over two connections to one WAL file (as a CLI beside the running desk would have). */
+async function twoConnections(): Promise<[Store, Store]> {
+  const path = join(mkdtempSync(join(tmpdir(), 'desk-memo-')), 'desk.db');
+  const a = await openDb(path, () => 1);
+  const b = await openDb(path, () => 1);
+  open.push(a.db, b.db);
+  return [createStore(a.db), createStore(b.db)];
+}
+
+function position(id: string, symbol: string, openedAt = 1) {
+  return { id, mode: 'paper' as const, symbol, side: 'long' as const, qty: 2, entryPrice: 100, stop: 90, targets: [110, 120], leverage: 2, signalId: null, actorKind: 'rpc', actorId: 'x', openedAt };
+}
+
+function signal(id: string, over: Partial<Signal> = {}): Signal {
+  return {
+    id,
+    symbol: 'BTCUSDT',
+    interval: '60',
+    side: 'long',
+    strategy: 'bb-grid-long',
+    score: 6,
+    scoreParts: { trend: 1, momentum: 1, volatility: 1, volume: 1, structure: 1, funding: 1, regime: 1, session: 1 } as Signal['scoreParts'],
+    entry: 100,
+    stop: 90,
+    targets: [110],
+    barTime: 1_000,
+    expiresAt: 10_000,
+    regime: 'trend',
+    stage: 'live',
+    status: 'live',
+    createdAt: 1,
+    ...over,
+  };
+}
+
+describe('PositionsRepo memo', () => {
+  it('sees positions opened, marked and closed by another connection', async () => {
+    const [desk, other] = await twoConnections();
+    expect(desk.positions.openAll('paper')).toEqual([]);
+    expect(desk.positions.openOn('paper', 'BTCUSDT')).toBeNull();
+    other.positions.open(position('p1', 'BTCUSDT'));
+    expect(desk.positions.openOn('paper', 'BTCUSDT')?.id).toBe('p1');
+    other.positions.markPrice('paper', 'BTCUSDT', 95);
+    expect(desk.positions.openAll('paper')[0]?.lastPrice).toBe(95);
+    const p = other.positions.get('p1')!;
+    other.positions.save({ ...p, qty: 0, status: 'closed', closedAt: 5, closeReason: 'stop', realizedPnl: -20, fees: 1 });
+    expect(desk.positions.openAll('paper')).toEqual([]);
+    expect(desk.positions.realizedNet('paper')).toBe(-21);
+  });
+
+  it('keeps no trace of writes rolled back with their transaction', async () => {
+    const [desk] = await twoConnections();
+    desk.positions.open(position('p1', 'ETHUSDT'));
+    desk.positions.markPrice('paper', 'ETHUSDT', 101);
+    expect(() =>
+      desk.tx(() => {
+        desk.positions.open(position('p2', 'BTCUSDT', 2));
+        desk.positions.markPrice('paper', 'ETHUSDT', 50);
+        const p = desk.positions.get('p1')!;
+        desk.positions.save({ ...p, realizedPnl: 999 });
+        // Inside the transaction the reads see its own writes.
+        expect(desk.positions.openAll('paper').map((x) => x.id)).toEqual(['p1', 'p2']);
+        expect(desk.positions.openOn('paper', 'ETHUSDT')?.lastPrice).toBe(50);
+        expect(desk.positions.realizedNet('paper')).toBe(999);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(desk.positions.openAll('paper').map((x) => x.id)).toEqual(['p1']);
+    expect(desk.positions.openOn('paper', 'BTCUSDT')).toBeNull();
+    expect(desk.positions.openOn('paper', 'ETHUSDT')?.lastPrice).toBe(101);
+    expect(desk.positions.realizedNet('paper')).toBe(0);
+  });
+
+  it('hands out copies: a caller mutating a row changes nothing until it saves', async () => {
+    const [desk] = await twoConnections();
+    desk.positions.open(position('p1', 'SOLUSDT'));
+    const row = desk.positions.openOn('paper', 'SOLUSDT')!;
+    row.stop = 1;
+    row.targets.push(999);
+    expect(desk.positions.openOn('paper', 'SOLUSDT')).toMatchObject({ stop: 90, targets: [110, 120] });
+    desk.positions.save(row);
+    expect(desk.positions.openAll('paper')[0]).toMatchObject({ stop: 1 });
+  });
+
+  it('marks only the open position of the symbol, in its mode', async () => {
+    const [desk, other] = await twoConnections();
+    desk.positions.open(position('p1', 'BTCUSDT'));
+    desk.positions.markPrice('paper', 'ETHUSDT', 7);
+    desk.positions.markPrice('live', 'BTCUSDT', 7);
+    desk.positions.markPrice('paper', 'BTCUSDT', 105);
+    expect(other.positions.get('p1')?.lastPrice).toBe(105);
+    expect(desk.positions.openOn('paper', 'BTCUSDT')?.lastPrice).toBe(105);
+  });
+});
+
+describe('RiskRepo memo', () => {
+  it('sees flags, day rolls and stages written by another connection; rolled-back writes leave no trace', async () => {
+    const [desk, other] = await twoConnections();
+    expect(desk.risk.get().killSwitch).toBe(false);
+    expect(desk.risk.stages().size).toBe(0);
+    other.risk.setFlags({ entriesPaused: false, killSwitch: true, breakerTripped: false }, 'ops', 2);
+    other.risk.rollDay(86_400_000, 5_000, 3);
+    other.risk.setStage('bb-grid-long', 'shadow', 4, 'demoted');
+    expect(desk.risk.get()).toMatchObject({ killSwitch: true, reason: 'ops', dayStart: 86_400_000, dayStartEquity: 5_000 });
+    expect(desk.risk.stages().get('bb-grid-long')?.stage).toBe('shadow');
+    expect(() =>
+      desk.tx(() => {
+        desk.risk.setFlags({ entriesPaused: true, killSwitch: false, breakerTripped: true }, 'x', 5);
+        desk.risk.setStage('bb-grid-long', 'live', 5, 'promoted');
+        expect(desk.risk.get().breakerTripped).toBe(true);
+        expect(desk.risk.stages().get('bb-grid-long')?.stage).toBe('live');
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(desk.risk.get()).toMatchObject({ killSwitch: true, breakerTripped: false, entriesPaused: false });
+    expect(desk.risk.stages().get('bb-grid-long')?.stage).toBe('shadow');
+    const copy = desk.risk.get();
+    copy.killSwitch = false;
+    desk.risk.stages().clear();
+    expect(desk.risk.get().killSwitch).toBe(true);
+    expect(desk.risk.stages().size).toBe(1);
+  });
+});
+
+describe('SignalsRepo expiry bounds', () => {
+  it('expires by wall time and by series bar time exactly as the UPDATEs say, across inserts', async () => {
+    const [desk] = await twoConnections();
+    expect(desk.signals.expire(1_000_000)).toEqual([]);
+    expect(desk.signals.expireSeries('BTCUSDT', '60', 1_000_000)).toEqual([]);
+    desk.signals.insert(signal('a', { barTime: 1_000, expiresAt: 10_000 }));
+    desk.signals.insert(signal('b', { side: 'short', strategy: 'bb-grid-short', barTime: 2_000, expiresAt: 5_000 }));
+    desk.signals.insert(signal('c', { symbol: 'ETHUSDT', barTime: 500, expiresAt: 50_000 }));
+    expect(desk.signals.expireSeries('BTCUSDT', '60', 999)).toEqual([]);
+    expect(desk.signals.expireSeries('BTCUSDT', '240', 5_000)).toEqual([]);
+    expect(desk.signals.expireSeries('BTCUSDT', '60', 1_000)).toEqual(['a']);
+    expect(desk.signals.expire(4_999)).toEqual([]);
+    expect(desk.signals.expire(5_000)).toEqual(['b']);
+    // A new live signal with an earlier expiry than any remembered one is still found.
+    desk.signals.insert(signal('d', { barTime: 100, expiresAt: 6_000 }));
+    expect(desk.signals.expire(6_000)).toEqual(['d']);
+    expect(desk.signals.expireSeries('ETHUSDT', '60', 500)).toEqual(['c']);
+    expect(desk.signals.countLive(0)).toBe(0);
+  });
+
+  it('finds signals another connection inserted, and ones whose expiry was rolled back', async () => {
+    const [desk, other] = await twoConnections();
+    desk.signals.insert(signal('a', { expiresAt: 9_000 }));
+    expect(desk.signals.expire(100)).toEqual([]);
+    other.signals.insert(signal('x', { symbol: 'SOLUSDT', barTime: 10, expiresAt: 200 }));
+    expect(desk.signals.expireSeries('SOLUSDT', '60', 10)).toEqual(['x']);
+    other.signals.insert(signal('y', { symbol: 'WIFUSDT', expiresAt: 300 }));
+    expect(desk.signals.expire(299)).toEqual([]);
+    expect(() =>
+      desk.tx(() => {
+        expect(desk.signals.expire(9_000).sort()).toEqual(['a', 'y']);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(desk.signals.expire(9_000).sort()).toEqual(['a', 'y']);
+  });
+});
