@@ -15,7 +15,7 @@ import { roundToStep } from '../risk/rounding.ts';
 import { utcDayStart } from '../clock.ts';
 import { DeskError } from '../errors.ts';
 import { barAt } from './backtest-feed.ts';
-import { FundingSchedule, fundingPayment } from './funding.ts';
+import { FundingCursor, FundingSchedule, fundingPayment } from './funding.ts';
 import { managedStop, quoteAsk, quoteBid, tickLevels } from './desk-rules.ts';
 import { tradeRecord } from './trade.ts';
 
@@ -64,6 +64,13 @@ interface Lane {
   s: BacktestSeries;
   symbol: string;
   start: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+  /** The funding rate in force at a close (FundingStore.rateAt walked forward); null without a funding file. */
+  rate: FundingCursor | null;
   cursor: number;
   end: number;
   bar: Bar;
@@ -149,6 +156,7 @@ class FastDesk {
     });
     this.scanner.strategies.forEach((s, i) => this.strategyIndex.set(s.name, i));
     const slots = 2 * this.scanner.strategies.length;
+    // The desk's feed loads funding into a FundingStore, which refuses unordered files (DeskError VALIDATION); so does this.
     for (const [sym, f] of o.data.funding) this.funding.set(sym, f.time.subarray(0, f.length), f.rate.subarray(0, f.length));
     this.lanes = [...series]
       .sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0))
@@ -160,6 +168,12 @@ class FastDesk {
           s,
           symbol: s.symbol,
           start: s.data.start,
+          open: s.data.open,
+          high: s.data.high,
+          low: s.data.low,
+          close: s.data.close,
+          volume: s.data.volume,
+          rate: f ? new FundingCursor(f.time, f.rate, f.length) : null,
           cursor: s.from,
           end: s.end,
           bar: barAt(s, s.from),
@@ -264,14 +278,13 @@ class FastDesk {
 
   /** Desk.onBar for the finest (only) interval: mark, venue exits, stop management, breaker, scan, signals, expiry. */
   private onBar(l: Lane, i: number): void {
-    const d = l.s.data;
     const bar = l.bar;
-    bar.start = d.start[i] as number;
-    bar.open = d.open[i] as number;
-    bar.high = d.high[i] as number;
-    bar.low = d.low[i] as number;
-    bar.close = d.close[i] as number;
-    bar.volume = d.volume[i] as number;
+    bar.start = l.start[i] as number;
+    bar.open = l.open[i] as number;
+    bar.high = l.high[i] as number;
+    bar.low = l.low[i] as number;
+    bar.close = l.close[i] as number;
+    bar.volume = l.volume[i] as number;
     l.lastClose = bar.close;
     const p = l.pos;
     if (p !== null) {
@@ -291,7 +304,7 @@ class FastDesk {
     }
     this.checkBreaker();
     const drafts = this.drafts;
-    const n = this.scanner.onBarInto(bar, this.funding.rateAt(l.symbol, bar.start + this.ivMs), this.now, drafts);
+    const n = this.scanner.onBarInto(bar, l.rate === null ? null : l.rate.at(bar.start + this.ivMs), this.now, drafts);
     for (let k = 0; k < n; k++) this.persist(l, drafts[k]!);
     if (l.liveCount > 0) {
       const stale = bar.start - this.ttlMs;
@@ -386,7 +399,7 @@ class FastDesk {
         continue;
       }
       // The quote the runner sets (next open ± half a tick); pure, so taken only for entries that reach sizing.
-      const open = l.s.data.open[l.cursor] as number;
+      const open = l.open[l.cursor] as number;
       const price = sig.side === 'long' ? quoteAsk(open, inst.tickSize) : quoteBid(open, inst.tickSize);
       const stop = roundToStep(sig.stop, inst.tickSize);
       const sized = sizePosition({

@@ -1,4 +1,5 @@
 import type { Side } from '../schemas.ts';
+import { FUNDING_STALE_MS } from '../market/funding-store.ts';
 
 /**
  * Funding paid by a position at one settlement: qty × mark × rate, positive when the holder pays
@@ -43,5 +44,35 @@ export class FundingSchedule {
       this.i++;
     }
     return out;
+  }
+}
+
+/**
+ * FundingStore.rateAt for one symbol walked forward in time: `at(t)` is the last settled rate with
+ * time ≤ t, null before the first settlement or more than FUNDING_STALE_MS after the last — the same
+ * answer as rateAt, found by advancing a cursor instead of a keyed binary search (O(1) amortized for
+ * non-decreasing t; an earlier t restarts the walk). Times must be ascending. Never throws.
+ */
+export class FundingCursor {
+  private i = -1;
+
+  /** Walks the first `length` settlements of `time`/`rate`. */
+  constructor(
+    private readonly time: ArrayLike<number>,
+    private readonly rate: ArrayLike<number>,
+    private readonly length: number,
+  ) {}
+
+  /** The rate in force at `t`, or null (see the class). */
+  at(t: number): number | null {
+    const time = this.time;
+    const n = this.length;
+    if (n === 0 || !(t >= (time[0] as number))) return null;
+    if (t - (time[n - 1] as number) > FUNDING_STALE_MS) return null;
+    let i = this.i;
+    if (i >= 0 && (time[i] as number) > t) i = -1;
+    while (i + 1 < n && (time[i + 1] as number) <= t) i++;
+    this.i = i;
+    return this.rate[i] as number;
   }
 }

@@ -1,4 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadFundingFile } from '../../engine/market/csv.ts';
+import { FundingStore } from '../../engine/market/funding-store.ts';
+import { FundingCursor } from '../../engine/backtest/funding.ts';
 import { ManualClock } from '../../engine/clock.ts';
 import type { Execution } from '../../engine/exec/broker.ts';
 import { barExits, EXIT_FILL_SLOTS, PaperBroker, type PaperBookEntry } from '../../engine/exec/paper-broker.ts';
@@ -115,5 +120,30 @@ describe('synthetic quote', () => {
     expect([quoteBid(100, 0.1), quoteAsk(100, 0.1)]).toEqual([99.95, 100.05]);
     expect([quoteBid(0.12345, 0.0001), quoteAsk(0.12345, 0.0001)]).toEqual([0.1234, 0.1235]);
     expect([quoteBid(7, 0), quoteAsk(7, 0)]).toEqual([7, 7]);
+  });
+});
+
+describe('FundingCursor answers like FundingStore.rateAt', () => {
+  it('at every 15-minute close of the bundled funding files, and after a step back in time', () => {
+    const dir = fileURLToPath(new URL('../../data/funding/', import.meta.url));
+    let checked = 0;
+    for (const sym of ['BTCUSDT', 'WIFUSDT', 'AAVEUSDT']) {
+      const f = loadFundingFile(join(dir, `${sym}.csv`));
+      const store = new FundingStore();
+      store.set(sym, f.time.subarray(0, f.length), f.rate.subarray(0, f.length));
+      const cur = new FundingCursor(f.time, f.rate, f.length);
+      const first = f.time[0]!;
+      const last = f.time[f.length - 1]!;
+      // From a day before the first settlement to two days after the last (stale), every 15 minutes.
+      for (let t = first - 86_400_000; t <= last + 2 * 86_400_000; t += 900_000) {
+        expect(cur.at(t)).toBe(store.rateAt(sym, t));
+        checked++;
+      }
+      const mid = f.time[f.length >> 1]!;
+      expect(cur.at(mid - 1)).toBe(store.rateAt(sym, mid - 1));
+      expect(cur.at(mid)).toBe(store.rateAt(sym, mid));
+    }
+    expect(checked).toBeGreaterThan(1000);
+    expect(new FundingCursor(new Float64Array(0), new Float64Array(0), 0).at(1)).toBeNull();
   });
 });
