@@ -33,7 +33,7 @@ function signal(id: string, over: Partial<Signal> = {}): Signal {
     side: 'long',
     strategy: 'bb-grid-long',
     score: 6,
-    scoreParts: { trend: 1, momentum: 1, volatility: 1, volume: 1, structure: 1, funding: 1, regime: 1, session: 1 } as Signal['scoreParts'],
+    scoreParts: [{ name: 'trend', score: 6, weight: 1, value: 0.5 }],
     entry: 100,
     stop: 90,
     targets: [110],
