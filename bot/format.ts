@@ -50,7 +50,7 @@ export function fmtTime(lang: Lang, ms: number): string {
   return Number.isFinite(ms) ? df(lang, 'dt', { dateStyle: 'medium', timeStyle: 'short', hourCycle: 'h23' }).format(ms) : '—';
 }
 
-/** A UTC time of day for `lang` when `ms` is today (relative to `now`), else the date and time. */
+/** A UTC time of day for `lang` when `ms` is today (relative to `now`), else the date and time; '—' for a non-finite `ms`, never throws. */
 export function fmtWhen(lang: Lang, ms: number, now: number): string {
   if (!Number.isFinite(ms)) return '—';
   const sameDay = Math.floor(ms / 86_400_000) === Math.floor(now / 86_400_000);

@@ -48,7 +48,7 @@ export function createTranslator(i18n: I18n, lang: Lang, onError: (key: string, 
   };
 }
 
-/** Maps a Telegram `language_code` (or a stored setting) to a language the bot speaks; English otherwise. */
+/** Maps a Telegram `language_code` (or a stored setting) to a language the bot speaks; English for anything else, never throws. */
 export function pickLang(code: string | undefined | null): Lang {
   if (!code) return 'en';
   const base = code.toLowerCase().split(/[-_]/)[0];

@@ -32,7 +32,7 @@ export function buttonData(
   return encodeCallbackData(action, nonce, ref);
 }
 
-/** A keyboard with one Confirm and one Cancel button bound to `userId`, valid for `ttlMs`. */
+/** A keyboard with one Confirm and one Cancel button bound to `userId`, valid for `ttlMs`; throws RangeError only on a bug (callback data too long). */
 export function confirmKeyboard(
   nonces: NonceStore,
   userId: string,

@@ -6,7 +6,7 @@ import { ACTIONS, buttonData } from './keyboards.ts';
 import { roleAtLeast } from './roles.ts';
 import { sideLabel } from './render.ts';
 
-/** How long an alert's buttons stay valid: until the signal expires (at least a minute, at most a day). */
+/** How long an alert's buttons stay valid: until the signal expires (at least a minute, at most a day); never throws. */
 export function signalButtonTtl(deps: BotDeps, s: Signal): number {
   return Math.min(86_400_000, Math.max(60_000, s.expiresAt - deps.clock.now()));
 }

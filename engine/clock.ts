@@ -36,12 +36,12 @@ export class ManualClock implements Clock {
 /** Milliseconds in one UTC day. */
 export const DAY_MS = 86_400_000;
 
-/** Start of the UTC day containing `t` (epoch ms). */
+/** Start of the UTC day containing `t` (epoch ms); NaN for a non-finite `t`, never throws. */
 export function utcDayStart(t: number): number {
   return Math.floor(t / DAY_MS) * DAY_MS;
 }
 
-/** Start of the UTC ISO week (Monday 00:00) containing `t`. */
+/** Start of the UTC ISO week (Monday 00:00) containing `t`; NaN for a non-finite `t`, never throws. */
 export function utcWeekStart(t: number): number {
   const day = utcDayStart(t);
   const dow = (new Date(day).getUTCDay() + 6) % 7; // Monday = 0

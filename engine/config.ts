@@ -159,7 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return cfg;
 }
 
-/** The config with every secret replaced by "[set]" or "" — safe to log or show. */
+/** The config with every secret replaced by "[set]" or "" — safe to log or show; never throws. */
 export function redactedConfig(cfg: DeskConfig): Record<string, unknown> {
   const out: Record<string, unknown> = { ...cfg };
   for (const k of SECRET_KEYS) {

@@ -10,7 +10,7 @@ import type { Interval } from './schemas.ts';
 import { SYSTEM_ACTOR } from './desk.ts';
 import { intervalMs } from './scan/interval.ts';
 
-/** Cron expression (UTC, with seconds) that fires 30 s after each close of `interval`. */
+/** Cron expression (UTC, with seconds) that fires 30 s after each close of `interval`; never throws for a valid Interval. */
 export function closeCron(interval: Interval): string {
   switch (interval) {
     case '5':

@@ -31,6 +31,7 @@ export interface Reservation {
  * Entry-only caps for MCP agents, on top of the Desk's own gates. The per-day notional ledger is an
  * in-memory counter keyed by actor and UTC day: check-and-reserve is one synchronous step, so two
  * concurrent orders can't both squeeze under the cap. It is lost on restart (the Desk has no API for it).
+ * Its checks fail only with DeskError AGENT_CAP.
  */
 export class AgentCaps {
   private readonly used = new Map<string, number>();

@@ -50,7 +50,7 @@ export function checkHostAndOrigin(req: IncomingMessage, allowedHostnames: Reado
   return null;
 }
 
-/** The hostnames the desk answers to: loopback names plus `bindHost` when it is a specific address. */
+/** The hostnames the desk answers to: loopback names plus `bindHost` when it is a specific address; never throws. */
 export function defaultAllowedHostnames(bindHost: string, extra: readonly string[] = []): Set<string> {
   const out = new Set(['127.0.0.1', 'localhost', '[::1]']);
   const b = bindHost.trim().toLowerCase();

@@ -39,7 +39,7 @@ export interface McpServerOptions {
   shared?: McpShared;
 }
 
-/** Builds the guard state shared across sessions from the config; call `events.close()` when done. */
+/** Builds the guard state shared across sessions from the config (call `events.close()` when done); never throws. */
 export function createMcpShared(desk: DeskApi, config: DeskConfig, clock: Clock = systemClock): McpShared {
   return {
     caps: new AgentCaps(capsFromConfig(config), clock),

@@ -62,7 +62,7 @@ export function toolError(err: unknown): CallToolResult {
   return { content: [{ type: 'text', text }], isError: true };
 }
 
-/** A successful tool result: the structured value plus its JSON as text for clients without structured output. */
+/** A successful tool result: the structured value plus its JSON as text for clients without structured output; throws only if the value cannot be serialized. */
 export function toolOk(structured: Record<string, unknown>, summary?: string): CallToolResult {
   const json = JSON.stringify(structured);
   const text = summary ? `${summary}\n${json}` : json;

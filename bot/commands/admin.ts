@@ -31,7 +31,7 @@ export function reportText(tr: Translate, lang: Lang, r: ReportResult): string {
   });
 }
 
-/** Registers the admin commands: /pause, /resume, /kill (asks to confirm), /unkill, /users, /report. */
+/** Registers the admin commands: /pause, /resume, /kill (asks to confirm), /unkill, /users, /report; never throws (handlers reply with their failures). */
 export function registerAdminCommands(bot: Bot<BotContext>, deps: BotDeps): void {
   const { desk } = deps;
   const reasonOf = (args: string): { reason?: string } => (args ? { reason: args.slice(0, 200) } : {});

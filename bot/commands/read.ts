@@ -27,7 +27,7 @@ export function helpText(ctx: BotContext): string {
   return out.join('\n');
 }
 
-/** Registers the read-only commands (start, help, status, scan, signals, signal, positions, balance, pnl, limits). */
+/** Registers the read-only commands (start, help, status, scan, signals, signal, positions, balance, pnl, limits); never throws. */
 export function registerReadCommands(bot: Bot<BotContext>, deps: BotDeps): void {
   const { desk } = deps;
 

@@ -44,7 +44,7 @@ function normalizeTarget(arg: string): string {
   return /usdt$/i.test(a) ? a.toUpperCase() : a.toLowerCase();
 }
 
-/** Registers /settings, /subscribe, /unsubscribe, /mute and /unmute. */
+/** Registers /settings, /subscribe, /unsubscribe, /mute and /unmute; never throws (handlers reply with their failures). */
 export function registerSettingsCommands(bot: Bot<BotContext>, deps: BotDeps): void {
   const { desk } = deps;
 

@@ -13,7 +13,7 @@ export async function findOpenPosition(deps: BotDeps, ctx: BotContext, what: str
   return positions.find((p) => p.id === what) ?? positions.find((p) => p.symbol === upper) ?? null;
 }
 
-/** Registers /close (asks to confirm with buttons bound to the sender; Confirm closes through the Desk). */
+/** Registers /close (asks to confirm with buttons bound to the sender; Confirm closes through the Desk); never throws. */
 export function registerTradeCommands(bot: Bot<BotContext>, deps: BotDeps): void {
   bot.command(
     'close',

@@ -9,12 +9,12 @@ export function entryOrderLinkId(signalId: string, actor: Pick<Actor, 'kind' | '
   return `sd-${createHash('sha256').update(`${signalId}|${actor.kind}|${actor.id}`).digest('hex').slice(0, 24)}`;
 }
 
-/** A stable, short, human-typable signal id from the candidate's identity (same bar → same id). */
+/** A stable, short, human-typable signal id from the candidate's identity (same bar → same id); never throws. */
 export function signalId(symbol: string, interval: string, strategy: string, side: string, barTime: number): string {
   return `s${createHash('sha256').update(`${symbol}|${interval}|${strategy}|${side}|${barTime}`).digest('hex').slice(0, 9)}`;
 }
 
-/** A random id with a one-letter prefix (orders `o`, positions `p`, closes `c`). */
+/** A random id with a one-letter prefix (orders `o`, positions `p`, closes `c`); never throws. */
 export function randomId(prefix: string): string {
   return `${prefix}${randomBytes(6).toString('hex')}`;
 }

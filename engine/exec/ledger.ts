@@ -7,7 +7,7 @@ import { randomId } from './ids.ts';
 
 const EPS = 1e-9;
 
-/** Turns a stored position row into the public Position shape (with unrealized PnL at its last price). */
+/** Turns a stored position row into the public Position shape (with unrealized PnL at its last price); never throws. */
 export function toPosition(p: PositionRow): Position {
   const dir = p.side === 'long' ? 1 : -1;
   const unrealized = p.status === 'open' && p.lastPrice !== null ? (p.lastPrice - p.entryPrice) * p.qty * dir : null;

@@ -48,7 +48,7 @@ export const EXIT_FILL_SLOTS = 3;
  * or at the open if the bar gapped through it; otherwise each take-profit level from `targetsHit` on
  * that the bar reached closes its fraction of the initial quantity (rounded down to `qtyStep`; the
  * last level takes the rest) at the level or at the open if the bar gapped past it. Pure and
- * allocation-free; `out` must hold 3 × max(1, targets) slots (fills past its end are lost).
+ * allocation-free, never throws; `out` must hold 3 × max(1, targets) slots (fills past its end are lost).
  */
 export function barExits(p: PaperBookEntry, open: number, high: number, low: number, qtyStep: number, out: Float64Array): number {
   if (p.qty <= 0) return 0;

@@ -18,7 +18,7 @@ export function paperBalance(store: Store, startEquity: number): VenueBalance & 
   return { equity, available: equity - used, usedMargin: used, unrealizedPnl: unrealized };
 }
 
-/** The PaperLedger the paper broker reads: open paper positions, the paper wallet, quote snapshots. */
+/** The PaperLedger the paper broker reads: open paper positions, the paper wallet, quote snapshots; its methods throw only on a broken database. */
 export function createPaperLedger(store: Store, startEquity: number, now: () => number): PaperLedger {
   return {
     book: () =>

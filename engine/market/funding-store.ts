@@ -11,7 +11,7 @@ interface Series {
 
 /**
  * Funding-rate history per symbol (settlement time → rate), answering "which rate was in force at t"
- * by binary search. Times are strictly increasing per symbol.
+ * by binary search. Times are strictly increasing per symbol; set() and add() refuse bad data with DeskError VALIDATION.
  */
 export class FundingStore {
   private readonly bySymbol = new Map<string, Series>();

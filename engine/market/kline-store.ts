@@ -83,7 +83,7 @@ export interface KlineStoreOptions {
 /**
  * Closed bars per symbol × interval in typed-array sliding windows of ≈ 1.25 × capacity slots per
  * column: amortized O(1) append, the last `capacity` bars always one contiguous view per column (no
- * copying for batch kernels). Not thread-shared.
+ * copying for batch kernels). Not thread-shared. The constructor and the appends refuse bad input with DeskError VALIDATION.
  */
 export class KlineStore {
   /** Bars kept per series. */

@@ -23,7 +23,8 @@ const InstrumentFileSchema = z.object({
 
 /**
  * Where instruments.json is for `path`: the path itself when it is a file, else `<path>/instruments.json`
- * when that exists, else `<parent of path>/instruments.json` (so both `data` and `data/klines` work).
+ * when that exists, else `<parent of path>/instruments.json` (so both `data` and `data/klines` work); never
+ * throws (the last candidate may not exist).
  */
 export function instrumentsFileFor(path: string): string {
   try {

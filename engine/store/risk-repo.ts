@@ -15,7 +15,7 @@ export interface RiskState {
  * Risk controls, cooldowns and strategy stages; synchronous. The risk state and the stages are
  * remembered between writes (the closed-bar path reads them for every bar and every draft): a write
  * method here or another connection's commit (PRAGMA data_version) drops them; nothing is remembered
- * from inside a transaction.
+ * from inside a transaction. Methods throw only on a broken database.
  */
 export class RiskRepo {
   private readonly getStmt;

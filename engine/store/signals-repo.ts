@@ -37,6 +37,7 @@ interface LiveBounds {
  * Signals; at most one live signal per symbol/side/strategy is enforced by a unique partial index.
  * expire() and expireSeries() run their UPDATE only when a remembered lower bound says a live signal
  * may be due (every signal write goes through this repo; another connection's commit drops the bounds).
+ * Methods throw only on a broken database or a violated constraint.
  */
 export class SignalsRepo {
   private readonly insertStmt;
