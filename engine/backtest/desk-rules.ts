@@ -49,32 +49,39 @@ export interface ManagedPosition {
   leverage: number;
 }
 
+/** A stop move the exit manager makes: the new stop and the rule that set it (the desk's position.updated change). */
+export interface StopMove {
+  stop: number;
+  change: 'break_even' | 'trailing';
+}
+
 /**
  * Where the desk's exit manager moves the stop after a bar closing at `close`: to entry once the first
  * target is hit (break-even, once — until the lock is set), and, for positions at or above
  * `trailMinLeverage`, one initial-risk distance behind the close (trailing) when that is tighter;
- * rounded to `tick`. Returns the new stop, or NaN when the stop stays (never loosened). Either way the
- * caller sets the break-even lock once targetsHit ≥ 1. Pure; throws nothing (a zero tick gives NaN).
+ * rounded to `tick`. Returns the move (change = break_even when that rule fired, even if trailing
+ * tightened further), or null when the stop stays (it is never loosened); either way the caller sets
+ * the break-even lock once targetsHit ≥ 1. Pure; allocates only for a move; a zero tick gives null.
  */
-export function managedStop(p: ManagedPosition, close: number, trailMinLeverage: number, tick: number): number {
+export function managedStop(p: ManagedPosition, close: number, trailMinLeverage: number, tick: number): StopMove | null {
   const long = p.side === 'long';
   let target = p.stop;
-  let moved = false;
+  let change: StopMove['change'] | null = null;
   if (p.targetsHit >= 1 && !p.breakEvenLocked && (long ? p.entryPrice > p.stop : p.entryPrice < p.stop)) {
     target = p.entryPrice;
-    moved = true;
+    change = 'break_even';
   }
   if (p.leverage >= trailMinLeverage) {
     const dist = Math.abs(p.entryPrice - p.initialStop);
     const trail = long ? close - dist : close + dist;
     if (dist > 0 && (long ? trail > target : trail < target)) {
       target = trail;
-      moved = true;
+      change = change ?? 'trailing';
     }
   }
-  if (!moved) return NaN;
+  if (change === null) return null;
   target = Number((Math.round(target / tick) * tick).toFixed(10));
-  return (long ? target > p.stop : target < p.stop) ? target : NaN;
+  return (long ? target > p.stop : target < p.stop) ? { stop: target, change } : null;
 }
 
 /** The bid of the synthetic quote around `price`: half a tick below, rounded to half-tick decimals (price itself for a zero tick). */

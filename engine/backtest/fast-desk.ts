@@ -298,7 +298,7 @@ class FastDesk {
       }
       if (l.pos !== null) {
         const moved = managedStop(p, bar.close, this.cfg.RISK_TRAIL_MIN_LEVERAGE, l.inst.tickSize);
-        if (moved === moved) p.stop = moved;
+        if (moved !== null) p.stop = moved.stop;
         if (p.targetsHit >= 1) p.breakEvenLocked = true;
       }
     }

@@ -2,7 +2,7 @@
 export { runBacktest, pickStrategies, type BacktestRequest, type BacktestOutcome } from './run-backtest.ts';
 export { runDeskBacktest, BACKTEST_ACTOR, type RunResult, type EquityCurve, type DeskRunOptions } from './desk-backtest.ts';
 export { runFastBacktest } from './fast-desk.ts';
-export { tickLevels, managedStop, quoteBid, quoteAsk, type DraftLevels, type ManagedPosition } from './desk-rules.ts';
+export { tickLevels, managedStop, quoteBid, quoteAsk, type DraftLevels, type ManagedPosition, type StopMove } from './desk-rules.ts';
 export { loadBacktestData, type BacktestData, type BacktestSeries, type LoadOptions } from './data.ts';
 export { BacktestFeed } from './backtest-feed.ts';
 export { buildReport, renderReport, type BacktestReport, type ReportRow } from './report.ts';

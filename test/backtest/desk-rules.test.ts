@@ -97,21 +97,21 @@ describe('managedStop (break-even and trailing)', () => {
   const pos = (over: Partial<ManagedPosition> = {}): ManagedPosition => ({ side: 'long', entryPrice: 100, stop: 95, initialStop: 95, targetsHit: 0, breakEvenLocked: false, leverage: 3, ...over });
 
   it('moves a long to entry after the first target, once', () => {
-    expect(managedStop(pos({ targetsHit: 1 }), 104, 10, 0.1)).toBe(100);
-    expect(managedStop(pos({ targetsHit: 1, breakEvenLocked: true }), 104, 10, 0.1)).toBeNaN();
-    expect(managedStop(pos({ targetsHit: 0 }), 104, 10, 0.1)).toBeNaN();
+    expect(managedStop(pos({ targetsHit: 1 }), 104, 10, 0.1)).toEqual({ stop: 100, change: 'break_even' });
+    expect(managedStop(pos({ targetsHit: 1, breakEvenLocked: true }), 104, 10, 0.1)).toBeNull();
+    expect(managedStop(pos({ targetsHit: 0 }), 104, 10, 0.1)).toBeNull();
   });
 
   it('trails one initial risk behind the close from the leverage threshold on, never loosening', () => {
-    expect(managedStop(pos({ leverage: 10 }), 103.03, 10, 0.1)).toBe(98);
-    expect(managedStop(pos({ leverage: 10 }), 99, 10, 0.1)).toBeNaN();
-    expect(managedStop(pos({ leverage: 9.99 }), 103, 10, 0.1)).toBeNaN();
-    expect(managedStop(pos({ side: 'short', stop: 105, initialStop: 105, leverage: 10 }), 96.96, 10, 0.1)).toBe(102);
+    expect(managedStop(pos({ leverage: 10 }), 103.03, 10, 0.1)).toEqual({ stop: 98, change: 'trailing' });
+    expect(managedStop(pos({ leverage: 10 }), 99, 10, 0.1)).toBeNull();
+    expect(managedStop(pos({ leverage: 9.99 }), 103, 10, 0.1)).toBeNull();
+    expect(managedStop(pos({ side: 'short', stop: 105, initialStop: 105, leverage: 10 }), 96.96, 10, 0.1)).toEqual({ stop: 102, change: 'trailing' });
   });
 
-  it('takes the tighter of break-even and trailing', () => {
-    expect(managedStop(pos({ targetsHit: 1, leverage: 20 }), 110, 10, 0.1)).toBe(105);
-    expect(managedStop(pos({ targetsHit: 1, leverage: 20 }), 102, 10, 0.1)).toBe(100);
+  it('takes the tighter of break-even and trailing (reported as break-even when that rule fired)', () => {
+    expect(managedStop(pos({ targetsHit: 1, leverage: 20 }), 110, 10, 0.1)).toEqual({ stop: 105, change: 'break_even' });
+    expect(managedStop(pos({ targetsHit: 1, leverage: 20 }), 102, 10, 0.1)).toEqual({ stop: 100, change: 'break_even' });
   });
 });
 
