@@ -222,6 +222,28 @@ describe('time', () => {
   });
 });
 
+describe('tests', () => {
+  it('inject fakes and never mock module paths (no vi.mock / vi.doMock)', () => {
+    const bad: string[] = [];
+    for (const file of listTs('test')) {
+      const sf = parse(file);
+      const visit = (node: ts.Node): void => {
+        if (
+          ts.isCallExpression(node) &&
+          ts.isPropertyAccessExpression(node.expression) &&
+          node.expression.expression.getText(sf) === 'vi' &&
+          ['mock', 'doMock', 'unmock', 'doUnmock'].includes(node.expression.name.text)
+        ) {
+          bad.push(`${file}:${lineOf(sf, node)}`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(sf);
+    }
+    expect(bad).toEqual([]);
+  });
+});
+
 describe('file names', () => {
   it('every .ts file and folder under the source, scripts and test trees is kebab-case', () => {
     const kebab = /^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+)*$/;
