@@ -43,12 +43,29 @@ function pct(sorted: number[], p: number): number {
 }
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const end = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error('bench: bars did not arrive in time');
-    await new Promise((r) => setImmediate(r));
-  }
+/**
+ * Resolves once `cond()` holds, re-checked whenever `poke()` is called (from the bar handler): no
+ * polling loop, so the waiting bench does not burn a core the fake and the desk need. Rejects after `ms`.
+ */
+function waiter(): { poke(): void; until(cond: () => boolean, ms: number): Promise<void> } {
+  let check: (() => void) | null = null;
+  return {
+    poke: () => check?.(),
+    until: (cond, ms) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          check = null;
+          reject(new Error('bench: bars did not arrive in time'));
+        }, ms);
+        check = () => {
+          if (!cond()) return;
+          check = null;
+          clearTimeout(timer);
+          resolve();
+        };
+        check();
+      }),
+  };
 }
 
 /** Epoch ms with sub-ms precision, comparable between processes on one machine. */
@@ -162,6 +179,7 @@ export async function benchBybitFeed(): Promise<BenchLine[]> {
   const config = testConfig({ BYBIT_REST_URL: ready.restUrl, BYBIT_WS_PUBLIC_URL: ready.wsPublicUrl, BYBIT_WS_PRIVATE_URL: ready.wsPrivateUrl, DESK_INTERVALS: '60' });
   const feed = createBybitFeed({ config, clock: systemClock, logger: silentLogger, universe: symbols, intervals: ['60'] });
   let got = 0;
+  const wait = waiter();
   let arrivals: number[] = [];
   const lat: number[] = [];
   const publish: number[] = [];
@@ -172,12 +190,13 @@ export async function benchBybitFeed(): Promise<BenchLine[]> {
     await feed.start(() => {
       got++;
       arrivals.push(epoch());
+      wait.poke();
     });
     for (let r = 0; r < WARMUP_ROUNDS + ROUNDS; r++) {
       const target = got + SYMBOLS;
       arrivals = [];
       const stepped = await fake.step(false);
-      await until(() => got >= target, 10_000);
+      await wait.until(() => got >= target, 10_000);
       if (r < WARMUP_ROUNDS) continue;
       publish.push(stepped.publishMs);
       for (const a of arrivals) lat.push(a - stepped.t);
@@ -237,6 +256,7 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper'): Promise<
   const feedStart = rt.feed.start.bind(rt.feed);
   let measuring = false;
   let done = 0;
+  const wait = waiter();
   let current: Bar | null = null;
   // Per round: [symbol index, epoch ms] of each onBar end and of each signal.created; matched to the
   // fake's per-symbol stamps once the round is in (bars reach the desk before the stamps do).
@@ -259,6 +279,7 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper'): Promise<
       const t1 = performance.now();
       current = null;
       done++;
+      wait.poke();
       if (!measuring) return;
       onBarMs.push(t1 - t0);
       doneAt.push([index.get(bar.symbol) ?? -1, performance.timeOrigin + t1]);
@@ -286,7 +307,7 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper'): Promise<
       startAt = [];
       signalAt = [];
       const stepped = await fake.step(true);
-      await until(() => done >= target, 30_000);
+      await wait.until(() => done >= target, 30_000);
       if (!measuring) continue;
       const at = stepped.at ?? [];
       publish.push(stepped.publishMs);
