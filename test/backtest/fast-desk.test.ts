@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { testConfig } from '../../engine/config.ts';
 import { ALL_STRATEGIES } from '../../engine/scan/all-strategies.ts';
 import type { Interval } from '../../engine/schemas.ts';
-import { byClose, loadBacktestData, runDeskBacktest, runFastBacktest, type RunResult } from '../../engine/backtest/index.ts';
+import { byClose, loadBacktestData, renderReport, runBacktest, runDeskBacktest, runFastBacktest, type RunResult } from '../../engine/backtest/index.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DATA = join(ROOT, 'data', 'klines');
@@ -65,6 +65,15 @@ describe('fast backtest = the desk backtest (same trades on real series, all str
     const { desk, fast } = await both({ symbols: MAIN, interval: '60', from: day('2025-11-01'), to: day('2025-12-01') });
     expect(Object.keys(desk.refusals)).toEqual(expect.arrayContaining(['BREAKER_TRIPPED', 'NO_NEXT_BAR', 'COOLDOWN']));
     expectSameRun(fast, desk);
+  }, 120_000);
+
+  it("runBacktest with engine 'fast' prints the desk's report byte for byte (1h and 4h, default universe)", async () => {
+    const req = { config: testConfig(), symbols: MAIN, intervals: ['60', '240'] as Interval[], dataDir: DATA, fundingDir: FUNDING, from: day('2025-11-01'), to: day('2025-12-01') };
+    const desk = await runBacktest(req);
+    const fast = await runBacktest({ ...req, engine: 'fast' });
+    expect(desk.report.total.trades).toBeGreaterThan(50);
+    expect(renderReport(fast.report)).toBe(renderReport(desk.report));
+    expect(JSON.stringify(fast.report)).toBe(JSON.stringify(desk.report));
   }, 120_000);
 
   it('is deterministic and leaves the loaded data untouched', () => {
