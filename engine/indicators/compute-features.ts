@@ -237,8 +237,8 @@ function warmUp(cols: FeatureColumns, st: Float64Array, warmEnd: number, n: numb
     const tr = Math.max(h - l, Math.abs(h - pc), Math.abs(l - pc)); // trueRange(h, l, pc)
     const upMove = h - ph;
     const downMove = pl - l;
-    const pdm = upMove * (Number(upMove >= downMove) & Number(upMove >= 0)) + 0; // plusDm(h, ph, l, pl)
-    const mdm = downMove * (Number(downMove >= upMove) & Number(downMove >= 0)) + 0; // minusDm(h, ph, l, pl)
+    const pdm = upMove * (Number(upMove >= downMove) & Number(upMove >= 0)); // plusDm(h, ph, l, pl)
+    const mdm = downMove * (Number(downMove >= upMove) & Number(downMove >= 0)); // minusDm(h, ph, l, pl)
     if (count <= P14) {
       trSum += tr;
       upSum += pdm;
@@ -301,8 +301,9 @@ function warmUp(cols: FeatureColumns, st: Float64Array, warmEnd: number, n: numb
 
 /**
  * Index of the first bar of bar `last`'s UTC day (FeatureState's session): the bars from there to
- * `last`. With ascending starts, a start >= the day's start already lies in that day, so the scan only
- * divides (utcDayStart) at the boundary bar.
+ * `last`. With ascending starts, a start >= the day's start lies in that day, so the scan compares
+ * starts and only divides (utcDayStart, as FeatureState) at the boundary bar — which keeps the result
+ * FeatureState's even for a start a rounding away from midnight (none exists for starts >= 1 ms).
  */
 function sessionStart(start: Float64Array, last: number): number {
   const day = utcDayStart(start[last]);

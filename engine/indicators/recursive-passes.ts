@@ -101,11 +101,12 @@ export function passMomentum(cols: FeatureColumns, st: Float64Array, from: numbe
  * (from >= 27: ±DM seeded at bar 13, ADX at bar 26); the caller guarantees from <= to <= length.
  * Never throws.
  *
- * +DM is `up·[up >= down and up >= 0] + 0` instead of plusDm's `up < 0 || up < down ? 0 : up`: for
- * non-NaN moves the condition is the same, `up·1` is exact, and `+ 0` only turns a -0 (high = -0 over a
- * +0 high) into +0, which the following Wilder step maps to the same value either way. The mask comes
- * from comparisons turned into 0/1 integers, so there is no data-dependent branch (those mispredicted
- * on about half the bars and cost more than all the arithmetic of this loop). Keep `Number(a >= b)`:
+ * +DM is `up·[up >= down and up >= 0]` instead of plusDm's `up < 0 || up < down ? 0 : up`: for
+ * non-NaN moves the condition is the same and `up·1` is exact; only `up·0` differs, -0 for a masked
+ * negative (or -0) move where plusDm gives +0. Both zeros give the same Wilder step ((±0 - prev)·k +
+ * prev, prev never -0) and the same seed sum (s + ±0 = s, +0 + -0 = +0), so every output is unchanged. The mask comes from comparisons turned into 0/1 integers, so
+ * there is no data-dependent branch (those mispredicted on about half the bars and cost more than all
+ * the arithmetic of this loop). Keep `Number(a >= b)`:
  * a `cond ? 1 : 0` compiles back into a branch (measured twice as slow).
  */
 export function passDirectional(cols: FeatureColumns, st: Float64Array, from: number, to: number): void {
@@ -122,8 +123,8 @@ export function passDirectional(cols: FeatureColumns, st: Float64Array, from: nu
   let l = low[from];
   let upMove = h - high[from - 1];
   let downMove = low[from - 1] - l;
-  let pdm = upMove * (Number(upMove >= downMove) & Number(upMove >= 0)) + 0; // plusDm(h, ph, l, pl)
-  let mdm = downMove * (Number(downMove >= upMove) & Number(downMove >= 0)) + 0; // minusDm(h, ph, l, pl)
+  let pdm = upMove * (Number(upMove >= downMove) & Number(upMove >= 0)); // plusDm(h, ph, l, pl)
+  let mdm = downMove * (Number(downMove >= upMove) & Number(downMove >= 0)); // minusDm(h, ph, l, pl)
   for (let i = from + 1; i < to; i++) {
     up = (pdm - up) * K14 + up; // wilderStep(up, pdm, K14)
     dn = (mdm - dn) * K14 + dn; // wilderStep(dn, mdm, K14)
@@ -134,8 +135,8 @@ export function passDirectional(cols: FeatureColumns, st: Float64Array, from: nu
     const lo = low[i];
     upMove = hi - h;
     downMove = l - lo;
-    pdm = upMove * (Number(upMove >= downMove) & Number(upMove >= 0)) + 0;
-    mdm = downMove * (Number(downMove >= upMove) & Number(downMove >= 0)) + 0;
+    pdm = upMove * (Number(upMove >= downMove) & Number(upMove >= 0));
+    mdm = downMove * (Number(downMove >= upMove) & Number(downMove >= 0));
     h = hi;
     l = lo;
   }
