@@ -10,6 +10,7 @@
  * trading-signals is the parity oracle and is imported only here and in test/.
  */
 import { readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ATR, BollingerBands, EMA, RSI } from 'trading-signals';
@@ -25,13 +26,13 @@ import { ema } from '../../engine/indicators/ema.ts';
 import { rsi } from '../../engine/indicators/rsi.ts';
 import { loadKlineFile } from '../../engine/market/csv.ts';
 
-/** One benchmark result line: `ratio` = value / reference (lower is better). */
+/** One benchmark result line: `ratio` = value / reference (lower is better); both null when there is no reference. */
 export interface BenchLine {
   name: string;
   value: number;
   unit: string;
-  reference: number;
-  ratio: number;
+  reference: number | null;
+  ratio: number | null;
 }
 
 /** Optional per-series work the scanner adds to (a) and (c) (e.g. strategies + score); must not throw. */
@@ -250,10 +251,17 @@ export function benchIncremental(series: FeatureColumns[], hooks: IndicatorBench
   return line(`indicators.incremental_${series.length}x1_median`, median(times.slice(50)), 'ms', INCREMENTAL_BUDGET_MS);
 }
 
-/** Runs (a), (b) and (c) on the real-data universe and returns their lines; throws if data is missing. */
+/**
+ * Runs (a), (b) and (c) on the real-data universe and returns their lines, plus the 1-minute load
+ * average over the run (CPU-time medians resist a busy machine, but not entirely: other jobs still share
+ * caches and cores); throws if data is missing.
+ */
 export async function benchIndicators(hooks: IndicatorBenchHooks = {}): Promise<BenchLine[]> {
   const series = loadBenchSeries();
-  return [benchFullRecompute(series, hooks), benchVsTradingSignals(series), benchIncremental(series, hooks)];
+  const before = loadavg()[0] ?? NaN;
+  const lines = [benchFullRecompute(series, hooks), benchVsTradingSignals(series), benchIncremental(series, hooks)];
+  const load = (before + (loadavg()[0] ?? NaN)) / 2;
+  return [...lines, { name: 'indicators.loadavg_1m', value: round3(load), unit: 'load', reference: null, ratio: null }];
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
