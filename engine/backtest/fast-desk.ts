@@ -59,7 +59,7 @@ class Pos implements PaperBookEntry, ManagedPosition {
   }
 }
 
-/** One series of the run: its columns, cursor, a reused Bar, its position slot and live-signal slots. */
+/** One series of the run: its columns, cursor, funding cursor, its position slot and live-signal slots. */
 interface Lane {
   s: BacktestSeries;
   symbol: string;
@@ -73,7 +73,6 @@ interface Lane {
   rate: FundingCursor | null;
   cursor: number;
   end: number;
-  bar: Bar;
   inst: Instrument;
   pos: Pos | null;
   cooldownUntil: number;
@@ -96,7 +95,7 @@ interface Pending {
 
 /**
  * The desk's closed-bar pipeline for one interval without SQLite, events or async: the same Scanner
- * (fed through onBarInto with one reused Bar per series), the desk's signal rules (tick levels, one
+ * (fed row by row from the loaded columns through onRowInto), the desk's signal rules (tick levels, one
  * live signal per symbol/side/strategy, market-time and wall-time expiry), its entry gates in order
  * (breaker, cooldown, position exists, max positions, sizePosition on the paper wallet), the paper
  * broker's exit rule (barExits), the ledger's fill arithmetic, the exit manager's stop moves
@@ -176,7 +175,6 @@ class FastDesk {
           rate: f ? new FundingCursor(f.time, f.rate, f.length) : null,
           cursor: s.from,
           end: s.end,
-          bar: barAt(s, s.from),
           inst,
           pos: null,
           cooldownUntil: 0,
@@ -278,36 +276,31 @@ class FastDesk {
 
   /** Desk.onBar for the finest (only) interval: mark, venue exits, stop management, breaker, scan, signals, expiry. */
   private onBar(l: Lane, i: number): void {
-    const bar = l.bar;
-    bar.start = l.start[i] as number;
-    bar.open = l.open[i] as number;
-    bar.high = l.high[i] as number;
-    bar.low = l.low[i] as number;
-    bar.close = l.close[i] as number;
-    bar.volume = l.volume[i] as number;
-    l.lastClose = bar.close;
+    const start = l.start[i] as number;
+    const close = l.close[i] as number;
+    l.lastClose = close;
     const p = l.pos;
     if (p !== null) {
-      p.lastPrice = bar.close;
+      p.lastPrice = close;
       this.walletChanged = true;
-      const n = barExits(p, bar.open, bar.high, bar.low, l.inst.qtyStep, this.fills);
+      const n = barExits(p, l.open[i] as number, l.high[i] as number, l.low[i] as number, l.inst.qtyStep, this.fills);
       for (let k = 0; k < n; k++) {
         const base = k * EXIT_FILL_SLOTS;
         this.reduce(l, p, this.fills[base + 1]!, this.fills[base + 2]!, this.fills[base] === 0 ? 'stop' : 'target');
         this.checkBreaker();
       }
       if (l.pos !== null) {
-        const moved = managedStop(p, bar.close, this.cfg.RISK_TRAIL_MIN_LEVERAGE, l.inst.tickSize);
+        const moved = managedStop(p, close, this.cfg.RISK_TRAIL_MIN_LEVERAGE, l.inst.tickSize);
         if (moved !== null) p.stop = moved.stop;
         if (p.targetsHit >= 1) p.breakEvenLocked = true;
       }
     }
     this.checkBreaker();
     const drafts = this.drafts;
-    const n = this.scanner.onBarInto(bar, l.rate === null ? null : l.rate.at(bar.start + this.ivMs), this.now, drafts);
+    const n = this.scanner.onRowInto(l.symbol, this.o.interval, l.s.data, i, l.rate === null ? null : l.rate.at(start + this.ivMs), this.now, drafts);
     for (let k = 0; k < n; k++) this.persist(l, drafts[k]!);
     if (l.liveCount > 0) {
-      const stale = bar.start - this.ttlMs;
+      const stale = start - this.ttlMs;
       const live = l.liveBarTime;
       for (let k = 0; k < live.length; k++) if ((live[k] as number) <= stale) this.expire(l, k);
     }

@@ -1,6 +1,7 @@
 import type { Interval, ScorePart, Signal } from '../schemas.ts';
 import type { Features } from '../indicators/features.ts';
 import { FeatureState } from '../indicators/feature-state.ts';
+import type { FeatureColumns } from '../indicators/feature-columns.ts';
 import type { Bar } from '../market/types.ts';
 import type { DeskConfig } from '../config.ts';
 import { DeskError } from '../errors.ts';
@@ -197,20 +198,43 @@ export class Scanner {
   onBarInto(bar: Bar, funding: number | null, now: number, out: SignalDraft[]): number {
     if (out.length !== 0) out.length = 0;
     if (!barFinite(bar)) throw new DeskError('VALIDATION', { field: 'bar', reason: 'non-finite bar field' });
-    let m = this.series.get(bar.symbol);
-    let s = m?.get(bar.interval);
-    if (s === undefined) {
-      intervalMs(bar.interval);
-      if (!m) this.series.set(bar.symbol, (m = new Map()));
-      s = { symbol: bar.symbol, interval: bar.interval, slots: this.slotsFor(bar.interval), state: new FeatureState(), f: null, lastStart: -Infinity };
-      m.set(bar.interval, s);
-    }
+    const s = this.seriesFor(bar.symbol, bar.interval);
     if (!(bar.start > s.lastStart)) return 0;
     s.f = s.state.update(bar.start, bar.open, bar.high, bar.low, bar.close, bar.volume);
     s.lastStart = bar.start;
     this.evaluate(s, funding, now, out);
     if (out.length > 1) out.sort(byScore);
     return out.length;
+  }
+
+  /**
+   * onBarInto for row `i` of `symbol`/`interval` column arrays (a backtest's loaded klines): the same
+   * validation, feature update and evaluation, with no Bar object in between. Throws like onBar.
+   */
+  onRowInto(symbol: string, interval: Interval, cols: FeatureColumns, i: number, funding: number | null, now: number, out: SignalDraft[]): number {
+    if (out.length !== 0) out.length = 0;
+    const start = cols.start[i] as number;
+    if (!rowFinite(cols, i)) throw new DeskError('VALIDATION', { field: 'bar', reason: 'non-finite bar field' });
+    const s = this.seriesFor(symbol, interval);
+    if (!(start > s.lastStart)) return 0;
+    s.f = s.state.updateAt(cols, i);
+    s.lastStart = start;
+    this.evaluate(s, funding, now, out);
+    if (out.length > 1) out.sort(byScore);
+    return out.length;
+  }
+
+  /** The series of symbol/interval, created cold on first sight; throws DeskError VALIDATION on an unknown interval. */
+  private seriesFor(symbol: string, interval: Interval): Series {
+    let m = this.series.get(symbol);
+    let s = m?.get(interval);
+    if (s === undefined) {
+      intervalMs(interval);
+      if (!m) this.series.set(symbol, (m = new Map()));
+      s = { symbol, interval, slots: this.slotsFor(interval), state: new FeatureState(), f: null, lastStart: -Infinity };
+      m.set(interval, s);
+    }
+    return s;
   }
 
   /**
@@ -330,6 +354,12 @@ function draftOf(
     regime,
     reason: c.reason,
   };
+}
+
+function rowFinite(c: FeatureColumns, i: number): boolean {
+  return (
+    Number.isFinite(c.start[i]) && Number.isFinite(c.open[i]) && Number.isFinite(c.high[i]) && Number.isFinite(c.low[i]) && Number.isFinite(c.close[i]) && Number.isFinite(c.volume[i])
+  );
 }
 
 function barFinite(b: Bar): boolean {
