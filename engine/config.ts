@@ -32,6 +32,8 @@ export interface DeskToken {
   secret: string;
 }
 
+// A secret names exactly one token: were one secret listed twice, the front-ends could disagree on
+// who is calling (and with which role).
 const tokenList = z.string().transform((s, ctx): DeskToken[] => {
   const out: DeskToken[] = [];
   for (const [i, part] of s.split(',').map((p) => p.trim()).filter(Boolean).entries()) {
@@ -39,6 +41,10 @@ const tokenList = z.string().transform((s, ctx): DeskToken[] => {
     const secret = rest.join(':');
     if (!name || !/^[A-Za-z0-9_.-]{1,48}$/.test(name) || !['viewer', 'trader', 'admin'].includes(role ?? '') || secret.length < 16) {
       ctx.addIssue({ code: 'custom', message: `entry ${i + 1} must be name:viewer|trader|admin:secret (secret of 16+ chars)` });
+      return z.NEVER;
+    }
+    if (out.some((t) => t.secret === secret)) {
+      ctx.addIssue({ code: 'custom', message: `entry ${i + 1} repeats the secret of an earlier entry (each secret must be unique)` });
       return z.NEVER;
     }
     out.push({ name, role: role as DeskToken['role'], secret });

@@ -51,6 +51,15 @@ describe('config', () => {
     expect(short).not.toContain('short');
   });
 
+  it('refuses one secret listed for two tokens (the caller would be ambiguous), without echoing it', () => {
+    const secret = 'shared-secret-0123456789';
+    const msg = configError({ DESK_TOKENS: `ops:admin:${secret},bot:viewer:${secret}` });
+    expect(msg).toBe('config: DESK_TOKENS: entry 2 repeats the secret of an earlier entry (each secret must be unique)');
+    // The same name with two secrets (a key rotation) stays allowed.
+    const rotated = loadConfig({ DESK_TOKENS: 'ops:admin:old-secret-0123456789,ops:admin:new-secret-0123456789' });
+    expect(rotated.DESK_TOKENS.map((t) => t.name)).toEqual(['ops', 'ops']);
+  });
+
   it('redactedConfig hides every secret', () => {
     const c = loadConfig({ DESK_TOKENS: 'ops:admin:0123456789abcdef0123', BYBIT_API_KEY: 'KEY123', BYBIT_API_SECRET: 'SECRET456' });
     const text = JSON.stringify(redactedConfig(c));
