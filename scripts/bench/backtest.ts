@@ -203,6 +203,7 @@ export async function benchBacktest(): Promise<BenchLine[]> {
   return [
     line('backtest.full_desk.wall_time', deskMs / 1000, 's', null, deskLoad),
     line('backtest.full_desk.bars_per_s', (deskBars / deskMs) * 1000, 'bars/s', 1_000_000, deskLoad),
+    line('backtest.scan_risk.wall_time', scanRisk.ms, 'ms', null, scanRisk.load1),
     line('backtest.scan_risk.bars_per_s', (totalBars / scanRisk.ms) * 1000, 'bars/s', 1_000_000, scanRisk.load1),
     line('backtest.scan_only.bars_per_s', (totalBars / scanOnly.ms) * 1000, 'bars/s', 1_000_000, scanOnly.load1),
     // The same two passes per second of this process's CPU time (less sensitive to a busy box than wall time).
