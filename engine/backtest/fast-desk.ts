@@ -100,7 +100,8 @@ interface Pending {
  * (breaker, cooldown, position exists, max positions, sizePosition on the paper wallet), the paper
  * broker's exit rule (barExits), the ledger's fill arithmetic, the exit manager's stop moves
  * (managedStop), the daily-loss breaker and the runner's funding and end-of-run closes. State lives in
- * per-series slots, so the bar loop allocates nothing (drafts, signals and fills allocate).
+ * per-series slots and typed arrays: the loop creates no objects of its own per bar (the strategies'
+ * candidates, drafts, signals, positions and trades do).
  * Same fill model and RunResult as runDeskBacktest, which the equivalence test holds it to. Throws
  * DeskError CONFIG when the interval has no series or a symbol has no instrument rules.
  */
