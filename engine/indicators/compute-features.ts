@@ -20,7 +20,9 @@ const K10 = 2 / 11;
 const KM10 = 1 - K10;
 const K21 = 2 / 22;
 const KM21 = 1 - K21;
-/** First bar at which every Wilder average (incl. ADX, seeded at bar 26) is in its steady state. */
+/** First bar at which RSI and ATR (seeded at bars 14 and 13) are in their steady state. */
+const MOMENTUM_FROM = P14 + 1;
+/** First bar at which ADX (seeded at bar 26) is in its steady state. */
 const STEADY_FROM = 2 * P14 - 1;
 /** Bar count from which the EMA200 slope is reported (200 + 10). */
 const SLOPE_FROM = 210;
@@ -33,6 +35,7 @@ const S_PREV_AVG_LOSS = 14;
 const S_PREV_HA_OPEN = 15;
 const S_PREV_HA_CLOSE = 16;
 const S_E200_OLD = 17;
+const S_DX_SUM = 18;
 
 /** Recursion state and snapshots (scratch, reused across calls; this module is not re-entrant by design). */
 const state = new Float64Array(PASS_STATE_LENGTH);
@@ -62,12 +65,14 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
   const st = state;
   const last = n - 1;
 
-  // Bar 0 and the warm-up bars with their seeding branches (all but WaveTrend, which needs none) ...
-  warmUp(cols, st, Math.min(n, STEADY_FROM), n);
+  // Bars 0..14 with their seeding branches (all but WaveTrend, which needs none) ...
+  warmUp(cols, st, Math.min(n, MOMENTUM_FROM), n);
   // ... then the steady state, stopping where a snapshot is due: EMA200 ten bars back, and the RSI
-  // averages and Heikin-Ashi candle of the bar before the last.
-  if (n > STEADY_FROM) {
-    let a = STEADY_FROM;
+  // averages and Heikin-Ashi candle of the bar before the last. ADX still sums DX up to bar 26.
+  if (n > MOMENTUM_FROM) {
+    warmDirectional(cols, st, MOMENTUM_FROM, Math.min(n, STEADY_FROM));
+    if (n > STEADY_FROM) passDirectional(cols, st, STEADY_FROM, n);
+    let a = MOMENTUM_FROM;
     if (n >= SLOPE_FROM) {
       passMomentum(cols, st, a, n - 10);
       st[S_E200_OLD] = st[S_E200];
@@ -79,7 +84,6 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
     st[S_PREV_HA_OPEN] = st[S_HA_OPEN];
     st[S_PREV_HA_CLOSE] = st[S_HA_CLOSE];
     passMomentum(cols, st, last, n);
-    passDirectional(cols, st, STEADY_FROM, n);
   }
 
   // WaveTrend from bar 1, keeping typical price and wt1 from the session start (or 15 bars back, for
@@ -165,8 +169,8 @@ export function computeFeatures(cols: FeatureColumns, length?: number, out?: Fea
 }
 
 /**
- * Bar 0 and bars [1, warmEnd) of every recursion but WaveTrend's, with the seeding branches (Wilder sums
- * up to bar 13/14, ADX's up to bar 26), into `st`; WaveTrend is only seeded (bar 0). Records the RSI
+ * Bar 0 and bars [1, warmEnd) (warmEnd <= 15) of every recursion but WaveTrend's, with the seeding
+ * branches (Wilder sums up to bar 13/14, DX sums from bar 13), into `st`; WaveTrend is only seeded. Records the RSI
  * averages after bar n-2 and the Heikin-Ashi candle before the last bar when they fall in this range.
  * The math.ts helpers FeatureState calls are written out operation by operation (recursive-passes.ts
  * says why), the seeds (bar 0) still call them.
@@ -297,6 +301,31 @@ function warmUp(cols: FeatureColumns, st: Float64Array, warmEnd: number, n: numb
   st[S_PREV_AVG_LOSS] = prevAvgLoss;
   st[S_PREV_HA_OPEN] = prevHaO;
   st[S_PREV_HA_CLOSE] = prevHaC;
+  st[S_DX_SUM] = dxSum;
+}
+
+/**
+ * Bars [from, to) (15 <= from <= to <= 27) of the smoothed ±DM, summing DX and seeding ADX at bar 26,
+ * continuing `st`; the arithmetic of passDirectional with ADX's seeding sum in place of its Wilder step.
+ */
+function warmDirectional(cols: FeatureColumns, st: Float64Array, from: number, to: number): void {
+  const high = cols.high;
+  const low = cols.low;
+  let up = st[S_UP];
+  let dn = st[S_DN];
+  let dxSum = st[S_DX_SUM];
+  for (let i = from; i < to; i++) {
+    const upMove = high[i] - high[i - 1];
+    const downMove = low[i - 1] - low[i];
+    up = (upMove * (Number(upMove >= downMove) & Number(upMove >= 0)) - up) * K14 + up; // wilderStep(up, plusDm(..), K14)
+    dn = (downMove * (Number(downMove >= upMove) & Number(downMove >= 0)) - dn) * K14 + dn; // wilderStep(dn, minusDm(..), K14)
+    const sum = up + dn;
+    dxSum += sum === 0 ? 0 : (Math.abs(up - dn) / sum) * 100; // dxValue(up, dn)
+    if (i === STEADY_FROM - 1) st[S_ADX] = dxSum / P14;
+  }
+  st[S_UP] = up;
+  st[S_DN] = dn;
+  st[S_DX_SUM] = dxSum;
 }
 
 /**
