@@ -72,6 +72,8 @@ export interface DeskApi {
   updateSettings(actor: Actor, input: In<typeof UpdateSettingsInput>): Promise<{ settings: Settings }>;
   /** The actor's limits: used, max and reset time; any role. */
   limits(actor: Actor): Promise<LimitsResult>;
+  /** USDT notional of the entries this actor opened since the start of the UTC day (durable: from the ledger); any role. */
+  entryNotionalToday(actor: Actor): Promise<number>;
   /** Known actors; admin. */
   listUsers(actor: Actor, input?: In<typeof ListUsersInput>): Promise<z.infer<typeof ListUsersOutput>>;
   /** The daily report now; admin. */

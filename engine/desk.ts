@@ -451,6 +451,13 @@ export class Desk implements DeskApi {
     };
   }
 
+  /** USDT notional of the entries this actor opened since the start of the UTC day, from the ledger; any role. */
+  async entryNotionalToday(actor: Actor): Promise<number> {
+    this.authorize(actor, 'viewer', 'usage');
+    const { store, clock, broker } = this.d;
+    return store.orders.entryNotional(broker.mode, actor.kind, actor.id, utcDayStart(clock.now()));
+  }
+
   /** Known actors, most recent first; admin. */
   async listUsers(actor: Actor, raw?: z.input<typeof ListUsersInput>): Promise<z.infer<typeof ListUsersOutput>> {
     const input = parseInput(ListUsersInput, raw);

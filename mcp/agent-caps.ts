@@ -28,19 +28,38 @@ export interface Reservation {
 }
 
 /**
- * Entry-only caps for MCP agents, on top of the Desk's own gates. The per-day notional ledger is an
- * in-memory counter keyed by actor and UTC day: check-and-reserve is one synchronous step, so two
- * concurrent orders can't both squeeze under the cap. It is lost on restart (the Desk has no API for it).
- * Its checks fail only with DeskError AGENT_CAP.
+ * Entry-only caps for MCP agents, on top of the Desk's own gates. The per-day notional is a counter
+ * keyed by actor and UTC day, seeded once per actor and day from the desk's ledger (`ready`), so a
+ * restart does not hand an agent a fresh allowance; check-and-reserve is then one synchronous step,
+ * so two concurrent orders can't both squeeze under the cap. Its checks fail only with DeskError AGENT_CAP.
  */
 export class AgentCaps {
   private readonly used = new Map<string, number>();
+  private readonly seeded = new Map<string, Promise<void>>();
 
-  /** Creates the ledger. */
+  /** Creates the ledger; `ledger` gives the actor's entry notional already traded today (durable). */
   constructor(
     readonly caps: AgentCapsConfig,
     private readonly clock: Clock,
+    private readonly ledger: (actor: Actor) => Promise<number> = async () => 0,
   ) {}
+
+  /**
+   * Seeds today's counter for `actor` from the desk's ledger (once per actor and UTC day; concurrent
+   * callers share one lookup). Call before check/reserve; rejects with the desk's error if it cannot read.
+   */
+  ready(actor: Actor): Promise<void> {
+    const k = this.key(actor, utcDayStart(this.clock.now()));
+    let p = this.seeded.get(k);
+    if (!p) {
+      p = this.ledger(actor).then((traded) => {
+        this.used.set(k, (this.used.get(k) ?? 0) + (Number.isFinite(traded) && traded > 0 ? traded : 0));
+      });
+      p.catch(() => this.seeded.delete(k));
+      this.seeded.set(k, p);
+    }
+    return p;
+  }
 
   private key(actor: Actor, day: number): string {
     return `${actor.kind}:${actor.id}:${day}`;
@@ -113,6 +132,9 @@ export class AgentCaps {
     for (const k of this.used.keys()) {
       const day = Number(k.slice(k.lastIndexOf(':') + 1));
       if (day < today) this.used.delete(k);
+    }
+    for (const k of this.seeded.keys()) {
+      if (Number(k.slice(k.lastIndexOf(':') + 1)) < today) this.seeded.delete(k);
     }
   }
 }

@@ -42,7 +42,7 @@ export interface McpServerOptions {
 /** Builds the guard state shared across sessions from the config (call `events.close()` when done); never throws. */
 export function createMcpShared(desk: DeskApi, config: DeskConfig, clock: Clock = systemClock): McpShared {
   return {
-    caps: new AgentCaps(capsFromConfig(config), clock),
+    caps: new AgentCaps(capsFromConfig(config), clock, (actor) => desk.entryNotionalToday(actor)),
     tokens: new ConfirmTokens(config.MCP_CONFIRM_SECRET, clock),
     events: new RecentEvents(desk),
   };

@@ -84,6 +84,7 @@ export function registerReadTools(ctx: ToolContext): void {
       try {
         const s = await desk.status(actor);
         ctx.caps.checkMode(s.mode);
+        await ctx.caps.ready(actor);
         ctx.caps.check(actor, p.symbol, p.notional, s.universe);
       } catch (e) {
         if (!isDeskError(e, 'AGENT_CAP')) throw e;

@@ -99,6 +99,7 @@ export function registerTradeTools(ctx: ToolContext): void {
         ctx.tokens.consume(confirmToken, 'execute_signal', actor, args);
       } else {
         const first = await gatedPreview(args);
+        await caps.ready(actor);
         caps.check(actor, first.p.symbol, first.p.notional, first.universe);
         const c = await confirmAction({
           server: ctx.server,
@@ -123,6 +124,7 @@ export function registerTradeTools(ctx: ToolContext): void {
       }
       // (Re-)check just before placing: time has passed since any preview (a human, or a token round trip).
       const again = await gatedPreview(args);
+      await caps.ready(actor);
       const hold = caps.reserve(actor, again.p.symbol, again.p.notional, again.universe);
       let order;
       try {

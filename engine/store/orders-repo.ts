@@ -84,6 +84,7 @@ export class OrdersRepo {
   private readonly fillExistsStmt;
   private readonly fillsByPosStmt;
   private readonly entriesSinceStmt;
+  private readonly entryNotionalStmt;
 
   /** Prepares the statements on `db`. */
   constructor(db: Db) {
@@ -110,6 +111,10 @@ export class OrdersRepo {
     );
     this.fillExistsStmt = db.prepare('SELECT 1 FROM fills WHERE exec_id = ?');
     this.fillsByPosStmt = db.prepare('SELECT * FROM fills WHERE position_id = ? ORDER BY at, exec_id');
+    this.entryNotionalStmt = db.prepare(
+      `SELECT COALESCE(SUM(f.qty * f.price), 0) AS n FROM fills f JOIN orders o ON o.order_link_id = f.order_link_id
+       WHERE o.mode = ? AND o.actor_kind = ? AND o.actor_id = ? AND o.reduce_only = 0 AND f.at >= ?`,
+    );
     this.entriesSinceStmt = db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE mode = ? AND reduce_only = 0 AND status = 'filled' AND created_at >= ?`);
   }
 
@@ -153,6 +158,11 @@ export class OrdersRepo {
   /** Orders of one mode in one status, oldest first. */
   byStatus(mode: string, status: OrderRow['status']): OrderRow[] {
     return (this.byStatusStmt.all(mode, status) as RawOrder[]).map(toOrder);
+  }
+
+  /** USDT notional of entry fills of orders placed by one actor, filled at or after `since`. */
+  entryNotional(mode: string, actorKind: string, actorId: string, since: number): number {
+    return (this.entryNotionalStmt.get(mode, actorKind, actorId, since) as { n: number }).n;
   }
 
   /** Filled entry orders created at or after `since`. */

@@ -52,6 +52,7 @@ export function createFakeDesk(clock: ManualClock): FakeDesk {
   const executed = new Map<string, { orderId: string; positionId: string; qty: number; price: number }>();
   const d: FakeDesk = {
     audit: () => {},
+    entryNotionalToday: async () => 0,
     candles: async (_a, i) => ({ symbol: String(i.symbol), interval: i.interval, bars: [] }),
     signals: [makeSignal('sig-btc', 'BTCUSDT', 60000, clock.now()), makeSignal('sig-eth', 'ETHUSDT', 3000, clock.now())],
     positions: [],

@@ -349,6 +349,20 @@ describe('agent caps', () => {
     expect(await openPositions(td)).toBe(1);
   });
 
+  it('a restart does not hand an agent a fresh daily allowance (the counter is seeded from the ledger)', async () => {
+    const { td, as, shared } = await setup();
+    const s1 = await td.nextSignal();
+    const first = await call(await as(trader, yes), 'execute_signal', { signalId: s1.id });
+    const traded = sc(first).order.qty * sc(first).order.avgPrice;
+    // A new MCP front-end over the same desk (what a restart builds) starts from the ledger, not from 0.
+    const fresh = createMcpShared(td.desk, td.config, td.clock);
+    cleanup.push(async () => fresh.events.close());
+    await fresh.caps.ready(trader);
+    expect(fresh.caps.usedToday(trader)).toBeCloseTo(traded, 6);
+    expect(fresh.caps.usedToday(trader2)).toBe(0);
+    expect(shared.caps.usedToday(trader)).toBeCloseTo(traded, 6);
+  });
+
   it('refuses symbols outside the allowlist', async () => {
     const { td, as } = await setup();
     const s = await td.nextSignal();

@@ -226,6 +226,10 @@ export function createFakeDesk(): FakeDesk {
       const { symbol, interval } = i as { symbol: string; interval: '60' };
       return { symbol, interval, bars: [{ start: 0, open: 1, high: 2, low: 0.5, close: 1.5, volume: 10 }] };
     },
+    async entryNotionalToday(a) {
+      rec('entryNotionalToday', a);
+      return 0;
+    },
     audit(a, action, outcome, detail) {
       rec('audit', a, { action, outcome, detail });
     },
