@@ -11,8 +11,9 @@
  * into a hot loop still costs a module-cell load, a hole check and an identity check per call per bar
  * (about a third of the loop's instructions here). The one rewritten expression is the directional
  * movement: plusDm/minusDm branch on data (mispredicted on about every other bar); here the same value
- * is selected arithmetically, see passDirectional. test/indicators/ proves FeatureState == computeFeatures
- * bit for bit at every bar count on real klines.
+ * (up to the sign of a zero no output can see) is selected arithmetically, see passDirectional.
+ * test/indicators/ checks FeatureState == computeFeatures bit for bit at every bar count on real klines
+ * (incremental.test.ts) and on series built to hit the corner cases (compute-features.test.ts).
  *
  * State lives in a Float64Array (slots below), read at loop entry and written at loop exit, so a pass can
  * be run in segments (computeFeatures stops at the bars whose values it snapshots) and no double crosses
