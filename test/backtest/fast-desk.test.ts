@@ -76,6 +76,33 @@ describe('fast backtest = the desk backtest (same trades on real series, all str
     expect(JSON.stringify(fast.report)).toBe(JSON.stringify(desk.report));
   }, 120_000);
 
+  it('random risk configurations (seeded): every run trade-for-trade and bit-for-bit the desk\'s', async () => {
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const pick = <T,>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
+    for (let k = 0; k < 6; k++) {
+      const interval = pick(['15', '60', '240'] as const);
+      const from = day(pick(['2025-10-20', '2025-11-05', '2025-12-01']));
+      const to = from + (interval === '15' ? 6 : interval === '60' ? 20 : 60) * 86_400_000;
+      const config = {
+        RISK_MAX_LEVERAGE: pick(['1', '3', '10', '25']),
+        RISK_TRAIL_MIN_LEVERAGE: pick(['2', '5', '10']),
+        RISK_MAX_POSITIONS: pick(['1', '2', '5']),
+        RISK_DAILY_LOSS_PCT: pick(['0.3', '1', '5']),
+        RISK_MAX_MARGIN_PCT: pick(['5', '15', '60']),
+        RISK_PER_TRADE_PCT: pick(['0.5', '1', '3']),
+        RISK_COOLDOWN_MIN: pick(['0', '60', '600']),
+        DESK_SCORE_THRESHOLD: pick(['4', '5.5', '6.5']),
+        DESK_SIGNAL_TTL_BARS: pick(['1', '3', '8']),
+        PAPER_FEE_RATE: pick(['0', '0.00055', '0.002']),
+      };
+      const { desk, fast } = await both({ symbols: MAIN, interval, from, to, config });
+      expect(desk.trades.length, JSON.stringify(config)).toBeGreaterThan(0);
+      expectSameRun(fast, desk);
+      expect(JSON.stringify([...fast.trades].sort(byClose)), JSON.stringify(config)).toBe(JSON.stringify([...desk.trades].sort(byClose)));
+    }
+  }, 180_000);
+
   it('is deterministic and leaves the loaded data untouched', () => {
     const data = loadBacktestData({ dataDir: DATA, fundingDir: FUNDING, symbols: MAIN, intervals: ['240'], from: day('2025-10-01'), to: day('2025-12-01'), warmupBars: 300 });
     const before = data.series.map((s) => [s.data.close.slice(), s.from, s.end] as const);
