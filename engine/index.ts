@@ -80,6 +80,7 @@ export { EventBus, DESK_EVENT_TYPES, type DeskEvent, type DeskEventType, type De
 export { loadConfig, redactedConfig, testConfig, CONFIG_KEYS, SECRET_KEYS, type DeskConfig, type DeskToken } from './config.ts';
 export { createLogger, silentLogger, REDACT_PATHS, type DeskLogger } from './log.ts';
 export { createMetrics, type DeskMetrics } from './metrics.ts';
+export { createTokenAuth, MAX_TOKEN_SECRET, type TokenAuth } from './token-auth.ts';
 export { systemClock, ManualClock, utcDayStart, utcWeekStart, DAY_MS, type Clock } from './clock.ts';
 export type { Bar, Instrument, Quote, MarketFeed, BarHandler } from './market/types.ts';
 export type { Broker, Execution, OrderAck, OrderRequest, VenueBalance, VenuePosition } from './exec/broker.ts';

@@ -1,25 +1,13 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { Actor, DeskToken } from '../engine/index.ts';
-
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+import { createTokenAuth, type Actor, type DeskToken } from '../engine/index.ts';
 
 /**
  * Maps `Authorization: Bearer <secret>` to the MCP actor of the matching DESK_TOKENS entry
- * (`{kind:'mcp', id: name, role}`), comparing digests in constant time; null when absent or unknown.
+ * (`{kind:'mcp', id: name, role}`) with the desk's constant-time token check; null when absent or unknown.
  */
 export function createBearerAuth(tokens: readonly DeskToken[]): (req: IncomingMessage) => Actor | null {
-  const known = tokens.map((t) => ({ digest: digest(t.secret), actor: { kind: 'mcp', id: t.name, role: t.role } as Actor }));
-  return (req) => {
-    const h = req.headers.authorization;
-    if (typeof h !== 'string') return null;
-    const m = /^Bearer\s+(\S{1,512})\s*$/i.exec(h);
-    if (!m || m[1] === undefined) return null;
-    const d = digest(m[1]);
-    let found: Actor | null = null;
-    for (const k of known) if (timingSafeEqual(k.digest, d)) found = k.actor;
-    return found;
-  };
+  const auth = createTokenAuth(tokens, 'mcp');
+  return (req) => auth.fromHeader(req.headers.authorization);
 }
 
 /** Lower-cased hostname of a Host header or URL authority, IPv6 in brackets; null if unparsable. */

@@ -1,46 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
-import { type DeskConfig, type DeskToken, DeskError, type Actor } from '../engine/index.ts';
-
-/** Checks presented bearer secrets against the configured DESK_TOKENS. */
-export interface TokenAuth {
-  /** The RPC actor of the token whose secret equals `secret` (constant-time), or null; never throws. */
-  authenticate(secret: string): Actor | null;
-  /** Same as authenticate, from an `Authorization: Bearer <secret>` header value; null if absent or malformed. */
-  fromHeader(header: string | undefined): Actor | null;
-  /** Number of configured tokens (0 = every call is refused). */
-  readonly size: number;
-}
-
-const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+import { type DeskConfig, type DeskToken, DeskError, createTokenAuth, type TokenAuth } from '../engine/index.ts';
 
 /**
- * Builds the token checker: the presented secret is hashed (SHA-256) and looked up by digest, then
- * confirmed with timingSafeEqual, so the time taken depends on neither the secret's length nor how
- * much of it matches. Duplicate secrets keep the first token. Never throws.
+ * The control plane's token checker: DESK_TOKENS mapped to `rpc` actors (constant-time; see
+ * engine's createTokenAuth). Never throws.
  */
-export function createTokenAuth(tokens: readonly DeskToken[]): TokenAuth {
-  const byDigest = new Map<string, { hash: Buffer; actor: Actor }>();
-  for (const t of tokens) {
-    const hash = digest(t.secret);
-    const key = hash.toString('base64');
-    if (!byDigest.has(key)) byDigest.set(key, { hash, actor: { kind: 'rpc', id: t.name, role: t.role } });
-  }
-  const authenticate = (secret: string): Actor | null => {
-    if (typeof secret !== 'string' || secret.length === 0 || secret.length > 1024) return null;
-    const h = digest(secret);
-    const row = byDigest.get(h.toString('base64'));
-    return row && timingSafeEqual(h, row.hash) ? row.actor : null;
-  };
-  return {
-    authenticate,
-    fromHeader(header) {
-      if (typeof header !== 'string') return null;
-      const m = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(header);
-      return m ? authenticate(m[1]!) : null;
-    },
-    size: byDigest.size,
-  };
+export function createRpcTokenAuth(tokens: readonly DeskToken[]): TokenAuth {
+  return createTokenAuth(tokens, 'rpc');
 }
 
 /** True when `host` is a loopback bind address (127.0.0.0/8, ::1, localhost); false for 0.0.0.0, :: and names. */

@@ -10,7 +10,7 @@ import {
   type DeskLogger,
   type DeskMetrics,
 } from '../engine/index.ts';
-import { createTokenAuth } from './auth.ts';
+import { createRpcTokenAuth } from './auth.ts';
 import { SPEC_ERRORS, toRpcError } from './error-codes.ts';
 import { HttpError, MAX_BODY_BYTES, readBody, sendJson } from './http-body.ts';
 import type { HttpRoute, UpgradeHandler } from './http-server.ts';
@@ -73,7 +73,7 @@ function rejectUpgrade(socket: Duplex, status: number, text: string, extra = '')
 export function createRpcHandler(opts: RpcHandlerOptions): RpcHandler {
   const log = opts.logger.child({ module: 'rpc' });
   const clock = opts.clock ?? systemClock;
-  const auth = createTokenAuth(opts.config.DESK_TOKENS);
+  const auth = createRpcTokenAuth(opts.config.DESK_TOKENS);
   if (auth.size === 0) log.warn('DESK_TOKENS is empty: every JSON-RPC call will be refused');
   let discoverDoc: Record<string, unknown> | null = null;
   const deps: MethodServerDeps = {

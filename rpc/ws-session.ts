@@ -1,7 +1,7 @@
 import { JSONRPCClient, JSONRPCServerAndClient } from 'json-rpc-2.0';
 import { WebSocket } from 'ws';
 import { DeskError, type DeskEvent, type DeskEventType, type DeskLogger, type Actor } from '../engine/index.ts';
-import type { TokenAuth } from './auth.ts';
+import type { TokenAuth } from '../engine/index.ts';
 import { createMethodServer, type MethodServerDeps, type RpcContext } from './method-server.ts';
 import { AuthInput, SubscribeInput, UnsubscribeInput, parseParams } from './methods.ts';
 import { answer } from './wire.ts';
