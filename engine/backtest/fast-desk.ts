@@ -103,10 +103,24 @@ interface Pending {
  * per-series slots and typed arrays: the loop creates no objects of its own per bar (the strategies'
  * candidates, drafts, signals, positions and trades do).
  * Same fill model and RunResult as runDeskBacktest, which the equivalence test holds it to. Throws
- * DeskError CONFIG when the interval has no series or a symbol has no instrument rules.
+ * DeskError CONFIG when the interval has no series or a symbol has no instrument rules, VALIDATION
+ * (before running anything) when a row is non-finite or out of order — files from loadBacktestData
+ * never are; the desk would log such a bar and go on, a backtest should not.
  */
 export function runFastBacktest(o: DeskRunOptions): RunResult {
   return new FastDesk(o).run();
+}
+
+/** Every row the run reads (warm-up and traded) is finite with strictly increasing starts; throws DeskError VALIDATION naming the first bad one. */
+function checkRows(s: BacktestSeries): void {
+  const d = s.data;
+  let prev = -Infinity;
+  for (let i = s.warmFrom; i < s.end; i++) {
+    const t = d.start[i] as number;
+    const ok = t > prev && Number.isFinite(t) && Number.isFinite(d.open[i]) && Number.isFinite(d.high[i]) && Number.isFinite(d.low[i]) && Number.isFinite(d.close[i]) && Number.isFinite(d.volume[i]);
+    if (!ok) throw new DeskError('VALIDATION', { field: `${s.symbol}-${s.interval}[${i}]`, reason: 'non-finite value or start not after the previous row' });
+    prev = t;
+  }
 }
 
 class FastDesk {
@@ -163,6 +177,7 @@ class FastDesk {
       .map((s): Lane => {
         const inst = o.data.instruments.find((i) => i.symbol === s.symbol);
         if (!inst) throw new DeskError('CONFIG', { symbol: s.symbol }, `backtest: no instrument rules for ${s.symbol}`);
+        checkRows(s);
         const f = o.data.funding.get(s.symbol);
         return {
           s,

@@ -113,6 +113,21 @@ describe('fast backtest = the desk backtest (same trades on real series, all str
     expect(data.series.map((s) => [s.data.close.slice(), s.from, s.end])).toEqual(before);
   });
 
+  it('refuses bad input before trading anything: a NaN close or a repeated start (VALIDATION), a symbol without instrument rules (CONFIG)', () => {
+    const load = () => loadBacktestData({ dataDir: DATA, fundingDir: FUNDING, symbols: ['BTCUSDT', 'ETHUSDT'], intervals: ['240'], from: day('2025-11-01'), to: day('2025-11-10'), warmupBars: 50 });
+    const go = (data: ReturnType<typeof load>) => runFastBacktest({ config: testConfig(), data, interval: '240', strategies: ALL_STRATEGIES });
+    const nan = load();
+    nan.series[1]!.data.close[nan.series[1]!.end - 1] = Number.NaN;
+    expect(() => go(nan)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    const dup = load();
+    const d = dup.series[0]!.data;
+    d.start[dup.series[0]!.from + 3] = d.start[dup.series[0]!.from + 2]!;
+    expect(() => go(dup)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    const norules = load();
+    norules.instruments = norules.instruments.filter((i) => i.symbol !== 'ETHUSDT');
+    expect(() => go(norules)).toThrow(expect.objectContaining({ code: 'CONFIG' }));
+  });
+
   it('refuses an interval with no series like the desk (DeskError CONFIG)', () => {
     const data = loadBacktestData({ dataDir: DATA, symbols: ['BTCUSDT'], intervals: ['240'], from: day('2025-11-01'), to: day('2025-11-05'), warmupBars: 10 });
     expect(() => runFastBacktest({ config: testConfig(), data, interval: 'D', strategies: ALL_STRATEGIES })).toThrow(expect.objectContaining({ code: 'CONFIG' }));
