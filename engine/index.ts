@@ -96,3 +96,4 @@ export { PaperBroker } from './exec/paper-broker.ts';
 export { createPaperLedger } from './exec/paper-ledger.ts';
 export { Scanner, scannerOptionsFromConfig } from './scan/scanner.ts';
 export { intervalMs } from './scan/interval.ts';
+export { startJobs, backupDb, type Jobs } from './jobs.ts';

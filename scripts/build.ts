@@ -8,7 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { basename, dirname, join } from 'node:path';
-import { DeskError } from '../engine/errors.ts';
+import { DeskError } from '../engine/index.ts';
 
 // The repository root: the nearest folder above this file (or the bundle chunk it ended up in) with a package.json.
 function repoRoot(): string {

@@ -7,11 +7,11 @@ import {
   createLogger,
   loadConfig,
   redactedConfig,
+  startJobs,
   type DeskConfig,
   type DeskEvent,
   type DeskLogger,
 } from '../engine/index.ts';
-import { startJobs } from '../engine/jobs.ts';
 import { assertSafeBind, createHttpServer, createRpcHandler } from '../rpc/index.ts';
 import { createMcpHttp } from '../mcp/index.ts';
 import { createBot } from '../bot/index.ts';
