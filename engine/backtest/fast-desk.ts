@@ -389,7 +389,6 @@ class FastDesk {
         continue;
       }
       const inst = l.inst;
-      this.balance();
       // Desk.planEntry, in its order (kill switch, pause, stage, quote age never refuse here).
       if (this.breakerTripped) {
         this.refuse('BREAKER_TRIPPED');
@@ -411,6 +410,8 @@ class FastDesk {
       const open = l.open[l.cursor] as number;
       const price = sig.side === 'long' ? quoteAsk(open, inst.tickSize) : quoteBid(open, inst.tickSize);
       const stop = roundToStep(sig.stop, inst.tickSize);
+      // The wallet the desk reads before its gates; nothing changes it between there and here.
+      this.balance();
       const sized = sizePosition({
         side: sig.side,
         price,
