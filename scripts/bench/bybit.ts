@@ -267,6 +267,7 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper'): Promise<
   const toDone: number[] = [];
   const toStart: number[] = [];
   const publish: number[] = [];
+  const cpuPerRound: number[] = [];
   const toSignal: number[] = [];
   let signals = 0;
   let stray = 0;
@@ -306,9 +307,12 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper'): Promise<
       doneAt = [];
       startAt = [];
       signalAt = [];
+      const cpu0 = process.cpuUsage();
       const stepped = await fake.step(true);
       await wait.until(() => done >= target, 30_000);
+      const cpu = process.cpuUsage(cpu0);
       if (!measuring) continue;
+      cpuPerRound.push((cpu.user + cpu.system) / 1000);
       const at = stepped.at ?? [];
       publish.push(stepped.publishMs);
       for (const [i, t] of doneAt) if (at[i] !== undefined) toDone.push(t - at[i]);
@@ -333,7 +337,7 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper'): Promise<
     await rt.close();
     await fake.stop();
   }
-  for (const xs of [onBarMs, toDone, toStart, toSignal, publish]) xs.sort((a, b) => a - b);
+  for (const xs of [onBarMs, toDone, toStart, toSignal, publish, cpuPerRound]) xs.sort((a, b) => a - b);
   const target = (name: string, v: number, ref: number): BenchLine => ({ name, value: round(v), unit: 'ms', reference: ref, ratio: round(v / ref) });
   const plain = (name: string, v: number, unit = 'ms'): BenchLine => ({ name, value: round(v), unit, reference: null, ratio: null });
   return [
@@ -350,6 +354,10 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper'): Promise<
     plain('bybit.desk.closed_kline_to_onbar_start.200sym.p50', pct(toStart, 50)),
     plain('bybit.desk.closed_kline_to_onbar_start.200sym.p99', pct(toStart, 99)),
     plain('bybit.desk.fake_publish_200_symbols.p50', pct(publish, 50)),
+    // CPU the desk process spent per round (WS frames, feed, desk, this bench's bookkeeping): what a
+    // burst costs when the process has a core to itself, whatever the machine's load.
+    target('bybit.desk.process_cpu_per_200_bar_burst.p50', pct(cpuPerRound, 50), SIGNAL_P99_TARGET_MS),
+    target('bybit.desk.process_cpu_per_200_bar_burst.p99', pct(cpuPerRound, 99), SIGNAL_P99_TARGET_MS),
     plain('bybit.desk.bars_measured', onBarMs.length, 'bars'),
     plain('bybit.desk.loadavg_1m.max', Math.max(...loads), 'load'),
   ];
