@@ -3,12 +3,19 @@
  * digits count too); throws RangeError on a step that is not a positive finite number.
  */
 export function stepDecimals(step: number): number {
+  // Instruments have a handful of distinct steps and rounding runs on every bar: remember each answer.
+  const known = decimalsByStep.get(step);
+  if (known !== undefined) return known;
   if (!(step > 0) || !Number.isFinite(step)) throw new RangeError('step must be a positive finite number');
   const [mantissa = '', exp] = step.toString().split('e');
   const dot = mantissa.indexOf('.');
   const frac = dot < 0 ? 0 : mantissa.length - dot - 1;
-  return Math.max(0, frac - (exp === undefined ? 0 : Number(exp)));
+  const d = Math.max(0, frac - (exp === undefined ? 0 : Number(exp)));
+  if (decimalsByStep.size < 4096) decimalsByStep.set(step, d);
+  return d;
 }
+
+const decimalsByStep = new Map<number, number>();
 
 /** Rounds `value` DOWN to a multiple of `step` (quantities never round up); throws RangeError on a bad step. */
 export function floorToStep(value: number, step: number): number {
