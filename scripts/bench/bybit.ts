@@ -236,7 +236,7 @@ export async function benchBybitFeed(): Promise<BenchLine[]> {
  * desk's own onBar cost per bar, and closed kline → onBar done for every bar; rejects if the fake or
  * the desk cannot start, or if the feed refilled or duplicated bars (an unclean measurement).
  */
-export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper'): Promise<BenchLine[]> {
+export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper', withPositions = true): Promise<BenchLine[]> {
   const fake = await startFakeChild();
   const { ready } = fake;
   const symbols = ready.symbols;
@@ -247,6 +247,10 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper'): Promise<
     ...(mode === 'live' ? { BYBIT_API_KEY: 'fake-api-key', BYBIT_API_SECRET: 'fake-api-secret' } : {}),
     DESK_UNIVERSE: symbols.join(','),
     DESK_INTERVALS: '60',
+    // The breaker is still checked on every fill and marked position, but never trips, so the trader
+    // below can keep positions open for the whole run.
+    RISK_DAILY_LOSS_PCT: '100',
+    LIMIT_EXECUTES_PER_HOUR: '100000',
     BYBIT_REST_URL: ready.restUrl,
     BYBIT_WS_PUBLIC_URL: ready.wsPublicUrl,
     BYBIT_WS_PRIVATE_URL: ready.wsPrivateUrl,
@@ -298,6 +302,21 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper'): Promise<
     signalAt.push([index.get(bar.symbol) ?? -1, t]);
   });
   const loads: number[] = [];
+  const openPerRound: number[] = [];
+  const trader = { kind: 'rpc', id: 'bench', role: 'trader' } as const;
+  let executed = 0;
+  const fillBook = async (): Promise<void> => {
+    const mode = rt.broker.mode;
+    for (const s of rt.store.signals.listLive(rt.clock.now(), null, 200)) {
+      if (rt.store.positions.openAll(mode).length >= config.RISK_MAX_POSITIONS) return;
+      if (s.stage !== 'live' || rt.store.positions.openOn(mode, s.symbol)) continue;
+      const r = await rt.desk.execute(trader, { signalId: s.id }).catch((e: unknown) => {
+        if (process.env.BENCH_DIAG) process.stderr.write(`execute refused: ${(e as { code?: string }).code ?? 'error'}\n`);
+        return null;
+      });
+      if (r) executed++;
+    }
+  };
   try {
     await rt.desk.start();
     for (let r = 0; r < DESK_WARMUP_ROUNDS + DESK_ROUNDS; r++) {
@@ -311,6 +330,9 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper'): Promise<
       const stepped = await fake.step(true);
       await wait.until(() => done >= target, 30_000);
       const cpu = process.cpuUsage(cpu0);
+      // Between rounds (untimed), a trader keeps the book at RISK_MAX_POSITIONS open positions, so the
+      // exits, marks and breaker checks of the closed-bar path run for real positions.
+      if (withPositions) await fillBook();
       if (!measuring) continue;
       cpuPerRound.push((cpu.user + cpu.system) / 1000);
       const at = stepped.at ?? [];
@@ -327,6 +349,7 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper'): Promise<
         signals++;
         toSignal.push(t - at[i]);
       }
+      openPerRound.push(rt.store.positions.openAll(rt.broker.mode).length);
     }
     loads.push(load1());
     const feed = rt.feed as typeof rt.feed & { stats?: () => { series: Record<string, { refilled: number; duplicates: number }> } };
@@ -359,6 +382,8 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper'): Promise<
     target('bybit.desk.process_cpu_per_200_bar_burst.p50', pct(cpuPerRound, 50), SIGNAL_P99_TARGET_MS),
     target('bybit.desk.process_cpu_per_200_bar_burst.p99', pct(cpuPerRound, 99), SIGNAL_P99_TARGET_MS),
     plain('bybit.desk.bars_measured', onBarMs.length, 'bars'),
+    plain('bybit.desk.open_positions_per_round.p50', pct(openPerRound.sort((a, b) => a - b), 50), 'positions'),
+    plain('bybit.desk.entries_executed', executed, 'orders'),
     plain('bybit.desk.loadavg_1m.max', Math.max(...loads), 'load'),
   ];
 }
