@@ -117,6 +117,8 @@ export class Desk implements DeskApi {
   private readonly backtestRecord = new Map<string, number[]>();
   /** Close time (bar start) of the finest bars the breaker was last checked for. */
   private breakerBarStart: number | null = null;
+  /** The UTC day the stored risk state was last seen rolled to. */
+  private rolledDay: number | null = null;
   /** The once-per-close-time breaker check running beside the bar pipeline, if any. */
   private breakerPoll: Promise<void> | null = null;
 
@@ -1021,9 +1023,15 @@ export class Desk implements DeskApi {
     const { store, clock, broker } = this.d;
     const now = clock.now();
     const day = utcDayStart(now);
-    if (store.risk.get().dayStart === day) return;
+    // Only this method rolls the stored day, so once it was seen (or set) at today's start it stays there.
+    if (day === this.rolledDay) return;
+    if (store.risk.get().dayStart === day) {
+      this.rolledDay = day;
+      return;
+    }
     const bal = await broker.balance();
     store.risk.rollDay(day, bal.equity, now);
+    this.rolledDay = day;
   }
 
   /** Starts a breaker check beside the bar pipeline unless one is running; failures are logged. */

@@ -42,7 +42,8 @@ interface ModeMemo {
  * Positions of both ledgers (paper and live never mix: every query names its mode). The open rows and
  * the realized net of each mode are remembered between writes (the closed-bar path reads them for every
  * bar): every write method here moves a generation, another connection's commit moves PRAGMA
- * data_version, and either drops the memo; nothing is remembered from inside a transaction.
+ * data_version, and either drops the memo (a foreign commit from the next event-loop turn); nothing is
+ * remembered from inside a transaction.
  */
 export class PositionsRepo {
   private readonly insertStmt;
@@ -55,6 +56,7 @@ export class PositionsRepo {
   private readonly lastPriceStmt;
   private readonly realizedStmt;
   private readonly dataVersionStmt;
+  private readonly probe = { version: -1, fresh: false };
   private generation = 0;
   private memoKey = { generation: -1, dataVersion: -1 };
   private readonly memo = new Map<string, ModeMemo>();
@@ -84,9 +86,25 @@ export class PositionsRepo {
     this.dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
   }
 
+  /**
+   * PRAGMA data_version (it moves when another connection commits), read at most once per event-loop
+   * turn: on a WAL file each read opens a read transaction (~2 µs), and the closed-bar path asks several
+   * times per bar. Another connection's commit is therefore seen from the next turn on.
+   */
+  private dataVersion(): number {
+    if (!this.probe.fresh) {
+      this.probe.version = this.dataVersionStmt.get() as number;
+      this.probe.fresh = true;
+      setImmediate(() => {
+        this.probe.fresh = false;
+      }).unref();
+    }
+    return this.probe.version;
+  }
+
   /** The memo of `mode` if it may be read and filled now; null inside a transaction whose writes it cannot see. */
   private memoOf(mode: string): ModeMemo | null {
-    const dataVersion = this.dataVersionStmt.get() as number;
+    const dataVersion = this.dataVersion();
     if (this.memoKey.generation !== this.generation || this.memoKey.dataVersion !== dataVersion) {
       this.memo.clear();
       if (this.db.inTransaction) return null;

@@ -14,8 +14,8 @@ export interface RiskState {
 /**
  * Risk controls, cooldowns and strategy stages; synchronous. The risk state and the stages are
  * remembered between writes (the closed-bar path reads them for every bar and every draft): a write
- * method here or another connection's commit (PRAGMA data_version) drops them; nothing is remembered
- * from inside a transaction. Methods throw only on a broken database.
+ * method here or another connection's commit (PRAGMA data_version, seen from the next event-loop turn)
+ * drops them; nothing is remembered from inside a transaction. Methods throw only on a broken database.
  */
 export class RiskRepo {
   private readonly getStmt;
@@ -26,6 +26,7 @@ export class RiskRepo {
   private readonly stageGetStmt;
   private readonly stageSetStmt;
   private readonly dataVersionStmt;
+  private readonly probe = { version: -1, fresh: false };
   private generation = 0;
   private memoKey = { generation: -1, dataVersion: -1 };
   private memoState: RiskState | null = null;
@@ -49,9 +50,25 @@ export class RiskRepo {
     this.dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
   }
 
+  /**
+   * PRAGMA data_version (it moves when another connection commits), read at most once per event-loop
+   * turn: on a WAL file each read opens a read transaction (~2 µs), and the closed-bar path asks several
+   * times per bar. Another connection's commit is therefore seen from the next turn on.
+   */
+  private dataVersion(): number {
+    if (!this.probe.fresh) {
+      this.probe.version = this.dataVersionStmt.get() as number;
+      this.probe.fresh = true;
+      setImmediate(() => {
+        this.probe.fresh = false;
+      }).unref();
+    }
+    return this.probe.version;
+  }
+
   /** True when the memo may be read (and filled, outside a transaction); drops it when anything wrote since. */
   private memoValid(): boolean {
-    const dataVersion = this.dataVersionStmt.get() as number;
+    const dataVersion = this.dataVersion();
     if (this.memoKey.generation === this.generation && this.memoKey.dataVersion === dataVersion) return true;
     this.memoState = null;
     this.memoStages = null;

@@ -36,8 +36,8 @@ interface LiveBounds {
 /**
  * Signals; at most one live signal per symbol/side/strategy is enforced by a unique partial index.
  * expire() and expireSeries() run their UPDATE only when a remembered lower bound says a live signal
- * may be due (every signal write goes through this repo; another connection's commit drops the bounds).
- * Methods throw only on a broken database or a violated constraint.
+ * may be due (every signal write goes through this repo; another connection's commit drops the bounds
+ * from the next event-loop turn). Methods throw only on a broken database or a violated constraint.
  */
 export class SignalsRepo {
   private readonly insertStmt;
@@ -49,6 +49,7 @@ export class SignalsRepo {
   private readonly countSinceStmt;
   private readonly countLiveStmt;
   private readonly dataVersionStmt;
+  private readonly probe = { version: -1, fresh: false };
   private readonly boundsStmt;
   private readonly minExpiresStmt;
   private readonly minBarTimeStmt;
@@ -79,9 +80,25 @@ export class SignalsRepo {
     this.minBarTimeStmt = db.prepare(`SELECT MIN(bar_time) FROM signals WHERE status = 'live' AND symbol = ? AND interval = ?`).pluck();
   }
 
+  /**
+   * PRAGMA data_version (it moves when another connection commits), read at most once per event-loop
+   * turn: on a WAL file each read opens a read transaction (~2 µs), and the closed-bar path asks several
+   * times per bar. Another connection's commit is therefore seen from the next turn on.
+   */
+  private dataVersion(): number {
+    if (!this.probe.fresh) {
+      this.probe.version = this.dataVersionStmt.get() as number;
+      this.probe.fresh = true;
+      setImmediate(() => {
+        this.probe.fresh = false;
+      }).unref();
+    }
+    return this.probe.version;
+  }
+
   /** The bounds, re-read when missing or another connection committed; null inside a transaction that cannot trust a re-read. */
   private liveBounds(): LiveBounds | null {
-    const dataVersion = this.dataVersionStmt.get() as number;
+    const dataVersion = this.dataVersion();
     if (this.bounds && this.bounds.dataVersion === dataVersion) return this.bounds;
     this.bounds = null;
     if (this.db.inTransaction) return null;

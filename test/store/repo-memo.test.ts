@@ -1,6 +1,7 @@
 // The positions, risk and signals repos remember what the closed-bar path reads between writes. These
-// tests try to make them lie: writes from a second connection on the same file, writes inside a
-// transaction that rolls back, and expiry bounds moved by inserts and expiries.
+// tests try to make them lie: writes from a second connection on the same file (seen from the next
+// event-loop turn), writes inside a transaction that rolls back, and expiry bounds moved by inserts
+// and expiries.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,9 @@ async function twoConnections(): Promise<[Store, Store]> {
   open.push(a.db, b.db);
   return [createStore(a.db), createStore(b.db)];
 }
+
+/** Another connection's commits are seen from the next event-loop turn (data_version is probed once a turn). */
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 function position(id: string, symbol: string, openedAt = 1) {
   return { id, mode: 'paper' as const, symbol, side: 'long' as const, qty: 2, entryPrice: 100, stop: 90, targets: [110, 120], leverage: 2, signalId: null, actorKind: 'rpc', actorId: 'x', openedAt };
@@ -48,16 +52,19 @@ function signal(id: string, over: Partial<Signal> = {}): Signal {
 }
 
 describe('PositionsRepo memo', () => {
-  it('sees positions opened, marked and closed by another connection', async () => {
+  it('sees positions opened, marked and closed by another connection (from the next event-loop turn)', async () => {
     const [desk, other] = await twoConnections();
     expect(desk.positions.openAll('paper')).toEqual([]);
     expect(desk.positions.openOn('paper', 'BTCUSDT')).toBeNull();
     other.positions.open(position('p1', 'BTCUSDT'));
+    await nextTurn();
     expect(desk.positions.openOn('paper', 'BTCUSDT')?.id).toBe('p1');
     other.positions.markPrice('paper', 'BTCUSDT', 95);
+    await nextTurn();
     expect(desk.positions.openAll('paper')[0]?.lastPrice).toBe(95);
     const p = other.positions.get('p1')!;
     other.positions.save({ ...p, qty: 0, status: 'closed', closedAt: 5, closeReason: 'stop', realizedPnl: -20, fees: 1 });
+    await nextTurn();
     expect(desk.positions.openAll('paper')).toEqual([]);
     expect(desk.positions.realizedNet('paper')).toBe(-21);
   });
@@ -115,6 +122,7 @@ describe('RiskRepo memo', () => {
     other.risk.setFlags({ entriesPaused: false, killSwitch: true, breakerTripped: false }, 'ops', 2);
     other.risk.rollDay(86_400_000, 5_000, 3);
     other.risk.setStage('bb-grid-long', 'shadow', 4, 'demoted');
+    await nextTurn();
     expect(desk.risk.get()).toMatchObject({ killSwitch: true, reason: 'ops', dayStart: 86_400_000, dayStartEquity: 5_000 });
     expect(desk.risk.stages().get('bb-grid-long')?.stage).toBe('shadow');
     expect(() =>
@@ -161,8 +169,10 @@ describe('SignalsRepo expiry bounds', () => {
     desk.signals.insert(signal('a', { expiresAt: 9_000 }));
     expect(desk.signals.expire(100)).toEqual([]);
     other.signals.insert(signal('x', { symbol: 'SOLUSDT', barTime: 10, expiresAt: 200 }));
+    await nextTurn();
     expect(desk.signals.expireSeries('SOLUSDT', '60', 10)).toEqual(['x']);
     other.signals.insert(signal('y', { symbol: 'WIFUSDT', expiresAt: 300 }));
+    await nextTurn();
     expect(desk.signals.expire(299)).toEqual([]);
     expect(() =>
       desk.tx(() => {
