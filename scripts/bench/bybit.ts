@@ -276,6 +276,7 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper', withPosit
   const toStart: number[] = [];
   const publish: number[] = [];
   const cpuPerRound: number[] = [];
+  const signalsPerRound: number[] = [];
   const toSignal: number[] = [];
   let signals = 0;
   let stray = 0;
@@ -359,6 +360,7 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper', withPosit
         signals++;
         toSignal.push(t - at[i]);
       }
+      signalsPerRound.push(signalAt.length);
       openPerRound.push(rt.store.positions.openAll(rt.broker.mode).length);
     }
     loads.push(load1());
@@ -380,6 +382,8 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper', withPosit
     plain('bybit.desk.closed_kline_to_signal_created.200sym.max', toSignal[toSignal.length - 1] ?? NaN),
     plain('bybit.desk.signals_measured', signals, 'signals'),
     plain('bybit.desk.signals_unmatched', stray, 'signals'),
+    plain('bybit.desk.rounds_with_signals', signalsPerRound.filter((n) => n > 0).length, 'rounds'),
+    plain('bybit.desk.signals_per_round.max', Math.max(0, ...signalsPerRound), 'signals'),
     target('bybit.desk.onbar_cost.p50', pct(onBarMs, 50), SIGNAL_P99_TARGET_MS / SYMBOLS),
     target('bybit.desk.onbar_cost.p99', pct(onBarMs, 99), SIGNAL_P99_TARGET_MS / SYMBOLS),
     plain('bybit.desk.onbar_cost.max', onBarMs[onBarMs.length - 1] ?? NaN),
