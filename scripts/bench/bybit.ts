@@ -10,8 +10,11 @@
 // a WAL database file — and latency = the desk's `signal.created` event − the moment the fake began
 // publishing THAT symbol's closed kline (the fake steps the 200 symbols one after another, as its
 // own advance() does, and stamps each). Also the desk's own onBar cost per bar (the feed's handler,
-// timed around the await) and closed kline → onBar done for every bar, signal or not.
-// Run: `npx tsx scripts/bench/bybit.ts [--feed|--desk]` → JSON lines {name, value, unit, reference, ratio}.
+// timed around the await) and closed kline → onBar done for every bar, signal or not. Between rounds
+// (untimed) a trader keeps 5 paper positions open. `--desk-live` runs the desk in DESK_MODE=live on
+// the fake's private API instead. Other engineers share this 2-core machine: read the load lines.
+// Run: `npx tsx scripts/bench/bybit.ts [--feed|--desk|--desk-live]` (BENCH_DIAG=1: per-round lines on
+// stderr) → JSON lines {name, value, unit, reference, ratio}.
 import { fork, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
