@@ -50,8 +50,9 @@ import { applyExecution, toPosition } from './exec/ledger.ts';
 import { manageExits } from './exec/exits.ts';
 import { targetFractions } from './exec/paper-broker.ts';
 import { reconcile } from './exec/reconcile.ts';
+import { tickLevels } from './exec/stop-rules.ts';
 import { entryOrderLinkId, randomId, signalId } from './exec/ids.ts';
-import { ceilToStep, floorToStep, roundToStep } from './risk/rounding.ts';
+import { floorToStep, roundToStep } from './risk/rounding.ts';
 import { sizePosition } from './risk/sizing.ts';
 import { intervalMs } from './scan/interval.ts';
 import { ShadowLedger } from './backtest/shadow-ledger.ts';
@@ -1152,28 +1153,6 @@ function previewOf(p: EntryPlan, allowed: boolean, refusal: PreviewResult['refus
   };
 }
 
-/**
- * A draft's levels on the instrument's tick: entry to the nearest tick, the stop rounded AWAY from
- * entry (never tighter than the strategy asked), targets to the nearest tick with any that collapse
- * onto entry or the previous target dropped. Null when no target survives.
- */
-function tickLevels(dr: SignalDraft, tick: number | undefined): { entry: number; stop: number; targets: number[] } | null {
-  if (!tick) return { entry: dr.entry, stop: dr.stop, targets: dr.targets };
-  const long = dr.side === 'long';
-  const entry = roundToStep(dr.entry, tick);
-  const stop = long ? floorToStep(dr.stop, tick) : ceilToStep(dr.stop, tick);
-  if (long ? stop >= entry : stop <= entry) return null;
-  const targets: number[] = [];
-  let prev = entry;
-  for (const t of dr.targets) {
-    const r = roundToStep(t, tick);
-    if (long ? r > prev : r < prev) {
-      targets.push(r);
-      prev = r;
-    }
-  }
-  return targets.length > 0 ? { entry, stop, targets } : null;
-}
 
 /** Take-profit levels with the quantity each closes: fractions of `qty` rounded down, the last takes the rest. */
 function scaleOut(targets: number[], fractions: number[], qty: number, step: number): { price: number; qty: number }[] {

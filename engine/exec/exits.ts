@@ -3,7 +3,7 @@ import type { Store } from '../store/store.ts';
 import type { DeskEvent } from '../events.ts';
 import type { Bar } from '../market/types.ts';
 import { toPosition } from './ledger.ts';
-import { roundToStep } from '../risk/rounding.ts';
+import { managedStop } from './stop-rules.ts';
 
 /**
  * Moves stops after a closed bar: the break-even lock once the first target is hit (idempotent: a
@@ -20,31 +20,15 @@ export async function manageExits(
   const events: DeskEvent[] = [];
   const pos = store.positions.openOn(broker.mode, bar.symbol);
   if (!pos) return events;
-  const long = pos.side === 'long';
-  const tighter = (a: number, b: number) => (long ? a > b : a < b);
-  let target = pos.stop;
-  let change: 'break_even' | 'trailing' | null = null;
-  if (pos.targetsHit >= 1 && !pos.breakEvenLocked && tighter(pos.entryPrice, pos.stop)) {
-    target = pos.entryPrice;
-    change = 'break_even';
-  }
-  if (pos.leverage >= opts.trailMinLeverage) {
-    const dist = Math.abs(pos.entryPrice - pos.initialStop);
-    const trail = long ? bar.close - dist : bar.close + dist;
-    if (dist > 0 && tighter(trail, target)) {
-      target = trail;
-      change = change ?? 'trailing';
-    }
-  }
-  const tick = opts.tickOf(pos.symbol);
-  target = roundToStep(target, tick);
-  if (change === null || !tighter(target, pos.stop)) {
+  const move = managedStop(pos, bar.close, opts.trailMinLeverage, opts.tickOf(pos.symbol));
+  if (move === null) {
     if (pos.targetsHit >= 1 && !pos.breakEvenLocked) {
       pos.breakEvenLocked = true;
       store.positions.save(pos);
     }
     return events;
   }
+  const { stop: target, change } = move;
   await broker.setStop(pos.symbol, pos.side, target);
   const fresh = store.positions.get(pos.id);
   if (!fresh || fresh.status !== 'open') return events;
