@@ -1,4 +1,5 @@
 import { DeskError } from '../errors.ts';
+import { stepDecimals as deskStepDecimals } from '../risk/rounding.ts';
 
 /** How a value is snapped to a step: to the nearest multiple, or always down / up. */
 export type RoundMode = 'nearest' | 'down' | 'up';
@@ -6,11 +7,7 @@ export type RoundMode = 'nearest' | 'down' | 'up';
 /** Number of decimals a step such as 0.001 or 1e-7 needs; throws DeskError VALIDATION on a non-positive step. */
 export function stepDecimals(step: number): number {
   if (!Number.isFinite(step) || step <= 0) throw new DeskError('VALIDATION', { field: 'step' }, 'step must be a positive number');
-  const s = step.toString().toLowerCase();
-  const [mantissa = '', exp] = s.split('e');
-  const frac = mantissa.includes('.') ? (mantissa.split('.')[1] ?? '').length : 0;
-  const e = exp === undefined ? 0 : Number(exp);
-  return Math.max(0, frac - e);
+  return deskStepDecimals(step);
 }
 
 /**
