@@ -110,7 +110,8 @@ export class Scanner {
   private readonly minBars: number;
   private readonly regimeThresholds: RegimeThresholds;
   private readonly byInterval = new Map<Interval, Slot[]>();
-  private readonly series = new Map<string, Map<Interval, Series>>();
+  /** Each symbol's series in first-seen order: one string-keyed lookup per bar, then a scan of ≤ 5 intervals. */
+  private readonly series = new Map<string, Series[]>();
   private readonly ctx: StrategyContext = { symbol: '', interval: '60', funding: null };
   private readonly buf = new Float64Array(SCORE_BUFFER_LENGTH);
   private readonly onVeto: ((v: VetoRecord) => void) | undefined;
@@ -171,12 +172,17 @@ export class Scanner {
     const s: Series = { symbol, interval, slots: this.slotsFor(interval), state: new FeatureState(), f: null, lastStart: -Infinity };
     for (let i = 0; i < bars.length; i++) {
       const b = bars[i];
-      s.f = s.state.update(b.start, b.open, b.high, b.low, b.close, b.volume);
+      s.f = s.state.updateBar(b);
       s.lastStart = b.start;
     }
-    let m = this.series.get(symbol);
-    if (!m) this.series.set(symbol, (m = new Map()));
-    m.set(interval, s);
+    const list = this.series.get(symbol);
+    if (list === undefined) {
+      this.series.set(symbol, [s]);
+      return;
+    }
+    const at = indexOfInterval(list, interval);
+    if (at < 0) list.push(s);
+    else list[at] = s;
   }
 
   /**
@@ -200,7 +206,7 @@ export class Scanner {
     if (!barFinite(bar)) throw new DeskError('VALIDATION', { field: 'bar', reason: 'non-finite bar field' });
     const s = this.seriesFor(bar.symbol, bar.interval);
     if (!(bar.start > s.lastStart)) return 0;
-    s.f = s.state.update(bar.start, bar.open, bar.high, bar.low, bar.close, bar.volume);
+    s.f = s.state.updateBar(bar);
     s.lastStart = bar.start;
     this.evaluate(s, funding, now, out);
     if (out.length > 1) out.sort(byScore);
@@ -226,14 +232,17 @@ export class Scanner {
 
   /** The series of symbol/interval, created cold on first sight; throws DeskError VALIDATION on an unknown interval. */
   private seriesFor(symbol: string, interval: Interval): Series {
-    let m = this.series.get(symbol);
-    let s = m?.get(interval);
-    if (s === undefined) {
-      intervalMs(interval);
-      if (!m) this.series.set(symbol, (m = new Map()));
-      s = { symbol, interval, slots: this.slotsFor(interval), state: new FeatureState(), f: null, lastStart: -Infinity };
-      m.set(interval, s);
+    const list = this.series.get(symbol);
+    if (list !== undefined) {
+      for (let k = 0; k < list.length; k++) {
+        const s = list[k];
+        if (s.interval === interval) return s;
+      }
     }
+    intervalMs(interval);
+    const s: Series = { symbol, interval, slots: this.slotsFor(interval), state: new FeatureState(), f: null, lastStart: -Infinity };
+    if (list === undefined) this.series.set(symbol, [s]);
+    else list.push(s);
     return s;
   }
 
@@ -256,21 +265,25 @@ export class Scanner {
 
   /** A copy of the latest features of one series, or null when unknown or empty; never throws. */
   features(symbol: string, interval: Interval): Features | null {
-    const f = this.series.get(symbol)?.get(interval)?.f;
+    const list = this.series.get(symbol);
+    const at = list === undefined ? -1 : indexOfInterval(list, interval);
+    const f = at < 0 ? null : (list as Series[])[at].f;
     return f ? { ...f } : null;
   }
 
   /** Forgets one series (or every interval of `symbol`); returns how many were dropped; never throws. */
   drop(symbol: string, interval?: Interval): number {
-    const m = this.series.get(symbol);
-    if (!m) return 0;
+    const list = this.series.get(symbol);
+    if (list === undefined) return 0;
     if (interval === undefined) {
       this.series.delete(symbol);
-      return m.size;
+      return list.length;
     }
-    const had = m.delete(interval) ? 1 : 0;
-    if (m.size === 0) this.series.delete(symbol);
-    return had;
+    const at = indexOfInterval(list, interval);
+    if (at < 0) return 0;
+    list.splice(at, 1);
+    if (list.length === 0) this.series.delete(symbol);
+    return 1;
   }
 
   private slotsFor(interval: Interval): Slot[] {
@@ -281,9 +294,9 @@ export class Scanner {
     const out: Series[] = [];
     const syms = symbols ?? [...this.series.keys()];
     for (const sym of syms) {
-      const m = this.series.get(sym);
-      if (!m) continue;
-      for (const s of m.values()) if (!intervals || intervals.includes(s.interval)) out.push(s);
+      const list = this.series.get(sym);
+      if (list === undefined) continue;
+      for (const s of list) if (!intervals || intervals.includes(s.interval)) out.push(s);
     }
     return out;
   }
@@ -354,6 +367,12 @@ function draftOf(
     regime,
     reason: c.reason,
   };
+}
+
+/** Index of the series of `interval` in one symbol's list, or -1. */
+function indexOfInterval(list: readonly Series[], interval: Interval): number {
+  for (let k = 0; k < list.length; k++) if (list[k].interval === interval) return k;
+  return -1;
 }
 
 function rowFinite(c: FeatureColumns, i: number): boolean {
