@@ -40,10 +40,14 @@ export function atrStop(side: Side, entry: number, extreme: number, atr: number,
 
 /** Targets at `multiples` of the risk (entry-to-stop distance) away from entry on the winning side; never throws. */
 export function riskMultipleTargets(side: Side, entry: number, stop: number, multiples: readonly number[]): number[] {
-  const risk = Math.abs(entry - stop);
-  const dir = side === 'long' ? 1 : -1;
+  const d = (side === 'long' ? 1 : -1) * Math.abs(entry - stop);
+  // 1..3 targets as array literals: one right-sized double array instead of push growth.
+  const n = multiples.length;
+  if (n === 1) return [entry + d * multiples[0]];
+  if (n === 2) return [entry + d * multiples[0], entry + d * multiples[1]];
+  if (n === 3) return [entry + d * multiples[0], entry + d * multiples[1], entry + d * multiples[2]];
   const out: number[] = [];
-  for (let i = 0; i < multiples.length; i++) out.push(entry + dir * risk * multiples[i]);
+  for (let i = 0; i < n; i++) out.push(entry + d * multiples[i]);
   return out;
 }
 

@@ -6,6 +6,9 @@ export const SQUEEZE_NEAR_MIN = 1.5;
 /** Breakout bar volume must be at least this multiple of its 20-bar average. */
 export const SQUEEZE_VOLUME_MULT = 1.5;
 
+/** Targets in multiples of the risk (allocated once, not per candidate). */
+const TARGET_R: readonly number[] = [1.5, 3];
+
 const LONG = 'close broke above the upper Bollinger band out of a squeeze (bandwidth near its 120-bar low) on 1.5× average volume';
 const SHORT = 'close broke below the lower Bollinger band out of a squeeze (bandwidth near its 120-bar low) on 1.5× average volume';
 
@@ -28,11 +31,11 @@ export const bbSqueezeBreakout: Strategy = {
     const entry = f.close;
     if (entry > f.bbUpper) {
       const stop = Math.min(f.bbMid, entry - f.atr14);
-      return candidate('bb-squeeze-breakout', 'long', entry, stop, riskMultipleTargets('long', entry, stop, [1.5, 3]), LONG);
+      return candidate('bb-squeeze-breakout', 'long', entry, stop, riskMultipleTargets('long', entry, stop, TARGET_R), LONG);
     }
     if (entry < f.bbLower) {
       const stop = Math.max(f.bbMid, entry + f.atr14);
-      return candidate('bb-squeeze-breakout', 'short', entry, stop, riskMultipleTargets('short', entry, stop, [1.5, 3]), SHORT);
+      return candidate('bb-squeeze-breakout', 'short', entry, stop, riskMultipleTargets('short', entry, stop, TARGET_R), SHORT);
     }
     return null;
   },

@@ -8,6 +8,9 @@ import { atrStop, candidate, riskMultipleTargets } from '../levels.ts';
  */
 export const FUNDING_EXTREME = 0.0005;
 
+/** Targets in multiples of the risk (allocated once, not per candidate). */
+const TARGET_R: readonly number[] = [1, 2];
+
 const SHORT = 'funding above +0.05 % (crowded longs) and a down bar with RSI(14) turning lower';
 const LONG = 'funding below -0.05 % (crowded shorts) and an up bar with RSI(14) turning higher';
 
@@ -35,7 +38,7 @@ export const fundingFade: Strategy = {
         'short',
         entry,
         stop,
-        riskMultipleTargets('short', entry, stop, [1, 2]),
+        riskMultipleTargets('short', entry, stop, TARGET_R),
         SHORT,
       );
     }
@@ -46,7 +49,7 @@ export const fundingFade: Strategy = {
         'long',
         entry,
         stop,
-        riskMultipleTargets('long', entry, stop, [1, 2]),
+        riskMultipleTargets('long', entry, stop, TARGET_R),
         LONG,
       );
     }

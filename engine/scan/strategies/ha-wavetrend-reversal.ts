@@ -4,6 +4,9 @@ import { atrStop, candidate, riskMultipleTargets } from '../levels.ts';
 /** WaveTrend level beyond which the oscillator is in an extreme zone (LazyBear's ±53). */
 export const WT_EXTREME = 53;
 
+/** Targets in multiples of the risk (allocated once, not per candidate). */
+const TARGET_R: readonly number[] = [1, 2, 3];
+
 const LONG = 'Heikin-Ashi turned green as WaveTrend crossed up out of the oversold zone';
 const SHORT = 'Heikin-Ashi turned red as WaveTrend crossed down out of the overbought zone';
 
@@ -30,7 +33,7 @@ export const haWavetrendReversal: Strategy = {
         'long',
         entry,
         stop,
-        riskMultipleTargets('long', entry, stop, [1, 2, 3]),
+        riskMultipleTargets('long', entry, stop, TARGET_R),
         LONG,
       );
     }
@@ -41,7 +44,7 @@ export const haWavetrendReversal: Strategy = {
         'short',
         entry,
         stop,
-        riskMultipleTargets('short', entry, stop, [1, 2, 3]),
+        riskMultipleTargets('short', entry, stop, TARGET_R),
         SHORT,
       );
     }

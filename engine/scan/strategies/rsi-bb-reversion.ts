@@ -6,6 +6,9 @@ export const RSI_OVERSOLD = 30;
 /** RSI(14) at or above this is overbought. */
 export const RSI_OVERBOUGHT = 70;
 
+/** Targets in multiples of the risk (allocated once, not per candidate). */
+const TARGET_R: readonly number[] = [1, 2];
+
 const LONG = 'RSI(14) oversold while the low pierced the lower Bollinger band and the close came back inside';
 const SHORT = 'RSI(14) overbought while the high pierced the upper Bollinger band and the close came back inside';
 
@@ -24,11 +27,11 @@ export const rsiBbReversion: Strategy = {
     const entry = f.close;
     if (f.rsi14 <= RSI_OVERSOLD && f.low < f.bbLower && entry > f.bbLower) {
       const stop = atrStop('long', entry, f.low, f.atr14, 1, 0.25);
-      return candidate('rsi-bb-reversion', 'long', entry, stop, riskMultipleTargets('long', entry, stop, [1, 2]), LONG);
+      return candidate('rsi-bb-reversion', 'long', entry, stop, riskMultipleTargets('long', entry, stop, TARGET_R), LONG);
     }
     if (f.rsi14 >= RSI_OVERBOUGHT && f.high > f.bbUpper && entry < f.bbUpper) {
       const stop = atrStop('short', entry, f.high, f.atr14, 1, 0.25);
-      return candidate('rsi-bb-reversion', 'short', entry, stop, riskMultipleTargets('short', entry, stop, [1, 2]), SHORT);
+      return candidate('rsi-bb-reversion', 'short', entry, stop, riskMultipleTargets('short', entry, stop, TARGET_R), SHORT);
     }
     return null;
   },
