@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FluentBundle, FluentResource } from '@fluent/bundle';
 import { describe, expect, it } from 'vitest';
-import { LANGUAGES, LOCALES_DIR } from '../../bot/i18n.ts';
+import { LANGUAGES, LOCALES_DIR, createI18n, createTranslator, type TVars } from '../../bot/i18n.ts';
 
 const BOT_DIR = join(LOCALES_DIR, '..', 'bot');
 
@@ -60,5 +60,64 @@ describe('locales', () => {
     expect(code).not.toMatch(/caption:\s*['"`]/);
     expect(code).not.toMatch(/text:\s*['"`][A-Za-zА-Яа-я]/);
     expect(code).not.toMatch(/[А-Яа-яЁё]/);
+  });
+});
+
+describe('createTranslator', () => {
+  const i18n = createI18n();
+  const en = keysOf('en');
+  const paths = [...en].flatMap(([id, attrs]) => [id, ...attrs.map((a) => `${id}.${a}`)]);
+  const varNames = new Set([...readFileSync(join(LOCALES_DIR, 'en.ftl'), 'utf8').matchAll(/\$([a-zA-Z][a-zA-Z0-9_-]*)/g)].map((m) => m[1]));
+  const withText: TVars = Object.fromEntries([...varNames].map((n) => [n, `v-${n}`]));
+  const withNumbers: TVars = Object.fromEntries([...varNames].map((n) => [n, 2]));
+  /** What the translator promised before it formatted from the bundle directly: i18n.t, then English, then the key. */
+  const reference = (lang: string, key: string, vars?: TVars): string => {
+    try {
+      return i18n.t(lang, key, vars);
+    } catch {
+      try {
+        return i18n.t('en', key, vars);
+      } catch {
+        return key;
+      }
+    }
+  };
+
+  it.each(LANGUAGES.map((l) => [l]))('%s: every message and attribute reads exactly as i18n.t gives it, with and without variables', (lang) => {
+    const failures: string[] = [];
+    const tr = createTranslator(i18n, lang, (key) => failures.push(key));
+    for (const key of paths) {
+      for (const vars of [withText, withNumbers, undefined]) expect(tr(key, vars), `${lang}: ${key}`).toBe(reference(lang, key, vars));
+    }
+    expect(tr('no-such-message')).toBe(reference(lang, 'no-such-message'));
+    expect(tr('bot-usage.no-such-attribute')).toBe(reference(lang, 'bot-usage.no-such-attribute'));
+  });
+
+  it('a message of the language is formatted from its bundle, without a locale negotiation through i18n.t', () => {
+    const own = createI18n();
+    const t = own.t.bind(own);
+    let libraryCalls = 0;
+    own.t = ((...args: Parameters<typeof t>) => (libraryCalls++, t(...args))) as typeof own.t;
+    const tr = createTranslator(own, 'ru');
+    expect(tr('btn-confirm')).toBe(t('ru', 'btn-confirm'));
+    expect(libraryCalls).toBe(0);
+    expect(tr('no-such-message')).toBe(t('ru', 'no-such-message'));
+    expect(libraryCalls).toBe(1);
+  });
+
+  it('a message missing a variable is reported and falls back to English, never throws', () => {
+    const keyWithVar = paths.find((k) => {
+      try {
+        i18n.t('ru', k);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(keyWithVar).toBeDefined();
+    const failures: string[] = [];
+    const tr = createTranslator(i18n, 'ru', (key) => failures.push(key));
+    expect(tr(keyWithVar!)).toBe(reference('ru', keyWithVar!));
+    expect(failures).toEqual([keyWithVar]);
   });
 });
