@@ -114,6 +114,8 @@ export class Scanner {
   private readonly series = new Map<string, Series[]>();
   private readonly ctx: StrategyContext = { symbol: '', interval: '60', funding: null };
   private readonly buf = new Float64Array(SCORE_BUFFER_LENGTH);
+  /** The regime of the bar being evaluated, classified on its first candidate (null = not yet). */
+  private regime: Regime | null = null;
   private readonly onVeto: ((v: VetoRecord) => void) | undefined;
   private readonly onStrategyError: ((strategy: string, error: unknown) => void) | undefined;
   /** The enabled strategies, in evaluation order. */
@@ -304,15 +306,17 @@ export class Scanner {
   private evaluate(s: Series, funding: number | null, now: number, out: SignalDraft[]): void {
     const f = s.f;
     if (f === null || !(f.bars >= this.minBars)) return;
-    const strategies = s.slots;
-    if (strategies.length === 0) return;
+    const slots = s.slots;
+    const n = slots.length;
+    if (n === 0) return;
     const ctx = this.ctx;
     ctx.symbol = s.symbol;
     ctx.interval = s.interval;
     ctx.funding = funding;
-    let regime: Regime | null = null;
-    for (let i = 0; i < strategies.length; i++) {
-      const slot = strategies[i];
+    // The hot loop only asks each strategy; the rare candidate (a few % of calls) goes to take().
+    this.regime = null;
+    for (let i = 0; i < n; i++) {
+      const slot = slots[i];
       if (slot.needsFunding && funding === null) continue;
       let c;
       try {
@@ -321,22 +325,28 @@ export class Scanner {
         safeCall(this.onStrategyError, slot.name, e);
         continue;
       }
-      if (c === null || c === undefined) continue;
-      if (regime === null) regime = classifyRegime(f, this.regimeThresholds);
-      // Cheap rules first; score (allocation-free) only what they let through, parts only for survivors.
-      let why: VetoReason | null = vetoRules(c, slot.strategy, regime, now, this.minRewardRisk);
-      const score = why === null || this.onVeto ? scoreInto(f, c.side, funding, this.buf, slot.style) : NaN;
-      if (why === null && !(score >= this.threshold)) why = 'threshold';
-      if (why !== null) {
-        if (this.onVeto) {
-          const rec: VetoRecord = { symbol: s.symbol, interval: s.interval, strategy: slot.name, side: c.side, reason: why, score, regime, barTime: f.start };
-          safeCall(this.onVeto, rec);
-        }
-        continue;
-      }
-      out.push(draftOf(s, c, slot.name, score, scorePartsOf(this.buf), regime, now, this.ttlBars, slot.stage, f.start));
+      if (c !== null && c !== undefined) this.take(s, f, slot, c, funding, now, out);
     }
   }
+
+  /** Classifies (once per bar), vetoes, scores and drafts one candidate of series `s` (see evaluate). */
+  private take(s: Series, f: Features, slot: Slot, c: Candidate, funding: number | null, now: number, out: SignalDraft[]): void {
+    let regime = this.regime;
+    if (regime === null) regime = this.regime = classifyRegime(f, this.regimeThresholds);
+    // Cheap rules first; score (allocation-free) only what they let through, parts only for survivors.
+    let why: VetoReason | null = vetoRules(c, slot.strategy, regime, now, this.minRewardRisk);
+    const score = why === null || this.onVeto ? scoreInto(f, c.side, funding, this.buf, slot.style) : NaN;
+    if (why === null && !(score >= this.threshold)) why = 'threshold';
+    if (why !== null) {
+      if (this.onVeto) {
+        const rec: VetoRecord = { symbol: s.symbol, interval: s.interval, strategy: slot.name, side: c.side, reason: why, score, regime, barTime: f.start };
+        safeCall(this.onVeto, rec);
+      }
+      return;
+    }
+    out.push(draftOf(s, c, slot.name, score, scorePartsOf(this.buf), regime, now, this.ttlBars, slot.stage, f.start));
+  }
+
 }
 
 function draftOf(
