@@ -85,7 +85,6 @@ interface Series {
   slots: Slot[];
   state: FeatureState;
   f: Features | null;
-  lastStart: number;
 }
 
 /** Scanner options from the desk config (threshold, live strategies, TTL); never throws. */
@@ -171,11 +170,10 @@ export class Scanner {
       if (!(b.start > prev)) throw new DeskError('VALIDATION', { field: `bars[${i}].start`, reason: 'bar starts must be strictly increasing' });
       prev = b.start;
     }
-    const s: Series = { symbol, interval, slots: this.slotsFor(interval), state: new FeatureState(), f: null, lastStart: -Infinity };
+    const s: Series = { symbol, interval, slots: this.slotsFor(interval), state: new FeatureState(), f: null };
     for (let i = 0; i < bars.length; i++) {
       const b = bars[i];
       s.f = s.state.updateBar(b);
-      s.lastStart = b.start;
     }
     const list = this.series.get(symbol);
     if (list === undefined) {
@@ -207,9 +205,8 @@ export class Scanner {
     if (out.length !== 0) out.length = 0;
     if (!barFinite(bar)) throw new DeskError('VALIDATION', { field: 'bar', reason: 'non-finite bar field' });
     const s = this.seriesFor(bar.symbol, bar.interval);
-    if (!(bar.start > s.lastStart)) return 0;
+    if (!(bar.start > s.state.lastBarStart)) return 0;
     s.f = s.state.updateBar(bar);
-    s.lastStart = bar.start;
     this.evaluate(s, funding, now, out);
     if (out.length > 1) out.sort(byScore);
     return out.length;
@@ -224,9 +221,8 @@ export class Scanner {
     const start = cols.start[i] as number;
     if (!rowFinite(cols, i)) throw new DeskError('VALIDATION', { field: 'bar', reason: 'non-finite bar field' });
     const s = this.seriesFor(symbol, interval);
-    if (!(start > s.lastStart)) return 0;
+    if (!(start > s.state.lastBarStart)) return 0;
     s.f = s.state.updateAt(cols, i);
-    s.lastStart = start;
     this.evaluate(s, funding, now, out);
     if (out.length > 1) out.sort(byScore);
     return out.length;
@@ -242,7 +238,7 @@ export class Scanner {
       }
     }
     intervalMs(interval);
-    const s: Series = { symbol, interval, slots: this.slotsFor(interval), state: new FeatureState(), f: null, lastStart: -Infinity };
+    const s: Series = { symbol, interval, slots: this.slotsFor(interval), state: new FeatureState(), f: null };
     if (list === undefined) this.series.set(symbol, [s]);
     else list.push(s);
     return s;
@@ -262,7 +258,7 @@ export class Scanner {
 
   /** The series known to the scanner matching the filters (undefined/null = all); never throws. */
   list(symbols?: readonly string[] | null, intervals?: readonly Interval[] | null): SeriesInfo[] {
-    return this.selected(symbols, intervals).map((s) => ({ symbol: s.symbol, interval: s.interval, bars: s.f?.bars ?? 0, lastStart: s.lastStart }));
+    return this.selected(symbols, intervals).map((s) => ({ symbol: s.symbol, interval: s.interval, bars: s.f?.bars ?? 0, lastStart: s.state.lastBarStart }));
   }
 
   /** A copy of the latest features of one series, or null when unknown or empty; never throws. */
