@@ -12,21 +12,10 @@ import { fmtMoney, fmtPrice, fmtQty } from './format.ts';
 import { sendLong } from './reply.ts';
 import { reportText } from './commands/admin.ts';
 import { renderChart } from './chart.ts';
+import { runPooled as pool } from './pool.ts';
 
 const CAPTION_LIMIT = 1024;
 const SEND_CONCURRENCY = 8;
-
-/** Runs `fn` over `items` with at most `n` in flight; never rejects (each failure goes to `onError`). */
-async function pool<T>(items: readonly T[], n: number, fn: (x: T) => Promise<void>, onError: (e: unknown, x: T) => void): Promise<void> {
-  let i = 0;
-  const worker = async (): Promise<void> => {
-    while (i < items.length) {
-      const x = items[i++];
-      await fn(x).catch((e: unknown) => onError(e, x));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-}
 
 /**
  * Turns desk events into Telegram messages: signal alerts to subscribed users (mutes respected by the

@@ -24,6 +24,10 @@ import { registerCallbacks } from './callbacks.ts';
 import { AlertDispatcher } from './alerts.ts';
 import { errorText } from './error-text.ts';
 import { createBotApiFetch } from './bot-api-fetch.ts';
+import { runPooled } from './pool.ts';
+
+/** setMyCommands calls in flight at start (one per language and staff chat: hundreds with a large staff). */
+const COMMAND_SETUP_CONCURRENCY = 8;
 
 /** Options of createBot; all optional. */
 export interface CreateBotOptions {
@@ -170,17 +174,19 @@ export function createBot(desk: DeskApi, config: DeskConfig, opts: CreateBotOpti
     for (const id of config.TELEGRAM_ADMIN_IDS) staff.set(id, 'admin');
     const list = (lang: Lang, role: 'viewer' | 'trader' | 'admin') =>
       COMMANDS.filter((c) => roleAtLeast(role, c.minRole)).map((c) => ({ command: c.name, description: trFor(lang)(c.key) }));
-    const calls: Promise<unknown>[] = [bot.api.setMyCommands(list('en', 'viewer'))];
-    for (const lang of LANGUAGES) calls.push(bot.api.setMyCommands(list(lang, 'viewer'), { language_code: lang }));
+    // Each call is a Bot API request; fired all at once they opened one connection each (300+ with
+    // 100 staff, kept alive and torn down together later) and would meet Telegram's flood limits.
+    const calls: (() => Promise<unknown>)[] = [() => bot.api.setMyCommands(list('en', 'viewer'))];
+    for (const lang of LANGUAGES) calls.push(() => bot.api.setMyCommands(list(lang, 'viewer'), { language_code: lang }));
     for (const [id, role] of [...staff].slice(0, 100)) {
-      calls.push(bot.api.setMyCommands(list('en', role), { scope: { type: 'chat', chat_id: Number(id) } }));
+      calls.push(() => bot.api.setMyCommands(list('en', role), { scope: { type: 'chat', chat_id: Number(id) } }));
       for (const lang of LANGUAGES) {
-        calls.push(bot.api.setMyCommands(list(lang, role), { scope: { type: 'chat', chat_id: Number(id) }, language_code: lang }));
+        calls.push(() => bot.api.setMyCommands(list(lang, role), { scope: { type: 'chat', chat_id: Number(id) }, language_code: lang }));
       }
     }
-    const results = await Promise.allSettled(calls);
-    const failed = results.filter((r) => r.status === 'rejected').length;
-    if (failed > 0) logger.warn({ failed, total: results.length }, 'setMyCommands failed (commands still work)');
+    let failed = 0;
+    await runPooled(calls, COMMAND_SETUP_CONCURRENCY, async (call) => void (await call()), () => failed++);
+    if (failed > 0) logger.warn({ failed, total: calls.length }, 'setMyCommands failed (commands still work)');
   };
 
   const handle: DeskBot = {

@@ -110,3 +110,42 @@ describe('webhook mode', () => {
     await td.close();
   });
 });
+
+describe('command registration at start with a large staff', () => {
+  it('registers every staff chat in every language, with at most 8 setMyCommands in flight at once', async () => {
+    const fake = await startFakeBotApi({ token: TOKEN });
+    const staff = Array.from({ length: 60 }, (_, i) => 910_000 + i);
+    const td = await createTestDesk({ TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: fake.url, TELEGRAM_TRADER_IDS: staff.join(',') });
+    let inFlight = 0;
+    let most = 0;
+    const bot = createBot(td.desk, td.config, {
+      clock: td.clock,
+      pollTimeoutS: 1,
+      floodGuard: false,
+      transformers: [
+        async (prev, method, payload, signal) => {
+          if (method !== 'setMyCommands') return prev(method, payload, signal);
+          most = Math.max(most, ++inFlight);
+          try {
+            return await prev(method, payload, signal);
+          } finally {
+            inFlight--;
+          }
+        },
+      ],
+    });
+    try {
+      fake.injectError('setMyCommands', 400, 'Bad Request: BOT_COMMAND_INVALID', 2);
+      await bot.start();
+      const cmds = fake.calls.filter((c) => c.method === 'setMyCommands');
+      expect(cmds).toHaveLength(3 + staff.length * 3);
+      for (const id of staff) expect(cmds.filter((c) => c.payload.scope?.chat_id === id)).toHaveLength(3);
+      expect(most).toBeGreaterThan(1);
+      expect(most).toBeLessThanOrEqual(8);
+    } finally {
+      await bot.stop();
+      await td.close();
+      await fake.close();
+    }
+  });
+});
