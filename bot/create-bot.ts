@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Bot, webhookCallback } from 'grammy';
-import type { ApiClientOptions, Transformer } from 'grammy';
+import type { Transformer } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
@@ -23,7 +23,6 @@ import { registerAdminCommands } from './commands/admin.ts';
 import { registerCallbacks } from './callbacks.ts';
 import { AlertDispatcher } from './alerts.ts';
 import { errorText } from './error-text.ts';
-import { createBotApiFetch } from './bot-api-fetch.ts';
 import { runPooled } from './pool.ts';
 
 /** setMyCommands calls in flight at start (one per language and staff chat: hundreds with a large staff). */
@@ -101,11 +100,7 @@ export function createBot(desk: DeskApi, config: DeskConfig, opts: CreateBotOpti
   };
 
   const bot = new Bot<BotContext>(config.TELEGRAM_BOT_TOKEN, {
-    client: {
-      apiRoot: config.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
-      // node:http with keep-alive instead of node-fetch: the same calls at about half the garbage.
-      fetch: createBotApiFetch() as unknown as NonNullable<ApiClientOptions['fetch']>,
-    },
+    client: { apiRoot: config.TELEGRAM_API_ROOT.replace(/\/+$/, '') },
     ...(opts.botInfo ? { botInfo: opts.botInfo } : {}),
   });
   for (const t of opts.transformers ?? []) bot.api.config.use(t);
