@@ -5,7 +5,11 @@
 //   throughput — 100 connections, closed loop (one call in flight per connection), rounds alternating
 //                subject and reference, median of the rounds; ratio = rpc / reference (target ≥ 0.5);
 //   latency    — 100 connections, open loop at a fixed total rate, p50/p99; reference = 5 ms target.
+// Per call, the server's event-loop busy time (wall clock: on a loaded machine it includes time the
+// thread sat preempted) and, on Linux, the server thread's own CPU time (schedstat: what a call costs
+// with a core to itself, whatever the load).
 // Run: `npx tsx scripts/bench/rpc.ts` → JSON lines {name, value, unit, reference, ratio}.
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,6 +37,8 @@ export interface LoadResult {
   total: number;
   /** Main-thread (server) event-loop busy time over the whole run, ms. */
   serverBusyMs: number;
+  /** Main-thread (server) CPU time over the whole run, ms (NaN where /proc schedstat is missing). */
+  serverCpuMs: number;
   seconds: number;
   latencies: number[];
   errors: number;
@@ -125,6 +131,15 @@ async function httpRun(w) {
 (workerData.kind === 'ws' ? wsRun(workerData) : httpRun(workerData)).then((r) => parentPort.postMessage(r), (e) => parentPort.postMessage({ error: String(e && e.message) }));
 `;
 
+// CPU time the main thread has run, in ns (Linux schedstat); NaN elsewhere.
+function mainThreadCpuNs(): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /**
  * Drives desk.status calls from a worker thread: `closed` = one call in flight per connection,
  * else `rate` calls/s in total; one connection per token ('' = no bearer). Rejects if the worker fails.
@@ -133,12 +148,14 @@ export function load(kind: 'ws' | 'http', url: string, tokens: string[], closed:
   return new Promise((resolve, reject) => {
     const base = pathToFileURL(fileURLToPath(new URL('../../package.json', import.meta.url))).href;
     const elu0 = performance.eventLoopUtilization();
+    const cpu0 = mainThreadCpuNs();
     const w = new Worker(WORKER, { eval: true, workerData: { kind, url, tokens, closed, ms, warmMs: WARM_MS, rate, base } });
     w.once('message', (m: LoadResult & { error?: string }) => {
       const serverBusyMs = performance.eventLoopUtilization(elu0).active;
+      const serverCpuMs = (mainThreadCpuNs() - cpu0) / 1e6;
       void w.terminate();
       if (m.error) reject(new Error(m.error));
-      else resolve({ ...m, serverBusyMs });
+      else resolve({ ...m, serverBusyMs, serverCpuMs });
     });
     w.once('error', reject);
   });
@@ -209,6 +226,7 @@ export async function benchRpc(): Promise<BenchLine[]> {
     const names = ['wsRpc', 'wsStub', 'wsEcho', 'httpRpc', 'httpStub', 'httpBare'];
     const tp: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     const busy: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+    const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
     const ratios: Record<string, number[]> = { ws: [], http: [], wsStub: [], httpStub: [] };
     let errors = 0;
     for (let r = 0; r < ROUNDS; r++) {
@@ -239,6 +257,7 @@ export async function benchRpc(): Promise<BenchLine[]> {
           rate[name] = res.calls / res.seconds;
           tp[name]!.push(rate[name]!);
           busy[name]!.push((res.serverBusyMs * 1000) / Math.max(1, res.total));
+          cpu[name]!.push((res.serverCpuMs * 1000) / Math.max(1, res.total));
         }
         if (kind === 'ws') {
           ratios.ws!.push(rate.wsRpc! / rate.wsEcho!);
@@ -255,6 +274,7 @@ export async function benchRpc(): Promise<BenchLine[]> {
     if (errors > 0) throw new Error(`${errors} calls failed during the benchmark`);
     const m = (k: string): number => median(tp[k]!);
     const us = (k: string): number => round(median(busy[k]!));
+    const cpuUs = (k: string): number => round(median(cpu[k]!));
     const ratio = (a: number, b: number): number => round(a / b);
     return [
       { name: 'rpc.ws.desk_status.throughput', value: Math.round(m('wsRpc')), unit: 'calls/s', reference: Math.round(m('wsEcho')), ratio: round(median(ratios.ws!)) },
@@ -265,6 +285,10 @@ export async function benchRpc(): Promise<BenchLine[]> {
       { name: 'rpc.http.desk_status.server_busy_per_call', value: us('httpRpc'), unit: 'us', reference: us('httpBare'), ratio: ratio(us('httpRpc'), us('httpBare')) },
       { name: 'rpc.ws.protocol_only.server_busy_per_call', value: us('wsStub'), unit: 'us', reference: us('wsEcho'), ratio: ratio(us('wsStub'), us('wsEcho')) },
       { name: 'rpc.http.protocol_only.server_busy_per_call', value: us('httpStub'), unit: 'us', reference: us('httpBare'), ratio: ratio(us('httpStub'), us('httpBare')) },
+      { name: 'rpc.ws.desk_status.server_cpu_per_call', value: cpuUs('wsRpc'), unit: 'us', reference: cpuUs('wsEcho'), ratio: ratio(cpuUs('wsRpc'), cpuUs('wsEcho')) },
+      { name: 'rpc.http.desk_status.server_cpu_per_call', value: cpuUs('httpRpc'), unit: 'us', reference: cpuUs('httpBare'), ratio: ratio(cpuUs('httpRpc'), cpuUs('httpBare')) },
+      { name: 'rpc.ws.protocol_only.server_cpu_per_call', value: cpuUs('wsStub'), unit: 'us', reference: cpuUs('wsEcho'), ratio: ratio(cpuUs('wsStub'), cpuUs('wsEcho')) },
+      { name: 'rpc.http.protocol_only.server_cpu_per_call', value: cpuUs('httpStub'), unit: 'us', reference: cpuUs('httpBare'), ratio: ratio(cpuUs('httpStub'), cpuUs('httpBare')) },
       { name: `rpc.ws.desk_status.p50@${LATENCY_RATE}rps`, value: round(q(latWs.latencies, 0.5)), unit: 'ms', reference: P99_TARGET_MS, ratio: ratio(q(latWs.latencies, 0.5), P99_TARGET_MS) },
       { name: `rpc.ws.desk_status.p99@${LATENCY_RATE}rps`, value: round(q(latWs.latencies, 0.99)), unit: 'ms', reference: P99_TARGET_MS, ratio: ratio(q(latWs.latencies, 0.99), P99_TARGET_MS) },
       { name: `rpc.http.desk_status.p50@${LATENCY_RATE}rps`, value: round(q(latHttp.latencies, 0.5)), unit: 'ms', reference: P99_TARGET_MS, ratio: ratio(q(latHttp.latencies, 0.5), P99_TARGET_MS) },
