@@ -5,6 +5,7 @@ import type { TokenAuth } from '../engine/index.ts';
 import { createMethodServer, type MethodServer, type MethodServerDeps, type RpcContext } from './method-server.ts';
 import { AuthInput, SubscribeInput, UnsubscribeInput, parseParams } from './methods.ts';
 import { answer } from './wire.ts';
+import { scheduleFlush } from './write-batch.ts';
 
 /** Tunables of one WebSocket session. */
 export interface WsSessionOptions {
@@ -57,16 +58,35 @@ export function attachWsSession(ws: WebSocket, opts: WsSessionOptions): WsSessio
     log.warn({ actor: actor?.id ?? null, why }, 'rpc socket dropped');
     ws.terminate();
   };
+  // Frames wait in `outbox` (in order: replies and notifications alike) until the end of the
+  // event-loop turn (write-batch.ts); `closeAt` > 0 closes the socket (failed auth) once that many
+  // of them are written.
+  let outbox: string[] = [];
+  let closeAt = 0;
+  const flush = (): void => {
+    const texts = outbox;
+    const closeAfter = closeAt;
+    outbox = [];
+    closeAt = 0;
+    for (let i = 0; i < texts.length; i++) {
+      if (closed || ws.readyState !== WebSocket.OPEN) return;
+      ws.send(texts[i]!);
+      if (i + 1 === closeAfter) {
+        ws.close(1008, 'authentication failed');
+        return;
+      }
+    }
+    if (ws.bufferedAmount > opts.maxBufferedBytes) drop('slow consumer');
+  };
   const send = (payload: unknown): void => {
-    if (ws.readyState !== WebSocket.OPEN) return;
+    if (closed || ws.readyState !== WebSocket.OPEN) return;
     let text: string;
     try {
       text = JSON.stringify(payload);
     } catch {
       return;
     }
-    ws.send(text);
-    if (ws.bufferedAmount > opts.maxBufferedBytes) drop('slow consumer');
+    if (outbox.push(text) === 1) scheduleFlush(flush);
   };
 
   const server: MethodServer = createMethodServer(opts.deps);
@@ -124,7 +144,10 @@ export function attachWsSession(ws: WebSocket, opts: WsSessionOptions): WsSessio
         ws.resume();
       }
       if (reply !== null) send(reply);
-      if (closeAfterReply && !closed) ws.close(1008, 'authentication failed');
+      if (closeAfterReply && !closed && closeAt === 0) {
+        if (outbox.length === 0) ws.close(1008, 'authentication failed');
+        else closeAt = outbox.length;
+      }
     });
   });
   ws.on('pong', () => {
@@ -137,6 +160,7 @@ export function attachWsSession(ws: WebSocket, opts: WsSessionOptions): WsSessio
     closed = true;
     clearTimeout(authTimer);
     topics.clear();
+    outbox = [];
     client.rejectAllPendingRequests('connection closed');
     opts.onClose();
   });

@@ -77,6 +77,20 @@ describe('WebSocket /rpc', () => {
     expect(await ws.closed).toEqual({ code: 1008, reason: 'authentication failed' });
   });
 
+  it('answers 300 pipelined calls on one socket, each exactly once with a valid reply', async () => {
+    const r = await start();
+    const ws = await r.ws(TOKENS.viewer);
+    for (let id = 1; id <= 300; id++) ws.send({ jsonrpc: '2.0', id, method: id % 3 === 0 ? 'account.balance' : 'desk.status' });
+    const ids: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const m = await ws.next();
+      expect(m).toMatchObject({ jsonrpc: '2.0', result: expect.any(Object) });
+      ids.push(m.id);
+    }
+    expect(ids.sort((x, y) => x - y)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(await ws.silent()).toBe(true);
+  });
+
   it('closes an unauthenticated socket when the auth deadline passes, and keeps an authenticated one', async () => {
     const r = await start({ authTimeoutMs: 150 });
     const idle = await r.ws();
