@@ -149,27 +149,11 @@ export function parseParams<S extends ParamsSchema>(schema: S, params: unknown):
   if (Array.isArray(input) || typeof input !== 'object' || input === null) {
     throw new DeskError('VALIDATION', { field: '(params)', reason: 'expected named params (a JSON object)' }, 'params must be an object');
   }
-  const keys = Object.keys(input);
-  for (const key of keys) {
+  for (const key of Object.keys(input)) {
     if (!Object.hasOwn(schema.shape, key)) {
       const field = key.length > 64 ? `${key.slice(0, 64)}…` : key;
       throw new DeskError('VALIDATION', { field, reason: 'unknown parameter' }, 'unknown parameter');
     }
   }
-  // No params at all: the schema's verdict on `{}` never changes, so it is taken once per schema.
-  if (keys.length === 0 && parsesEmptyToEmpty(schema)) return {} as z.output<S>;
   return parseInput(schema, input);
-}
-
-const emptyVerdicts = new WeakMap<ParamsSchema, boolean>();
-
-// True when `{}` passes `schema` and comes out as `{}` (no defaults filled in); cached per schema.
-function parsesEmptyToEmpty(schema: ParamsSchema): boolean {
-  let ok = emptyVerdicts.get(schema);
-  if (ok === undefined) {
-    const r = schema.safeParse({});
-    ok = r.success && typeof r.data === 'object' && r.data !== null && Object.keys(r.data).length === 0;
-    emptyVerdicts.set(schema, ok);
-  }
-  return ok;
 }

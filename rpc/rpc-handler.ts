@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { JSONRPCRequest, JSONRPCResponse } from 'json-rpc-2.0';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   systemClock,
@@ -15,7 +14,7 @@ import { createRpcTokenAuth } from './auth.ts';
 import { SPEC_ERRORS, toRpcError } from './error-codes.ts';
 import { HttpError, MAX_BODY_BYTES, readBody, sendJson } from './http-body.ts';
 import type { HttpRoute, UpgradeHandler } from './http-server.ts';
-import { createMethodServer, type MethodServerDeps, type RpcContext } from './method-server.ts';
+import { createMethodServer, type MethodServerDeps } from './method-server.ts';
 import { RPC_METHODS } from './methods.ts';
 import { buildOpenRpc } from './openrpc.ts';
 import { createRateLimiter } from './rate-limit.ts';
@@ -85,7 +84,6 @@ export function createRpcHandler(opts: RpcHandlerOptions): RpcHandler {
     discover: () => (discoverDoc ??= buildOpenRpc(RPC_METHODS, opts.version ?? '0.1.0')),
   };
   const httpServer = createMethodServer(deps);
-  const httpCall = (r: JSONRPCRequest, ctx: RpcContext): Promise<JSONRPCResponse | null> => httpServer.receive(r, ctx);
   const sessions = new Set<WsSession>();
   const maxSockets = opts.maxSockets ?? 1024;
   let closing = false;
@@ -131,7 +129,8 @@ export function createRpcHandler(opts: RpcHandlerOptions): RpcHandler {
         }
         throw err;
       }
-      const reply = await answer(body.toString('utf8'), httpCall, { actor });
+      const ctx = { actor };
+      const reply = await answer(body.toString('utf8'), (r) => httpServer.receive(r, ctx));
       if (reply === null) {
         res.writeHead(204, { 'cache-control': 'no-store' });
         res.end();

@@ -7,8 +7,8 @@ export const MAX_BATCH = 50;
 /** A reply to send back: one response, a batch of them, or nothing (notifications only). */
 export type WireReply = JSONRPCResponse | JSONRPCResponse[] | null;
 
-/** Runs one well-formed request with the caller's context; resolves with its response, or null for a notification. */
-export type CallOne<C> = (request: JSONRPCRequest, ctx: C) => PromiseLike<JSONRPCResponse | null>;
+/** Runs one well-formed request; resolves with its response, or null for a notification. */
+export type CallOne = (request: JSONRPCRequest) => PromiseLike<JSONRPCResponse | null>;
 
 /** Optional handling of response-shaped messages (a WebSocket peer answering our requests). */
 export type OnResponse = (response: JSONRPCResponse) => void;
@@ -25,12 +25,11 @@ type Classified =
   | { kind: 'invalid'; response: JSONRPCResponse }
   | { kind: 'response'; response: JSONRPCResponse };
 
-const invalid = (id: JSONRPCID, reason: string): Classified => ({
-  kind: 'invalid',
-  response: errorResponse(id, SPEC_ERRORS.INVALID_REQUEST, 'Invalid Request', { reason }),
-});
-
 function classify(v: unknown, acceptResponses: boolean): Classified {
+  const invalid = (id: JSONRPCID, reason: string): Classified => ({
+    kind: 'invalid',
+    response: errorResponse(id, SPEC_ERRORS.INVALID_REQUEST, 'Invalid Request', { reason }),
+  });
   if (!isPlainObject(v)) return invalid(null, 'a request must be a JSON object');
   const hasId = Object.hasOwn(v, 'id');
   const id = hasId && isId(v.id) ? v.id : null;
@@ -53,9 +52,9 @@ function classify(v: unknown, acceptResponses: boolean): Classified {
   return { kind: 'request', request };
 }
 
-async function runOne<C>(request: JSONRPCRequest, call: CallOne<C>, ctx: C): Promise<JSONRPCResponse | null> {
+async function runOne(request: JSONRPCRequest, call: CallOne): Promise<JSONRPCResponse | null> {
   try {
-    const res = await call(request, ctx);
+    const res = await call(request);
     if (request.id === undefined) return null;
     return res ?? errorResponse(request.id, SPEC_ERRORS.INTERNAL_ERROR, 'Internal error');
   } catch (err) {
@@ -63,17 +62,6 @@ async function runOne<C>(request: JSONRPCRequest, call: CallOne<C>, ctx: C): Pro
     const e = toRpcError(err);
     return errorResponse(request.id, e.code, e.message, e.data);
   }
-}
-
-// One message of a batch or a lone one: its error, nothing (a response handed on), or its call's reply.
-function one<C>(item: unknown, call: CallOne<C>, ctx: C, onResponse: OnResponse | undefined): Promise<JSONRPCResponse | null> | JSONRPCResponse | null {
-  const c = classify(item, onResponse !== undefined);
-  if (c.kind === 'invalid') return c.response;
-  if (c.kind === 'response') {
-    onResponse?.(c.response);
-    return null;
-  }
-  return runOne(c.request, call, ctx);
 }
 
 /** Parses a message's text; `undefined` means it is not valid JSON. */
@@ -87,33 +75,30 @@ export function parseJson(text: string): unknown {
 
 /**
  * Answers one JSON-RPC 2.0 message exactly as the spec says, delegating each well-formed request to
- * `call` (with `ctx`): -32700 with id null for bad JSON, -32600 for malformed requests (id kept when
- * readable), one -32600 for an empty or over-long batch, a batch reply always an array, nothing for
+ * `call`: -32700 with id null for bad JSON, -32600 for malformed requests (id kept when readable),
+ * one -32600 for an empty or over-long batch, a batch reply always an array, nothing for
  * notifications. Response-shaped messages go to `onResponse` when given (WebSocket peers), else are
  * invalid. A `call` that throws becomes that request's error response. Never rejects.
  */
-export function answer<C>(payload: string, call: CallOne<C>, ctx: C, onResponse?: OnResponse): Promise<WireReply> {
+export async function answer(payload: string, call: CallOne, onResponse?: OnResponse): Promise<WireReply> {
   const msg = parseJson(payload);
-  if (msg === undefined) return Promise.resolve(errorResponse(null, SPEC_ERRORS.PARSE_ERROR, 'Parse error'));
-  if (!Array.isArray(msg)) {
-    try {
-      return Promise.resolve(one(msg, call, ctx, onResponse));
-    } catch {
-      // classify never throws and runOne catches: only a throwing onResponse lands here, answered as -32603.
-      return Promise.resolve(errorResponse(null, SPEC_ERRORS.INTERNAL_ERROR, 'Internal error'));
+  if (msg === undefined) return errorResponse(null, SPEC_ERRORS.PARSE_ERROR, 'Parse error');
+  // One message of a batch or a lone one: its error, nothing (a response handed on), or its call's reply.
+  const one = (item: unknown): Promise<JSONRPCResponse | null> | JSONRPCResponse | null => {
+    const c = classify(item, onResponse !== undefined);
+    if (c.kind === 'invalid') return c.response;
+    if (c.kind === 'response') {
+      onResponse?.(c.response);
+      return null;
     }
-  }
-  return answerBatch(msg, call, ctx, onResponse);
-}
-
-async function answerBatch<C>(msg: unknown[], call: CallOne<C>, ctx: C, onResponse: OnResponse | undefined): Promise<WireReply> {
+    return runOne(c.request, call);
+  };
+  if (!Array.isArray(msg)) return one(msg);
   if (msg.length === 0) return errorResponse(null, SPEC_ERRORS.INVALID_REQUEST, 'Invalid Request', { reason: 'empty batch' });
   if (msg.length > MAX_BATCH) {
     return errorResponse(null, SPEC_ERRORS.INVALID_REQUEST, 'Invalid Request', { reason: `batch larger than ${MAX_BATCH}` });
   }
-  const pending: (Promise<JSONRPCResponse | null> | JSONRPCResponse | null)[] = [];
-  for (const item of msg) pending.push(one(item, call, ctx, onResponse));
-  const replies = await Promise.all(pending);
+  const replies = await Promise.all(msg.map(one));
   const out = replies.filter((r): r is JSONRPCResponse => r !== null);
   return out.length === 0 ? null : out;
 }

@@ -1,8 +1,8 @@
-import { JSONRPCClient, type JSONRPCRequest, type JSONRPCResponse } from 'json-rpc-2.0';
+import { JSONRPCClient, JSONRPCServerAndClient } from 'json-rpc-2.0';
 import { WebSocket } from 'ws';
 import { DeskError, type DeskEvent, type DeskEventType, type DeskLogger, type Actor } from '../engine/index.ts';
 import type { TokenAuth } from '../engine/index.ts';
-import { createMethodServer, type MethodServer, type MethodServerDeps, type RpcContext } from './method-server.ts';
+import { createMethodServer, type MethodServerDeps, type RpcContext } from './method-server.ts';
 import { AuthInput, SubscribeInput, UnsubscribeInput, parseParams } from './methods.ts';
 import { answer } from './wire.ts';
 import { scheduleFlush } from './write-batch.ts';
@@ -36,9 +36,8 @@ const PAUSE_AT = 256;
 const RESUME_AT = 64;
 
 /**
- * Serves JSON-RPC on one WebSocket with its own method server (the actor passed as server params)
- * and a json-rpc-2.0 JSONRPCClient for `event` notifications: the Desk methods plus `auth`,
- * `events.subscribe` and `events.unsubscribe`. Replies follow
+ * Serves JSON-RPC on one WebSocket with its own JSONRPCServerAndClient (the actor passed as server
+ * params): the Desk methods plus `auth`, `events.subscribe` and `events.unsubscribe`. Replies follow
  * the spec exactly (see wire.ts). A failed `auth` closes the socket (1008) after its error reply; no
  * auth within the timeout closes it (1008); a peer whose unsent backlog exceeds maxBufferedBytes is
  * terminated rather than buffered. Never throws.
@@ -89,12 +88,11 @@ export function attachWsSession(ws: WebSocket, opts: WsSessionOptions): WsSessio
     if (outbox.push(text) === 1) scheduleFlush(flush);
   };
 
-  const server: MethodServer = createMethodServer(opts.deps);
-  const client = new JSONRPCClient<void>((payload) => send(payload));
-  const call = (req: JSONRPCRequest, ctx: RpcContext): Promise<JSONRPCResponse | null> => server.receive(req, ctx);
-  const onResponse = (res: JSONRPCResponse): void => client.receive(res);
+  const sac = new JSONRPCServerAndClient<RpcContext, void>(createMethodServer(opts.deps), new JSONRPCClient<void>((payload) => send(payload)), {
+    errorListener: () => {},
+  });
 
-  server.addMethod('auth', async (params: unknown) => {
+  sac.addMethod('auth', async (params: unknown) => {
     const p = parseParams(AuthInput, params);
     const who = opts.auth.authenticate(p.token);
     if (!who) {
@@ -106,7 +104,7 @@ export function attachWsSession(ws: WebSocket, opts: WsSessionOptions): WsSessio
     clearTimeout(authTimer);
     return { name: who.id, role: who.role };
   });
-  server.addMethod('events.subscribe', async (params: unknown, ctx: RpcContext) => {
+  sac.addMethod('events.subscribe', async (params: unknown, ctx: RpcContext) => {
     const p = parseParams(SubscribeInput, params);
     if (p.topics.includes('report.daily') && ctx.actor?.role !== 'admin') {
       throw new DeskError('FORBIDDEN', { topic: 'report.daily', need: 'admin' }, 'report.daily needs admin');
@@ -114,7 +112,7 @@ export function attachWsSession(ws: WebSocket, opts: WsSessionOptions): WsSessio
     for (const t of p.topics) topics.add(t);
     return { topics: [...topics] };
   });
-  server.addMethod('events.unsubscribe', async (params: unknown) => {
+  sac.addMethod('events.unsubscribe', async (params: unknown) => {
     const p = parseParams(UnsubscribeInput, params);
     if (p.topics === undefined) topics.clear();
     else for (const t of p.topics) topics.delete(t);
@@ -137,7 +135,8 @@ export function attachWsSession(ws: WebSocket, opts: WsSessionOptions): WsSessio
       paused = true;
       ws.pause();
     }
-    void answer(text, call, { actor }, onResponse).then((reply) => {
+    const ctx: RpcContext = { actor };
+    void answer(text, (req) => sac.server.receive(req, ctx), (res) => sac.client.receive(res)).then((reply) => {
       inflight -= 1;
       if (paused && inflight <= RESUME_AT) {
         paused = false;
@@ -161,7 +160,7 @@ export function attachWsSession(ws: WebSocket, opts: WsSessionOptions): WsSessio
     clearTimeout(authTimer);
     topics.clear();
     outbox = [];
-    client.rejectAllPendingRequests('connection closed');
+    sac.rejectAllPendingRequests('connection closed');
     opts.onClose();
   });
 
@@ -169,7 +168,7 @@ export function attachWsSession(ws: WebSocket, opts: WsSessionOptions): WsSessio
     deliver(event) {
       if (closed || !actor || !topics.has(event.type)) return;
       try {
-        client.notify('event', event);
+        sac.notify('event', event);
       } catch {
         drop('notify failed');
       }
