@@ -277,7 +277,7 @@ export class Desk implements DeskApi {
       lastBarAt: this.lastBarAt,
       universe: [...config.DESK_UNIVERSE],
       intervals: [...config.DESK_INTERVALS],
-      openPositions: store.positions.openAll(broker.mode).length,
+      openPositions: store.positions.openCount(broker.mode),
       liveSignals: store.signals.countLive(now),
       strategies: this.stages().map((s) => ({ name: s.name, stage: s.stage })),
       now,
@@ -484,7 +484,7 @@ export class Desk implements DeskApi {
       signals24h: store.signals.countSince(now - DAY_MS),
       trades24h: store.orders.entriesSince(broker.mode, now - DAY_MS),
       pnlDay: round2(day.realized - day.fees),
-      openPositions: store.positions.openAll(broker.mode).length,
+      openPositions: store.positions.openCount(broker.mode),
       breakerTripped: risk.breakerTripped,
       killSwitch: risk.killSwitch,
       entriesPaused: risk.entriesPaused,
@@ -1012,7 +1012,7 @@ export class Desk implements DeskApi {
         const strategy = store.signals.get(ev.position.signalId)?.strategy;
         if (strategy) this.autoDemote(strategy);
       }
-      this.d.metrics.openPositions.set(store.positions.openAll(broker.mode).length);
+      this.d.metrics.openPositions.set(store.positions.openCount(broker.mode));
       if (events.length > 0) await this.checkBreaker();
     } catch (err) {
       logger.error({ err: errText(err), execId: e.execId, orderLinkId: e.orderLinkId }, 'execution could not be recorded');

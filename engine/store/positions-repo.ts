@@ -168,6 +168,11 @@ export class PositionsRepo {
     return this.openRows(mode).map(copyRow);
   }
 
+  /** How many positions of `mode` are open (no rows copied). */
+  openCount(mode: string): number {
+    return this.openRows(mode).length;
+  }
+
   /** Positions of `mode` filtered by status, newest first. */
   list(mode: string, status: 'open' | 'closed' | 'all', limit: number): PositionRow[] {
     return (this.listStmt.all(mode, status, status, limit) as RawPosition[]).map(toRow);

@@ -54,6 +54,9 @@ export class SignalsRepo {
   private readonly minExpiresStmt;
   private readonly minBarTimeStmt;
   private bounds: LiveBounds | null = null;
+  private readonly nextExpiryStmt;
+  private writes = 0;
+  private liveCount: { n: number; at: number; until: number; writes: number; dataVersion: number } | null = null;
 
   /** Prepares the statements on `db`. */
   constructor(private readonly db: Db) {
@@ -77,6 +80,7 @@ export class SignalsRepo {
       `SELECT symbol, interval, MIN(bar_time) AS bar_time, MIN(expires_at) AS expires_at FROM signals WHERE status = 'live' GROUP BY symbol, interval`,
     );
     this.minExpiresStmt = db.prepare(`SELECT MIN(expires_at) FROM signals WHERE status = 'live'`).pluck();
+    this.nextExpiryStmt = db.prepare(`SELECT MIN(expires_at) FROM signals WHERE status = 'live' AND expires_at > ?`).pluck();
     this.minBarTimeStmt = db.prepare(`SELECT MIN(bar_time) FROM signals WHERE status = 'live' AND symbol = ? AND interval = ?`).pluck();
   }
 
@@ -134,6 +138,7 @@ export class SignalsRepo {
       regime: s.regime,
     });
     if (r.changes !== 1) return false;
+    this.writes++;
     const b = this.bounds;
     if (b) {
       if (s.expiresAt < b.minExpiresAt) b.minExpiresAt = s.expiresAt;
@@ -166,6 +171,7 @@ export class SignalsRepo {
     const b = this.liveBounds();
     if (b && now < b.minExpiresAt) return [];
     const ids = (this.expireStmt.all(now) as { id: string }[]).map((r) => r.id);
+    if (ids.length > 0) this.writes++;
     if (b && !this.db.inTransaction) b.minExpiresAt = (this.minExpiresStmt.get() as number | null) ?? Number.POSITIVE_INFINITY;
     return ids;
   }
@@ -176,6 +182,7 @@ export class SignalsRepo {
     const bySymbol = b?.minBarTime.get(symbol);
     if (b && barTime < (bySymbol?.get(interval) ?? Number.POSITIVE_INFINITY)) return [];
     const ids = (this.expireSeriesStmt.all(symbol, interval, barTime) as { id: string }[]).map((r) => r.id);
+    if (ids.length > 0) this.writes++;
     if (b && bySymbol && !this.db.inTransaction) {
       const min = this.minBarTimeStmt.get(symbol, interval) as number | null;
       if (min === null) bySymbol.delete(interval);
@@ -189,9 +196,19 @@ export class SignalsRepo {
     return (this.countSinceStmt.get(since) as { n: number }).n;
   }
 
-  /** Live, unexpired signals. */
+  /**
+   * Live, unexpired signals. The count is remembered until a write through this repo, another
+   * connection's commit, or the next live signal's expiry time (status polls ask it on every call).
+   */
   countLive(now: number): number {
-    return (this.countLiveStmt.get(now) as { n: number }).n;
+    const dataVersion = this.dataVersion();
+    const c = this.liveCount;
+    if (c && c.writes === this.writes && c.dataVersion === dataVersion && now >= c.at && now < c.until && !this.db.inTransaction) return c.n;
+    const n = (this.countLiveStmt.get(now) as { n: number }).n;
+    if (this.db.inTransaction) return n;
+    const next = (this.nextExpiryStmt.get(now) as number | null) ?? Number.POSITIVE_INFINITY;
+    this.liveCount = { n, at: now, until: next, writes: this.writes, dataVersion };
+    return n;
   }
 }
 

@@ -114,3 +114,23 @@ describe('file lifecycle', () => {
     expect(existsSync(':memory:')).toBe(false);
   });
 });
+
+describe('live signal count', () => {
+  it('stays exact across inserts, expiry by time and expiry by bars while it is remembered', async () => {
+    const { db } = await openDb(':memory:');
+    open.push(db);
+    const store = createStore(db);
+    const base = { symbol: 'BTCUSDT', interval: '60' as const, side: 'long' as const, score: 6, scoreParts: [], entry: 100, stop: 90, targets: [110], createdAt: 0, status: 'live' as const, stage: 'live' as const, regime: 'range' };
+    expect(store.signals.countLive(0)).toBe(0);
+    store.signals.insert({ ...base, id: 'a', strategy: 'x', barTime: 1, expiresAt: 100 } as never);
+    store.signals.insert({ ...base, id: 'b', strategy: 'y', barTime: 2, expiresAt: 200 } as never);
+    expect(store.signals.countLive(50)).toBe(2);
+    expect(store.signals.countLive(99)).toBe(2);
+    expect(store.signals.countLive(100)).toBe(1); // 'a' expired by time, nothing written
+    expect(store.signals.countLive(150)).toBe(1);
+    store.signals.expireSeries('BTCUSDT', '60', 2); // 'b' expired by bars
+    expect(store.signals.countLive(150)).toBe(0);
+    store.signals.insert({ ...base, id: 'c', strategy: 'z', barTime: 3, expiresAt: 300 } as never);
+    expect(store.signals.countLive(160)).toBe(1);
+  });
+});
