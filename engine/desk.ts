@@ -114,6 +114,7 @@ export class Desk implements DeskApi {
   private stopping = false;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private readonly touched = new Map<string, number>();
+  private readonly validActors = new WeakMap<object, Actor>();
   private readonly shadow: ShadowLedger;
   private readonly backtestRecord = new Map<string, number[]>();
   /** Close time (bar start) of the finest bars the breaker was last checked for. */
@@ -1099,9 +1100,20 @@ export class Desk implements DeskApi {
     return s.status === 'live' && s.expiresAt <= this.d.clock.now() ? { ...s, status: 'expired' } : s;
   }
 
-  private authorize(actor: Actor, min: Role, action: string): void {
-    const parsed = ActorSchema.safeParse(actor);
-    if (!parsed.success) throw new DeskError('UNAUTHENTICATED', { action });
+  private authorize(actorIn: Actor, min: Role, action: string): void {
+    // Front-ends pass the same actor object on every call of a connection: its validation is remembered
+    // against the exact kind/id/role it had, so a changed field is validated again.
+    let actor = actorIn;
+    const known = actorIn !== null && typeof actorIn === 'object' ? this.validActors.get(actorIn) : undefined;
+    if (!known || known.kind !== actorIn.kind || known.id !== actorIn.id || known.role !== actorIn.role) {
+      const parsed = ActorSchema.safeParse(actorIn);
+      if (!parsed.success) throw new DeskError('UNAUTHENTICATED', { action });
+      actor = parsed.data;
+      if (typeof actorIn === 'object') this.validActors.set(actorIn, { ...parsed.data });
+    } else {
+      actor = known;
+    }
+    const parsed = { data: actor };
     const { store, clock } = this.d;
     // One write per actor per minute at most (a status poll must not write on every call); the first
     // call always writes, so settings exist before anyone reads them.

@@ -149,3 +149,16 @@ describe('execute: gates', () => {
     expect(p.leverage).toBeLessThanOrEqual(3);
   });
 });
+
+describe('actor validation', () => {
+  it('an actor object changed after a good call is validated again (no escalation through a remembered check)', async () => {
+    t = await createTestDesk();
+    const a = { kind: 'rpc', id: 'mutant', role: 'viewer' } as { kind: 'rpc'; id: string; role: string };
+    await t.desk.status(a as never);
+    a.role = 'god';
+    expect(await codeOf(t.desk.status(a as never))).toBe('UNAUTHENTICATED');
+    a.role = 'viewer';
+    const s = await t.nextSignal();
+    expect(await codeOf(t.desk.execute(a as never, { signalId: s.id }))).toBe('FORBIDDEN');
+  });
+});
