@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import { DataVersion } from './data-version.ts';
 import type { Position, Side } from '../schemas.ts';
 
 /** A position row as stored (Position minus the live-price fields, plus the initial stop). */
@@ -55,8 +56,7 @@ export class PositionsRepo {
   private readonly closedSinceStmt;
   private readonly lastPriceStmt;
   private readonly realizedStmt;
-  private readonly dataVersionStmt;
-  private readonly probe = { version: -1, fresh: false };
+  private readonly versions: DataVersion;
   private generation = 0;
   private memoKey = { generation: -1, dataVersion: -1 };
   private readonly memo = new Map<string, ModeMemo>();
@@ -83,23 +83,12 @@ export class PositionsRepo {
     this.closedSinceStmt = db.prepare(`SELECT * FROM positions WHERE mode = ? AND status = 'closed' AND closed_at >= ? ORDER BY closed_at`);
     this.lastPriceStmt = db.prepare(`UPDATE positions SET last_price = ? WHERE mode = ? AND symbol = ? AND status = 'open'`);
     this.realizedStmt = db.prepare('SELECT COALESCE(SUM(realized_pnl - fees), 0) AS net FROM positions WHERE mode = ?');
-    this.dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+    this.versions = new DataVersion(db);
   }
 
-  /**
-   * PRAGMA data_version (it moves when another connection commits), read at most once per event-loop
-   * turn: on a WAL file each read opens a read transaction (~2 µs), and the closed-bar path asks several
-   * times per bar. Another connection's commit is therefore seen from the next turn on.
-   */
+  /** The connection's data version (see DataVersion: one read per event-loop turn). */
   private dataVersion(): number {
-    if (!this.probe.fresh) {
-      this.probe.version = this.dataVersionStmt.get() as number;
-      this.probe.fresh = true;
-      setImmediate(() => {
-        this.probe.fresh = false;
-      }).unref();
-    }
-    return this.probe.version;
+    return this.versions.current();
   }
 
   /** The memo of `mode` if it may be read and filled now; null inside a transaction whose writes it cannot see. */

@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import { DataVersion } from './data-version.ts';
 
 /** The desk-wide risk controls. */
 export interface RiskState {
@@ -25,8 +26,7 @@ export class RiskRepo {
   private readonly cooldownGetStmt;
   private readonly stageGetStmt;
   private readonly stageSetStmt;
-  private readonly dataVersionStmt;
-  private readonly probe = { version: -1, fresh: false };
+  private readonly versions: DataVersion;
   private generation = 0;
   private memoKey = { generation: -1, dataVersion: -1 };
   private memoState: RiskState | null = null;
@@ -47,23 +47,12 @@ export class RiskRepo {
     this.stageSetStmt = db.prepare(
       'INSERT INTO strategy_stages (name, stage, changed_at, reason) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET stage = excluded.stage, changed_at = excluded.changed_at, reason = excluded.reason',
     );
-    this.dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+    this.versions = new DataVersion(db);
   }
 
-  /**
-   * PRAGMA data_version (it moves when another connection commits), read at most once per event-loop
-   * turn: on a WAL file each read opens a read transaction (~2 µs), and the closed-bar path asks several
-   * times per bar. Another connection's commit is therefore seen from the next turn on.
-   */
+  /** The connection's data version (see DataVersion: one read per event-loop turn). */
   private dataVersion(): number {
-    if (!this.probe.fresh) {
-      this.probe.version = this.dataVersionStmt.get() as number;
-      this.probe.fresh = true;
-      setImmediate(() => {
-        this.probe.fresh = false;
-      }).unref();
-    }
-    return this.probe.version;
+    return this.versions.current();
   }
 
   /** True when the memo may be read (and filled, outside a transaction); drops it when anything wrote since. */

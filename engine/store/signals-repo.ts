@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import { DataVersion } from './data-version.ts';
 import type { Signal } from '../schemas.ts';
 
 interface RawSignal {
@@ -48,8 +49,7 @@ export class SignalsRepo {
   private readonly expireSeriesStmt;
   private readonly countSinceStmt;
   private readonly countLiveStmt;
-  private readonly dataVersionStmt;
-  private readonly probe = { version: -1, fresh: false };
+  private readonly versions: DataVersion;
   private readonly boundsStmt;
   private readonly minExpiresStmt;
   private readonly minBarTimeStmt;
@@ -75,7 +75,7 @@ export class SignalsRepo {
     );
     this.countSinceStmt = db.prepare('SELECT COUNT(*) AS n FROM signals WHERE created_at >= ?');
     this.countLiveStmt = db.prepare(`SELECT COUNT(*) AS n FROM signals WHERE status = 'live' AND expires_at > ?`);
-    this.dataVersionStmt = db.prepare('PRAGMA data_version').pluck();
+    this.versions = new DataVersion(db);
     this.boundsStmt = db.prepare(
       `SELECT symbol, interval, MIN(bar_time) AS bar_time, MIN(expires_at) AS expires_at FROM signals WHERE status = 'live' GROUP BY symbol, interval`,
     );
@@ -84,20 +84,9 @@ export class SignalsRepo {
     this.minBarTimeStmt = db.prepare(`SELECT MIN(bar_time) FROM signals WHERE status = 'live' AND symbol = ? AND interval = ?`).pluck();
   }
 
-  /**
-   * PRAGMA data_version (it moves when another connection commits), read at most once per event-loop
-   * turn: on a WAL file each read opens a read transaction (~2 µs), and the closed-bar path asks several
-   * times per bar. Another connection's commit is therefore seen from the next turn on.
-   */
+  /** The connection's data version (see DataVersion: one read per event-loop turn). */
   private dataVersion(): number {
-    if (!this.probe.fresh) {
-      this.probe.version = this.dataVersionStmt.get() as number;
-      this.probe.fresh = true;
-      setImmediate(() => {
-        this.probe.fresh = false;
-      }).unref();
-    }
-    return this.probe.version;
+    return this.versions.current();
   }
 
   /** The bounds, re-read when missing or another connection committed; null inside a transaction that cannot trust a re-read. */

@@ -19,7 +19,7 @@ function capture(): { log: ReturnType<typeof createLogger>; text: () => string }
 /** An error shaped like an HTTP client's (axios-style): request config, the raw request, the response. */
 function vendorError(): Error {
   const e = new Error('Request failed with status code 401') as Error & Record<string, unknown>;
-  e.config = { url: 'https://api.bybit.com/v5/order/create', headers: { 'X-BAPI-API-KEY': KEY, 'X-BAPI-SIGN': SECRET }, data: `{"sign":"${SECRET}"}` };
+  e.config = { url: 'http://127.0.0.1:9/v5/order/create', headers: { 'X-BAPI-API-KEY': KEY, 'X-BAPI-SIGN': SECRET }, data: `{"sign":"${SECRET}"}` };
   e.request = { _header: `POST /v5/order/create HTTP/1.1\r\nX-BAPI-API-KEY: ${KEY}\r\n` };
   e.response = { status: 401, data: { retCode: 10003, retMsg: 'API key is invalid.' }, config: { headers: { 'X-BAPI-API-KEY': KEY } } };
   return e;
