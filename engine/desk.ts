@@ -56,6 +56,9 @@ import { floorToStep, roundToStep } from './risk/rounding.ts';
 import { sizePosition } from './risk/sizing.ts';
 import { intervalMs } from './scan/interval.ts';
 import { ShadowLedger } from './backtest/shadow-ledger.ts';
+import { meanSd } from './backtest/stats.ts';
+import { openExposure } from './exec/paper-ledger.ts';
+import type { PositionRow } from './store/positions-repo.ts';
 import { evaluateGates, type GateVerdict, type StageGates } from './backtest/gates.ts';
 
 const HOUR_MS = 3_600_000;
@@ -110,7 +113,6 @@ export class Desk implements DeskApi {
   private readonly finest: Interval;
   private readonly startedAt: number;
   private lastBarAt: number | null = null;
-  private running = false;
   private stopping = false;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private readonly touched = new Map<string, number>();
@@ -159,7 +161,6 @@ export class Desk implements DeskApi {
     }
     await this.runReconcile();
     await this.rollDayIfNeeded();
-    this.running = true;
     await feed.start((bar) => this.onBar(bar));
     logger.info({ mode: this.d.broker.mode, feed: feed.kind, universe: config.DESK_UNIVERSE.length }, 'desk started');
   }
@@ -175,7 +176,6 @@ export class Desk implements DeskApi {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.running = false;
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     await this.d.feed.stop();
     await this.breakerPoll;
@@ -371,12 +371,7 @@ export class Desk implements DeskApi {
     this.authorize(actor, 'viewer', 'account.balance');
     const { store, broker } = this.d;
     const bal = await broker.balance();
-    let used = 0;
-    let unrealized = 0;
-    for (const p of store.positions.openAll(broker.mode)) {
-      used += (p.entryPrice * p.qty) / p.leverage;
-      unrealized += ((p.lastPrice ?? p.entryPrice) - p.entryPrice) * p.qty * (p.side === 'long' ? 1 : -1);
-    }
+    const { usedMargin: used, unrealizedPnl: unrealized } = openExposure(store.positions.openAll(broker.mode));
     return {
       mode: broker.mode,
       currency: 'USDT',
@@ -515,10 +510,8 @@ export class Desk implements DeskApi {
     const gates = this.stageGates();
     return {
       strategies: this.stages().map((s) => {
-        const mine = closed.filter((p) => p.signalId !== null && this.d.store.signals.get(p.signalId)?.strategy === s.name);
-        const rets = mine.map((p) => p.realizedPnl - p.fees);
-        const mean = rets.length ? rets.reduce((a, b) => a + b, 0) / rets.length : null;
-        const sd = rets.length > 1 && mean !== null ? Math.sqrt(rets.reduce((a, b) => a + (b - mean) ** 2, 0) / (rets.length - 1)) : null;
+        const rets = this.closedOf(closed, s.name).map((p) => p.realizedPnl - p.fees);
+        const { mean, sd } = meanSd(rets);
         const live = evaluateGates(this.liveReturns(s.name), gates);
         const verdict = s.stage === 'live' ? live : this.promotionVerdict(s.name);
         const st = stored.get(s.name);
@@ -605,10 +598,14 @@ export class Desk implements DeskApi {
   /** Net returns (% of entry notional) of the strategy's last window of closed positions in this mode, oldest first. */
   private liveReturns(name: string): number[] {
     const { store, broker } = this.d;
-    const mine = store.positions.closedSince(broker.mode, 0).filter((p) => p.signalId !== null && store.signals.get(p.signalId)?.strategy === name);
-    return mine
+    return this.closedOf(store.positions.closedSince(broker.mode, 0), name)
       .slice(-this.d.config.STRATEGY_PROMOTE_MIN_TRADES)
       .map((p) => (p.entryPrice * p.initialQty > 0 ? ((p.realizedPnl - p.fees) / (p.entryPrice * p.initialQty)) * 100 : 0));
+  }
+
+  /** The closed positions among `closed` that came from signals of strategy `name`. */
+  private closedOf(closed: PositionRow[], name: string): PositionRow[] {
+    return closed.filter((p) => p.signalId !== null && this.d.store.signals.get(p.signalId)?.strategy === name);
   }
 
   private promotionVerdict(name: string): GateVerdict {
@@ -659,7 +656,7 @@ export class Desk implements DeskApi {
   async execute(actor: Actor, raw: z.input<typeof ExecuteInput>): Promise<ExecuteResult> {
     const input = parseInput(ExecuteInput, raw);
     this.authorize(actor, 'trader', 'trade.execute');
-    const { store, clock, broker, config, metrics } = this.d;
+    const { store, clock, broker, config } = this.d;
     if (this.stopping) throw new DeskError('SHUTTING_DOWN');
     const linkId = entryOrderLinkId(input.signalId, actor);
     const prior = store.orders.byLinkId(linkId);
@@ -746,7 +743,7 @@ export class Desk implements DeskApi {
   async closePosition(actor: Actor, raw: z.input<typeof ClosePositionInput>): Promise<CloseResult> {
     const input = parseInput(ClosePositionInput, raw);
     this.authorize(actor, 'trader', 'positions.close');
-    const { store, clock, broker, config } = this.d;
+    const { store, clock, broker } = this.d;
     const mode = broker.mode;
     const pos = input.positionId ? store.positions.get(input.positionId) : store.positions.openOn(mode, input.symbol!);
     if (!pos || pos.mode !== mode) throw new DeskError('NOT_FOUND', { field: input.positionId ? 'positionId' : 'symbol' }, 'no such position');
@@ -786,7 +783,6 @@ export class Desk implements DeskApi {
       store.audit.add(now, actor, 'positions.close', 'submitting', { positionId: pos.id, qty, quoteId: qid });
       return qid;
     });
-    void config;
     await this.submit(actor, orderId, { orderLinkId: linkId, symbol: pos.symbol, side: pos.side, qty, type: 'Market', reduceOnly: true, quote: { ...quote, id: quoteId }, instrument: inst }, 'positions.close');
     const after = store.positions.get(pos.id)!;
     const lastFill = store.orders.fillsOf(pos.id).at(-1);
@@ -853,7 +849,7 @@ export class Desk implements DeskApi {
     try {
       const ack = await broker.place(req);
       const cur = store.orders.byId(orderId)!;
-      if (cur.status === 'submitting') store.orders.setStatus(orderId, ack.status === 'filled' ? 'accepted' : 'accepted', clock.now(), { venueOrderId: ack.orderId });
+      if (cur.status === 'submitting') store.orders.setStatus(orderId, 'accepted', clock.now(), { venueOrderId: ack.orderId });
       metrics.ordersPlaced.inc({ mode: broker.mode, outcome: 'ok' });
       store.audit.add(clock.now(), actor, action, 'placed', { orderLinkId: req.orderLinkId, venueOrderId: ack.orderId, duplicate: ack.duplicate });
       return this.orderResult(orderId, ack.duplicate);

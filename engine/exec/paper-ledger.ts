@@ -1,21 +1,30 @@
 import type { PaperLedger } from './paper-broker.ts';
 import type { Store } from '../store/store.ts';
 import type { VenueBalance } from './broker.ts';
+import type { PositionRow } from '../store/positions-repo.ts';
+
+/** Margin in use and unrealized PnL (at each position's last price) of open positions; never throws. */
+export function openExposure(
+  positions: Iterable<Pick<PositionRow, 'side' | 'qty' | 'entryPrice' | 'lastPrice' | 'leverage'>>,
+): { usedMargin: number; unrealizedPnl: number } {
+  let unrealizedPnl = 0;
+  let usedMargin = 0;
+  for (const p of positions) {
+    const dir = p.side === 'long' ? 1 : -1;
+    unrealizedPnl += ((p.lastPrice ?? p.entryPrice) - p.entryPrice) * p.qty * dir;
+    usedMargin += (p.entryPrice * p.qty) / p.leverage;
+  }
+  return { usedMargin, unrealizedPnl };
+}
 
 /**
  * Paper wallet arithmetic over the store: equity = start equity + realized PnL net of fees + unrealized
  * PnL at each open position's last price; available = equity − margin in use. Never throws.
  */
 export function paperBalance(store: Store, startEquity: number): VenueBalance & { usedMargin: number; unrealizedPnl: number } {
-  let unrealized = 0;
-  let used = 0;
-  for (const p of store.positions.openAll('paper')) {
-    const dir = p.side === 'long' ? 1 : -1;
-    unrealized += ((p.lastPrice ?? p.entryPrice) - p.entryPrice) * p.qty * dir;
-    used += (p.entryPrice * p.qty) / p.leverage;
-  }
-  const equity = startEquity + store.positions.realizedNet('paper') + unrealized;
-  return { equity, available: equity - used, usedMargin: used, unrealizedPnl: unrealized };
+  const { usedMargin, unrealizedPnl } = openExposure(store.positions.openAll('paper'));
+  const equity = startEquity + store.positions.realizedNet('paper') + unrealizedPnl;
+  return { equity, available: equity - usedMargin, usedMargin, unrealizedPnl };
 }
 
 /** The PaperLedger the paper broker reads: open paper positions, the paper wallet, quote snapshots; its methods throw only on a broken database. */
