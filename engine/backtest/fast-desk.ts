@@ -10,6 +10,7 @@ import { Scanner } from '../scan/scanner.ts';
 import { intervalMs } from '../scan/interval.ts';
 import { FundingStore } from '../market/funding-store.ts';
 import { barExits, EXIT_FILL_SLOTS } from '../exec/paper-broker.ts';
+import { reduceFill, stopOutCools } from '../exec/ledger.ts';
 import { sizePosition } from '../risk/sizing.ts';
 import { roundToStep } from '../risk/rounding.ts';
 import { utcDayStart } from '../clock.ts';
@@ -18,9 +19,6 @@ import { barAt } from './backtest-feed.ts';
 import { FundingCursor, FundingSchedule, fundingPayment } from './funding.ts';
 import { managedStop, quoteAsk, quoteBid, tickLevels } from './desk-rules.ts';
 import { tradeRecord } from './trade.ts';
-
-/** Ledger EPS under which a reduced position counts as closed (engine/exec/ledger.ts). */
-const CLOSED_EPS = 1e-9;
 
 /** One open or closed position of the fast desk (the paper book entry plus the ledger's fields). */
 class Pos implements PaperBookEntry, ManagedPosition {
@@ -453,18 +451,11 @@ class FastDesk {
   private reduce(l: Lane, p: Pos, fillQty: number, price: number, kind: 'stop' | 'target' | 'close'): void {
     if (l.pos !== p) return;
     this.walletChanged = true;
-    const qty = Math.min(p.qty, fillQty);
-    const dir = p.side === 'long' ? 1 : -1;
-    p.realizedPnl += (price - p.entryPrice) * qty * dir;
-    p.fees += fillQty * price * this.cfg.PAPER_FEE_RATE;
-    p.qty = Number((p.qty - qty).toFixed(12));
-    p.lastPrice = price;
-    if (kind === 'target') p.targetsHit = Math.min(p.targets.length, p.targetsHit + 1);
-    if (p.qty > CLOSED_EPS) return;
-    p.qty = 0;
+    // The ledger's own reduce arithmetic (engine/exec/ledger.ts), so both books close positions alike.
+    if (!reduceFill(p, fillQty, price, fillQty * price * this.cfg.PAPER_FEE_RATE, kind)) return;
     p.closedAt = this.now;
     p.closeReason = kind;
-    if (kind === 'stop' && p.realizedPnl - p.fees < 0 && this.cooldownMs > 0) l.cooldownUntil = Math.max(l.cooldownUntil, this.now + this.cooldownMs);
+    if (stopOutCools(p, kind, this.cooldownMs)) l.cooldownUntil = Math.max(l.cooldownUntil, this.now + this.cooldownMs);
     l.pos = null;
     this.open.splice(this.open.indexOf(p), 1);
     this.closed.push(p);

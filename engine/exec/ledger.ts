@@ -113,22 +113,12 @@ function applyReduce(
   events: DeskEvent[],
   opts: { cooldownMs: number },
 ): DeskEvent[] {
-  const qty = Math.min(pos.qty, e.qty);
-  const dir = pos.side === 'long' ? 1 : -1;
-  pos.realizedPnl += (e.price - pos.entryPrice) * qty * dir;
-  pos.fees += e.fee;
-  pos.qty = Number((pos.qty - qty).toFixed(12));
-  pos.lastPrice = e.price;
-  if (e.kind === 'target') pos.targetsHit = Math.min(pos.targets.length, pos.targetsHit + 1);
-  const closed = pos.qty <= EPS;
+  const closed = reduceFill(pos, e.qty, e.price, e.fee, e.kind);
   if (closed) {
-    pos.qty = 0;
     pos.status = 'closed';
     pos.closedAt = e.at;
     pos.closeReason = e.kind;
-    if (e.kind === 'stop' && pos.realizedPnl - pos.fees < 0 && opts.cooldownMs > 0) {
-      store.risk.setCooldown(mode, pos.symbol, e.at + opts.cooldownMs);
-    }
+    if (stopOutCools(pos, e.kind, opts.cooldownMs)) store.risk.setCooldown(mode, pos.symbol, e.at + opts.cooldownMs);
   }
   store.positions.save(pos);
   store.orders.addFill({ ...e, mode, positionId: pos.id });
@@ -137,6 +127,41 @@ function applyReduce(
   if (closed) events.push({ type: 'position.closed', at: e.at, position: toPosition(pos), reason: e.kind });
   else events.push({ type: 'position.updated', at: e.at, position: toPosition(pos), change: e.kind === 'target' ? 'target' : 'partial_close' });
   return events;
+}
+
+/** The part of a position a reduce fill changes (the ledger's rows and the fast backtest's positions). */
+export interface ReduciblePosition {
+  side: 'long' | 'short';
+  qty: number;
+  entryPrice: number;
+  realizedPnl: number;
+  fees: number;
+  lastPrice: number | null;
+  targetsHit: number;
+  targets: readonly number[];
+}
+
+/**
+ * Applies a reduce fill of `fillQty` at `price` (fee `fee`) to `p` in place: realized PnL on the
+ * quantity actually closed, fees, remaining quantity, last price, targets hit. Returns true when the
+ * position is now flat (its qty set to 0). Pure arithmetic; never throws.
+ */
+export function reduceFill(p: ReduciblePosition, fillQty: number, price: number, fee: number, kind: string): boolean {
+  const qty = Math.min(p.qty, fillQty);
+  const dir = p.side === 'long' ? 1 : -1;
+  p.realizedPnl += (price - p.entryPrice) * qty * dir;
+  p.fees += fee;
+  p.qty = Number((p.qty - qty).toFixed(12));
+  p.lastPrice = price;
+  if (kind === 'target') p.targetsHit = Math.min(p.targets.length, p.targetsHit + 1);
+  if (p.qty > EPS) return false;
+  p.qty = 0;
+  return true;
+}
+
+/** True when a position just closed by `kind` starts a cooldown: a losing stop-out with a cooldown configured. */
+export function stopOutCools(p: Pick<ReduciblePosition, 'realizedPnl' | 'fees'>, kind: string, cooldownMs: number): boolean {
+  return kind === 'stop' && p.realizedPnl - p.fees < 0 && cooldownMs > 0;
 }
 
 function filledEvent(e: Execution, actorKind: string, actorId: string): DeskEvent {
