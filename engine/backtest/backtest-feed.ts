@@ -1,4 +1,5 @@
 import type { Interval } from '../schemas.ts';
+import { barAt as marketBarAt } from '../market/bar-at.ts';
 import type { Bar, BarHandler, Instrument, MarketFeed, Quote } from '../market/types.ts';
 import type { BacktestSeries } from './data.ts';
 import type { FundingFile } from '../market/csv.ts';
@@ -7,8 +8,7 @@ import { quoteAsk, quoteBid } from './desk-rules.ts';
 
 /** A row of a series as a Bar. */
 export function barAt(s: BacktestSeries, i: number): Bar {
-  const d = s.data;
-  return { symbol: s.symbol, interval: s.interval, start: d.start[i] as number, open: d.open[i] as number, high: d.high[i] as number, low: d.low[i] as number, close: d.close[i] as number, volume: d.volume[i] as number };
+  return marketBarAt(s.data, i, s.symbol, s.interval);
 }
 
 /**
