@@ -1,5 +1,6 @@
 import type { Db } from './db.ts';
 import { DataVersion } from './data-version.ts';
+import { Transactions } from './transactions.ts';
 import type { Signal } from '../schemas.ts';
 
 interface RawSignal {
@@ -25,11 +26,13 @@ const COLS = 'id, symbol, interval, side, strategy, score, score_parts, entry, s
 
 /**
  * Lower bounds on what the live signals could expire: the smallest expires_at, and per symbol and
- * interval the smallest bar_time. An insert lowers them; an expiry may leave them low (still bounds);
- * they are re-read after an expiry outside a transaction and whenever another connection commits.
+ * interval the smallest bar_time. An insert lowers them; an expiry re-reads the bound it touched. They
+ * are read inside transactions too (the connection sees its own writes), so they are dropped whenever
+ * another connection commits or a transaction or savepoint on this one is rolled back.
  */
 interface LiveBounds {
   dataVersion: number;
+  rollbacks: number;
   minExpiresAt: number;
   minBarTime: Map<string, Map<string, number>>;
 }
@@ -58,8 +61,11 @@ export class SignalsRepo {
   private writes = 0;
   private liveCount: { n: number; at: number; until: number; writes: number; dataVersion: number } | null = null;
 
-  /** Prepares the statements on `db`. */
-  constructor(private readonly db: Db) {
+  /** Prepares the statements on `db`; `txs` is the connection's transaction runner (its rollbacks drop the bounds). */
+  constructor(
+    private readonly db: Db,
+    private readonly txs: Transactions = new Transactions(db),
+  ) {
     this.insertStmt = db.prepare(
       `INSERT INTO signals (${COLS}) VALUES (@id, @symbol, @interval, @side, @strategy, @score, @score_parts, @entry, @stop, @targets,
        @bar_time, @created_at, @expires_at, @status, @stage, @regime) ON CONFLICT DO NOTHING`,
@@ -89,13 +95,12 @@ export class SignalsRepo {
     return this.versions.current();
   }
 
-  /** The bounds, re-read when missing or another connection committed; null inside a transaction that cannot trust a re-read. */
-  private liveBounds(): LiveBounds | null {
+  /** The bounds, re-read when missing, after another connection committed, or after a rollback on this one. */
+  private liveBounds(): LiveBounds {
     const dataVersion = this.dataVersion();
-    if (this.bounds && this.bounds.dataVersion === dataVersion) return this.bounds;
-    this.bounds = null;
-    if (this.db.inTransaction) return null;
-    const b: LiveBounds = { dataVersion, minExpiresAt: Number.POSITIVE_INFINITY, minBarTime: new Map() };
+    const rollbacks = this.txs.rollbacks;
+    if (this.bounds && this.bounds.dataVersion === dataVersion && this.bounds.rollbacks === rollbacks) return this.bounds;
+    const b: LiveBounds = { dataVersion, rollbacks, minExpiresAt: Number.POSITIVE_INFINITY, minBarTime: new Map() };
     for (const r of this.boundsStmt.all() as { symbol: string; interval: string; bar_time: number; expires_at: number }[]) {
       if (r.expires_at < b.minExpiresAt) b.minExpiresAt = r.expires_at;
       let bySymbol = b.minBarTime.get(r.symbol);
@@ -155,24 +160,34 @@ export class SignalsRepo {
     return (this.listAllStmt.all(symbol, symbol, limit) as RawSignal[]).map(toSignal);
   }
 
+  /** False when expire(now) certainly expires nothing (the remembered bound says so); no write. */
+  mayExpire(now: number): boolean {
+    return now >= this.liveBounds().minExpiresAt;
+  }
+
+  /** False when expireSeries(symbol, interval, barTime) certainly expires nothing; no write. */
+  mayExpireSeries(symbol: string, interval: string, barTime: number): boolean {
+    return barTime >= (this.liveBounds().minBarTime.get(symbol)?.get(interval) ?? Number.POSITIVE_INFINITY);
+  }
+
   /** Marks every live signal past its expiry as expired; returns their ids. */
   expire(now: number): string[] {
     const b = this.liveBounds();
-    if (b && now < b.minExpiresAt) return [];
+    if (now < b.minExpiresAt) return [];
     const ids = (this.expireStmt.all(now) as { id: string }[]).map((r) => r.id);
     if (ids.length > 0) this.writes++;
-    if (b && !this.db.inTransaction) b.minExpiresAt = (this.minExpiresStmt.get() as number | null) ?? Number.POSITIVE_INFINITY;
+    b.minExpiresAt = (this.minExpiresStmt.get() as number | null) ?? Number.POSITIVE_INFINITY;
     return ids;
   }
 
   /** Expires live signals of one series whose bar started at or before `barTime` (market-time TTL); returns their ids. */
   expireSeries(symbol: string, interval: string, barTime: number): string[] {
     const b = this.liveBounds();
-    const bySymbol = b?.minBarTime.get(symbol);
-    if (b && barTime < (bySymbol?.get(interval) ?? Number.POSITIVE_INFINITY)) return [];
+    const bySymbol = b.minBarTime.get(symbol);
+    if (barTime < (bySymbol?.get(interval) ?? Number.POSITIVE_INFINITY)) return [];
     const ids = (this.expireSeriesStmt.all(symbol, interval, barTime) as { id: string }[]).map((r) => r.id);
     if (ids.length > 0) this.writes++;
-    if (b && bySymbol && !this.db.inTransaction) {
+    if (bySymbol) {
       const min = this.minBarTimeStmt.get(symbol, interval) as number | null;
       if (min === null) bySymbol.delete(interval);
       else bySymbol.set(interval, min);

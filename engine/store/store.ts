@@ -6,6 +6,7 @@ import { OrdersRepo } from './orders-repo.ts';
 import { PositionsRepo } from './positions-repo.ts';
 import { RiskRepo } from './risk-repo.ts';
 import { SignalsRepo } from './signals-repo.ts';
+import { Transactions } from './transactions.ts';
 
 /** Every repository over one connection, plus `tx` to run a function in one SQLite transaction. */
 export interface Store {
@@ -17,12 +18,13 @@ export interface Store {
   positions: PositionsRepo;
   risk: RiskRepo;
   signals: SignalsRepo;
-  /** Runs `fn` inside BEGIN IMMEDIATE … COMMIT (rolled back if it throws). */
+  /** Runs `fn` inside BEGIN IMMEDIATE … COMMIT (rolled back if it throws; a savepoint when nested). */
   tx<T>(fn: () => T): T;
 }
 
 /** Builds the repositories over an open, migrated connection; throws only on a broken schema. */
 export function createStore(db: Db): Store {
+  const txs = new Transactions(db);
   return {
     db,
     actors: new ActorsRepo(db),
@@ -31,7 +33,7 @@ export function createStore(db: Db): Store {
     orders: new OrdersRepo(db),
     positions: new PositionsRepo(db),
     risk: new RiskRepo(db),
-    signals: new SignalsRepo(db),
-    tx: <T>(fn: () => T): T => db.transaction(fn).immediate(),
+    signals: new SignalsRepo(db, txs),
+    tx: <T>(fn: () => T): T => txs.immediate(fn),
   };
 }
