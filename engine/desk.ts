@@ -58,6 +58,7 @@ import { intervalMs } from './scan/interval.ts';
 import { ShadowLedger } from './backtest/shadow-ledger.ts';
 import { meanSd } from './backtest/stats.ts';
 import { openExposure } from './exec/paper-ledger.ts';
+import { GroupCommit } from './store/group-commit.ts';
 import type { PositionRow } from './store/positions-repo.ts';
 import { evaluateGates, type GateVerdict, type StageGates } from './backtest/gates.ts';
 
@@ -125,6 +126,8 @@ export class Desk implements DeskApi {
   private rolledDay: number | null = null;
   /** The once-per-close-time breaker check running beside the bar pipeline, if any. */
   private breakerPoll: Promise<void> | null = null;
+  /** Signal inserts and expiries of the bars taken this event-loop turn, committed together (see GroupCommit). */
+  private readonly barWrites: GroupCommit;
 
   /** Builds the desk; nothing runs until start(). */
   constructor(private readonly d: DeskDeps) {
@@ -134,6 +137,16 @@ export class Desk implements DeskApi {
     this.finest = [...d.config.DESK_INTERVALS].sort((a, b) => intervalMs(a) - intervalMs(b))[0]!;
     this.startedAt = d.clock.now();
     d.broker.onExecution((e) => this.onExecution(e));
+    this.barWrites = new GroupCommit(
+      d.store,
+      (err, symbol) => d.logger.error({ err: errText(err), symbol }, 'bar pipeline failed'),
+      // Wall-time expiry once per batch of bars (it scans every live signal).
+      () => {
+        const now = d.clock.now();
+        const expired = d.store.signals.expire(now);
+        return () => this.announceExpired(expired, now);
+      },
+    );
     this.shadow = new ShadowLedger({
       feeRate: d.config.PAPER_FEE_RATE,
       equity: d.config.PAPER_START_EQUITY,
@@ -161,7 +174,12 @@ export class Desk implements DeskApi {
     }
     await this.runReconcile();
     await this.rollDayIfNeeded();
-    await feed.start((bar) => this.onBar(bar));
+    // The feed hands bars over one by one; their signal writes are committed once per burst (when the
+    // feed has no more bars queued), or at the end of the event-loop turn at the latest.
+    await feed.start(
+      (bar) => this.takeBar(bar),
+      () => this.barWrites.flush(),
+    );
     logger.info({ mode: this.d.broker.mode, feed: feed.kind, universe: config.DESK_UNIVERSE.length }, 'desk started');
   }
 
@@ -178,6 +196,7 @@ export class Desk implements DeskApi {
     this.stopping = true;
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     await this.d.feed.stop();
+    this.barWrites.flush();
     await this.breakerPoll;
     await this.d.broker.close();
   }
@@ -206,15 +225,30 @@ export class Desk implements DeskApi {
   }
 
   /**
-   * The closed-bar pipeline: exits on the finest interval (venue triggers, break-even, trailing),
-   * then scoring, signals and expiry. The daily-loss breaker is checked on every fill, before the
-   * scan on a finest bar that marked an open position, and once per close time otherwise (beside the
-   * pipeline: the wallet did not move with this bar, and a venue balance call must not hold up the
-   * other symbols' bars). Never throws: failures are logged and counted.
+   * The closed-bar pipeline for one bar, committed on its own: see takeBar. Resolves once the bar's
+   * signals and expiries are stored and their events emitted. Never throws: failures are logged.
    */
   async onBar(bar: Bar): Promise<void> {
+    await this.takeBar(bar);
+    this.barWrites.flush();
+  }
+
+  /**
+   * The closed-bar pipeline as the feed drives it: exits on the finest interval (venue triggers,
+   * break-even, trailing), then scoring; the new signals and the expiries this bar causes are queued
+   * into the turn's group commit (barWrites) and announced after it commits, so a burst of closed bars
+   * pays for one SQLite commit. The daily-loss breaker is checked on every fill, before the scan on a
+   * finest bar that marked an open position, and once per close time otherwise (beside the pipeline:
+   * the wallet did not move with this bar, and a venue balance call must not hold up the other
+   * symbols' bars). Never throws: failures are logged.
+   */
+  private async takeBar(bar: Bar): Promise<void> {
     const { store, broker, scanner, metrics, logger, clock } = this.d;
     const t0 = performance.now();
+    // A bar of a symbol whose previous bar is still queued: commit that one first (shadow tracking,
+    // expiry and the one-live-signal rule must see it).
+    this.barWrites.flushFor(bar.symbol);
+    this.barWrites.flushIfDue();
     this.lastBarAt = clock.now();
     metrics.barsProcessed.inc({ interval: bar.interval });
     try {
@@ -239,15 +273,23 @@ export class Desk implements DeskApi {
           this.pollBreaker();
         }
       }
+      const now = clock.now();
       const funding = this.d.feed.funding(bar.symbol, bar.start + intervalMs(bar.interval));
-      const drafts = scanner.onBar(bar, funding, clock.now());
-      const created = this.persistDrafts(drafts);
-      for (const s of created) if (s.stage === 'shadow') this.shadow.track(s);
-      if (created.length > 0) metrics.barToSignalSeconds.observe((performance.now() - t0) / 1000);
-      // Freshness in market time (TTL in bars of the signal's own series) and in wall time (expiresAt).
+      const drafts = scanner.onBar(bar, funding, now);
+      // Freshness in market time (TTL in bars of the signal's own series) here; in wall time
+      // (expiresAt) once per batch (see barWrites).
       const stale = bar.start - this.d.config.DESK_SIGNAL_TTL_BARS * intervalMs(bar.interval);
-      const expired = [...store.signals.expireSeries(bar.symbol, bar.interval, stale), ...store.signals.expire(clock.now())];
-      for (const id of expired) this.bus.emit({ type: 'signal.expired', at: clock.now(), signalId: id });
+      // Most bars neither create a signal nor expire one: they cost no transaction at all.
+      if (drafts.length === 0 && !store.signals.mayExpireSeries(bar.symbol, bar.interval, stale) && !store.signals.mayExpire(now)) return;
+      this.barWrites.add(bar.symbol, () => {
+        const created = this.persistDrafts(drafts, now);
+        const expired = store.signals.expireSeries(bar.symbol, bar.interval, stale);
+        return () => {
+          this.announce(created);
+          if (created.length > 0) metrics.barToSignalSeconds.observe((performance.now() - t0) / 1000);
+          this.announceExpired(expired, now);
+        };
+      });
     } catch (err) {
       logger.error({ err: errText(err), symbol: bar.symbol, interval: bar.interval }, 'bar pipeline failed');
     }
@@ -302,7 +344,8 @@ export class Desk implements DeskApi {
     if (!hit.allowed) this.refuse(actor, 'scan', new DeskError('RATE_LIMITED', { limit: 'scan', max: hit.max, resetAt: hit.resetAt }));
     const t0 = performance.now();
     const drafts = scanner.scanNow(input.symbol ? [input.symbol] : undefined, input.interval ? [input.interval] : undefined, (s, at) => feed.funding(s, at), now);
-    this.persistDrafts(drafts);
+    this.barWrites.flush();
+    this.announce(this.persistDrafts(drafts, now));
     const signals: Signal[] = [];
     const seen = new Set<string>();
     for (const dr of drafts) {
@@ -598,8 +641,8 @@ export class Desk implements DeskApi {
   /** Net returns (% of entry notional) of the strategy's last window of closed positions in this mode, oldest first. */
   private liveReturns(name: string): number[] {
     const { store, broker } = this.d;
-    return this.closedOf(store.positions.closedSince(broker.mode, 0), name)
-      .slice(-this.d.config.STRATEGY_PROMOTE_MIN_TRADES)
+    return store.positions
+      .closedOfStrategy(broker.mode, name, this.d.config.STRATEGY_PROMOTE_MIN_TRADES)
       .map((p) => (p.entryPrice * p.initialQty > 0 ? ((p.realizedPnl - p.fees) / (p.entryPrice * p.initialQty)) * 100 : 0));
   }
 
@@ -658,6 +701,8 @@ export class Desk implements DeskApi {
     this.authorize(actor, 'trader', 'trade.execute');
     const { store, clock, broker, config } = this.d;
     if (this.stopping) throw new DeskError('SHUTTING_DOWN');
+    // The signal's fate as of every bar already taken (a market-time expiry may still be queued).
+    this.barWrites.flush();
     const linkId = entryOrderLinkId(input.signalId, actor);
     const prior = store.orders.byLinkId(linkId);
     if (prior) return this.orderResult(prior.id, true);
@@ -964,9 +1009,9 @@ export class Desk implements DeskApi {
     };
   }
 
-  private persistDrafts(drafts: SignalDraft[]): Signal[] {
-    const { store, clock, metrics } = this.d;
-    const now = clock.now();
+  /** Stores the drafts that pass the tick rules as signals created at `now`; returns the ones inserted (announce them after commit). */
+  private persistDrafts(drafts: SignalDraft[], now: number): Signal[] {
+    const { store } = this.d;
     const created: Signal[] = [];
     for (const dr of drafts) {
       const stage = this.stageOf(dr.strategy) === 'live' && dr.stage === 'live' ? 'live' : 'shadow';
@@ -990,13 +1035,23 @@ export class Desk implements DeskApi {
         status: 'live',
         createdAt: now,
       };
-      if (store.signals.insert(s)) {
-        created.push(s);
-        metrics.signalsCreated.inc({ strategy: s.strategy, stage: s.stage });
-        if (s.stage === 'live') this.bus.emit({ type: 'signal.created', at: now, signal: s });
-      }
+      if (store.signals.insert(s)) created.push(s);
     }
     return created;
+  }
+
+  /** Emits signal.expired for each id. */
+  private announceExpired(ids: string[], at: number): void {
+    for (const id of ids) this.bus.emit({ type: 'signal.expired', at, signalId: id });
+  }
+
+  /** Counts stored signals, emits signal.created for live ones and hands shadow ones to the shadow ledger. */
+  private announce(created: Signal[]): void {
+    for (const s of created) {
+      this.d.metrics.signalsCreated.inc({ strategy: s.strategy, stage: s.stage });
+      if (s.stage === 'live') this.bus.emit({ type: 'signal.created', at: s.createdAt, signal: s });
+      else this.shadow.track(s);
+    }
   }
 
   private async onExecution(e: Execution): Promise<void> {

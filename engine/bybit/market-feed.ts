@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { DeskConfig } from '../config.ts';
 import type { DeskLogger } from '../log.ts';
 import type { Interval } from '../schemas.ts';
-import type { Bar, BarHandler, Instrument, MarketFeed, Quote } from '../market/types.ts';
+import type { Bar, BarHandler, IdleHandler, Instrument, MarketFeed, Quote } from '../market/types.ts';
 import { DeskError } from '../errors.ts';
 import { bybitCall, realSleep, type CallContext, type VendorResponse } from './errors.ts';
 import { createRestClient, createWsClient, forceReconnect, MAX_TOPICS_PER_SUBSCRIBE, PUBLIC_WS_KEY, type BybitClientOptions } from './client.ts';
@@ -115,6 +115,9 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
   const counters = { messages: 0, reconnects: 0, staleEvents: 0, subscribeRequests: 0 };
   let ws: WebsocketClient | null = null;
   let handler: BarHandler | null = null;
+  let idleHandler: IdleHandler | null = null;
+  // Deliveries queued and not finished: at 0 a burst is over (idleHandler).
+  let delivering = 0;
   let deliverChain: Promise<void> = Promise.resolve();
   let lastDelivered: number | null = null;
   let lastMessageAt = clock.now();
@@ -167,15 +170,22 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
   }
 
   function deliver(bars: Bar[]): Promise<void> {
+    delivering++;
     const run = deliverChain.then(async () => {
       for (const b of bars) {
-        if (stopped || !handler) return;
+        if (stopped || !handler) break;
         lastDelivered = clock.now();
         try {
           await handler(b);
         } catch (e) {
           log.error({ symbol: b.symbol, interval: b.interval, start: b.start, err: e instanceof Error ? e.message.slice(0, 200) : 'error' }, 'onBar handler failed');
         }
+      }
+      if (--delivering > 0 || !idleHandler) return;
+      try {
+        idleHandler();
+      } catch (e) {
+        log.error({ err: e instanceof Error ? e.message.slice(0, 200) : 'error' }, 'idle handler failed');
       }
     });
     deliverChain = run;
@@ -300,8 +310,9 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
       return bars;
     },
 
-    async start(onBar: BarHandler): Promise<void> {
+    async start(onBar: BarHandler, onIdle?: IdleHandler): Promise<void> {
       handler = onBar;
+      idleHandler = onIdle ?? null;
       if (started) return;
       if (stopped) throw new DeskError('SHUTTING_DOWN', {}, 'bybit feed stopped');
       started = true;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Interval } from '../schemas.ts';
 import type { Clock } from '../clock.ts';
 import type { DeskLogger } from '../log.ts';
-import type { Bar, BarHandler, Instrument, MarketFeed, Quote } from './types.ts';
+import type { Bar, BarHandler, IdleHandler, Instrument, MarketFeed, Quote } from './types.ts';
 import { silentLogger } from '../log.ts';
 import { DeskError, isDeskError, toDeskError } from '../errors.ts';
 import { intervalMs } from '../scan/interval.ts';
@@ -227,6 +227,9 @@ export function createReplayFeed(opts: ReplayFeedOptions): ReplayFeed {
   const merge = new ReplayMerge(all);
   const lastPrice = new Map<string, LastPrice>();
   let handler: BarHandler | null = null;
+  let idleHandler: IdleHandler | null = null;
+  // Delivery tasks queued and not finished: at 0 a burst is over (idleHandler).
+  let queued = 0;
   let started = false;
   let stopped = false;
   let finished = false;
@@ -284,7 +287,15 @@ export function createReplayFeed(opts: ReplayFeedOptions): ReplayFeed {
 
   // Runs `task` after everything queued before it: deliveries never interleave.
   const serial = <T>(task: () => Promise<T>): Promise<T> => {
-    const p = chain.then(task);
+    queued++;
+    const p = chain.then(task).finally(() => {
+      if (--queued > 0 || !idleHandler) return;
+      try {
+        idleHandler();
+      } catch (e) {
+        log.error({ err: toDeskError(e).code }, 'replay: idle handler failed');
+      }
+    });
     chain = p.catch(() => undefined);
     return p;
   };
@@ -359,10 +370,11 @@ export function createReplayFeed(opts: ReplayFeedOptions): ReplayFeed {
       return historyOf(symbol, interval, limit);
     },
 
-    async start(onBar) {
+    async start(onBar, onIdle) {
       if (stopped) throw new DeskError('SHUTTING_DOWN', {}, 'replay feed was stopped');
       if (started) throw new DeskError('INTERNAL', {}, 'replay feed already started');
       handler = onBar;
+      idleHandler = onIdle ?? null;
       started = true;
       const first = merge.peekClose();
       clockBase = { market: first ?? lastClose, wall: clock.now() };

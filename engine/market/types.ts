@@ -48,6 +48,12 @@ export interface Quote {
 export type BarHandler = (bar: Bar) => void | Promise<void>;
 
 /**
+ * Called when a burst of bars is over: every bar handed to the BarHandler so far has been handled and
+ * none is queued (the place to commit work batched across bars). Must not throw; a throw is logged.
+ */
+export type IdleHandler = () => void;
+
+/**
  * The MarketFeed port: where closed bars, quotes and funding come from (replay files or Bybit).
  * Methods reject with DeskError EXCHANGE_UNAVAILABLE when the source cannot be reached.
  */
@@ -58,8 +64,8 @@ export interface MarketFeed {
   instruments(symbols: readonly string[]): Promise<Instrument[]>;
   /** The most recent `limit` closed bars before the live stream starts, ascending by start. */
   history(symbol: string, interval: Interval, limit: number): Promise<Bar[]>;
-  /** Starts delivering closed bars (after history) to `onBar`; resolves once streaming has begun. */
-  start(onBar: BarHandler): Promise<void>;
+  /** Starts delivering closed bars (after history) to `onBar`, and burst ends to `onIdle`; resolves once streaming has begun. */
+  start(onBar: BarHandler, onIdle?: IdleHandler): Promise<void>;
   /** Stops delivering bars and releases sockets and timers; idempotent. */
   stop(): Promise<void>;
   /** The freshest quote for `symbol`, or null if none has been seen. */

@@ -54,6 +54,7 @@ export class PositionsRepo {
   private readonly listStmt;
   private readonly updateStmt;
   private readonly closedSinceStmt;
+  private readonly closedOfStrategyStmt;
   private readonly lastPriceStmt;
   private readonly realizedStmt;
   private readonly versions: DataVersion;
@@ -81,6 +82,10 @@ export class PositionsRepo {
         closed_at = @closedAt, close_reason = @closeReason WHERE id = @id`,
     );
     this.closedSinceStmt = db.prepare(`SELECT * FROM positions WHERE mode = ? AND status = 'closed' AND closed_at >= ? ORDER BY closed_at`);
+    this.closedOfStrategyStmt = db.prepare(
+      `SELECT p.* FROM positions p JOIN signals s ON s.id = p.signal_id
+       WHERE p.mode = ? AND p.status = 'closed' AND s.strategy = ? ORDER BY p.closed_at DESC, p.rowid DESC LIMIT ?`,
+    );
     this.lastPriceStmt = db.prepare(`UPDATE positions SET last_price = ? WHERE mode = ? AND symbol = ? AND status = 'open'`);
     this.realizedStmt = db.prepare('SELECT COALESCE(SUM(realized_pnl - fees), 0) AS net FROM positions WHERE mode = ?');
     this.versions = new DataVersion(db);
@@ -190,6 +195,11 @@ export class PositionsRepo {
   /** Positions of `mode` closed at or after `since`, oldest first. */
   closedSince(mode: string, since: number): PositionRow[] {
     return (this.closedSinceStmt.all(mode, since) as RawPosition[]).map(toRow);
+  }
+
+  /** The last `limit` positions of `mode` closed that were opened from a signal of `strategy`, oldest first (one indexed query). */
+  closedOfStrategy(mode: string, strategy: string, limit: number): PositionRow[] {
+    return (this.closedOfStrategyStmt.all(mode, strategy, limit) as RawPosition[]).map(toRow).reverse();
   }
 
   /** Marks the last seen price on the open position of `symbol` (for unrealized PnL). */
