@@ -84,6 +84,12 @@ export interface BybitV5Fake {
   close(): Promise<void>;
   /** Moves symbols (default: subscribed ones and those with orders/positions) forward by `n` base bars; returns steps made. */
   advance(n?: number, symbols?: string[]): number;
+  /**
+   * Steps each of `symbols` by one base bar now, as advance(1, [symbol]) would (fills, triggers,
+   * private pushes), but holds their public messages: returns one sender per symbol that pushes that
+   * symbol's klines and ticker when called. For benches that time the push alone; throws like advance().
+   */
+  prepareAdvance(symbols: string[]): (() => void)[];
   /** Moves one symbol's cursor (index < 1e11, else epoch-ms time); no fills happen; throws RangeError out of range. */
   setCursor(symbol: string, target: CursorTarget): void;
   /** Answers the next `times` calls to `path` ("/v5/order/create", or "*") with `retCode`, applying no effect. */
@@ -327,6 +333,13 @@ export async function startBybitV5Fake(opts: BybitV5FakeOptions = {}): Promise<B
         made += 1;
       }
       return made;
+    },
+    prepareAdvance(symbols) {
+      return symbols.map((sym) =>
+        publicStream.hold(() => {
+          stepSymbol({ market: marketOf(sym), spec: specs.get(sym)!, exchange, stream: publicStream, drops, nextCs });
+        }),
+      );
     },
     setCursor(symbol, target) {
       const m = marketOf(symbol);

@@ -36,12 +36,11 @@ export function stepSymbol(ctx: ReplayContext): boolean {
   const sym = m.symbol;
   const oldNow = m.now();
   const newNow = oldNow + m.base.ms;
-  const topics = ctx.stream.topics();
   type Plan = { topic: string; opening: number[]; closing: number[]; forming: boolean };
   const plans: Plan[] = [];
   for (const [interval, s] of m.series) {
     const topic = `kline.${interval}.${sym}`;
-    if (!topics.has(topic)) continue;
+    if (!ctx.stream.hasSubscriber(topic)) continue;
     const plan: Plan = { topic, opening: [], closing: [], forming: false };
     const first = Math.max(0, lastAtOrBefore(s.start, oldNow - s.ms));
     const last = lastAtOrBefore(s.start, newNow - 1);
@@ -71,6 +70,6 @@ export function stepSymbol(ctx: ReplayContext): boolean {
     }
   }
   const tickerTopic = `tickers.${sym}`;
-  if (topics.has(tickerTopic)) ctx.stream.publish(tickerTopic, wsTicker(m, ctx.spec, ctx.nextCs()));
+  if (ctx.stream.hasSubscriber(tickerTopic)) ctx.stream.publish(tickerTopic, wsTicker(m, ctx.spec, ctx.nextCs()));
   return true;
 }

@@ -41,6 +41,8 @@ export function klineMessage(symbol: string, b: ServedBar, timestamp: number): R
  */
 export class PublicStream {
   private readonly conns = new Set<PublicConn>();
+  /** While hold() runs: the frames publish() produced, not yet sent. */
+  private held: { conn: PublicConn; text: string }[] | null = null;
 
   /** Attaches to `wss`; `check` validates topics; `onSubscribed` runs after a topic is added (e.g. to push a ticker snapshot). */
   constructor(
@@ -105,10 +107,49 @@ export class PublicStream {
     for (const topic of added) this.onSubscribed(topic, (msg) => this.reply(conn, msg as Record<string, unknown>));
   }
 
-  /** Sends `msg` to every socket subscribed to `topic`. */
+  /** Sends `msg` to every socket subscribed to `topic` (or holds it, inside hold()). */
   publish(topic: string, msg: Record<string, unknown>): void {
     const text = JSON.stringify(msg);
-    for (const c of this.conns) if (c.topics.has(topic) && c.ws.readyState === c.ws.OPEN) c.ws.send(text);
+    for (const c of this.conns) {
+      if (!c.topics.has(topic) || c.ws.readyState !== c.ws.OPEN) continue;
+      if (this.held) this.held.push({ conn: c, text });
+      else c.ws.send(text);
+    }
+  }
+
+  /**
+   * Runs `fn` with every publish held back, rendered but unsent, and returns a function that sends
+   * them in order (each socket corked meanwhile, so a step's frames leave in one write, as an
+   * exchange's burst does). For benches that time the push apart from the fake's own work.
+   */
+  hold(fn: () => void): () => void {
+    const outer = this.held;
+    const held: { conn: PublicConn; text: string }[] = [];
+    this.held = held;
+    try {
+      fn();
+    } finally {
+      this.held = outer;
+    }
+    return () => {
+      // ws has no cork of its own: its net.Socket does (ws keeps it as _socket).
+      const sockets = new Set<{ cork(): void; uncork(): void }>();
+      for (const { conn } of held) {
+        const s = (conn.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+        if (s && !sockets.has(s)) {
+          s.cork();
+          sockets.add(s);
+        }
+      }
+      for (const { conn, text } of held) if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(text);
+      for (const s of sockets) s.uncork();
+    };
+  }
+
+  /** Whether some socket is subscribed to `topic` (no set is built: replay asks this per symbol step). */
+  hasSubscriber(topic: string): boolean {
+    for (const c of this.conns) if (c.topics.has(topic)) return true;
+    return false;
   }
 
   /** Every topic some open socket is subscribed to. */
