@@ -301,6 +301,7 @@ export class Desk implements DeskApi {
   async status(actor: Actor): Promise<StatusResult> {
     this.authorize(actor, 'viewer', 'status');
     const { config, clock, store, feed, broker } = this.d;
+    this.barWrites.flush();
     const risk = store.risk.get();
     const bal = await broker.balance();
     const now = clock.now();
@@ -367,6 +368,8 @@ export class Desk implements DeskApi {
     const input = parseInput(ListSignalsInput, raw);
     this.authorize(actor, 'viewer', 'signals.list');
     const { store, clock } = this.d;
+    // Signals as of every bar already taken (its inserts and expiries may still be queued).
+    this.barWrites.flush();
     const signals =
       input.status === 'live'
         ? store.signals.listLive(clock.now(), input.symbol ?? null, input.limit)
@@ -378,6 +381,7 @@ export class Desk implements DeskApi {
   async getSignal(actor: Actor, raw: z.input<typeof GetSignalInput>): Promise<{ signal: Signal }> {
     const input = parseInput(GetSignalInput, raw);
     this.authorize(actor, 'viewer', 'signals.get');
+    this.barWrites.flush();
     const s = this.d.store.signals.get(input.id);
     if (!s) throw new DeskError('NOT_FOUND', { field: 'id', id: input.id }, 'no such signal');
     return { signal: this.withExpiry(s) };
@@ -388,6 +392,8 @@ export class Desk implements DeskApi {
     const input = parseInput(ExecuteInput, raw);
     this.authorize(actor, 'viewer', 'trade.preview');
     const { store, clock, broker } = this.d;
+    // The same view of the signal as execute() would have.
+    this.barWrites.flush();
     const signal = store.signals.get(input.signalId);
     if (!signal) throw new DeskError('NOT_FOUND', { field: 'signalId', id: input.signalId }, 'no such signal');
     const bal = await broker.balance();

@@ -141,7 +141,7 @@ describe('desk closed-bar group commit', () => {
 });
 
 describe('execute() and bar writes still queued', () => {
-  it('a market-time expiry queued by a bar the feed handed over is applied before execute decides: SIGNAL_EXPIRED, no order', async () => {
+  it('a market-time expiry queued by a bar the feed handed over is applied before preview, getSignal and execute decide: SIGNAL_EXPIRED, no order', async () => {
     const path = tmpDbPath();
     const config = testConfig({ DESK_WARMUP_BARS: '300', DESK_DB: path });
     const clock = new ManualClock(TEST_START);
@@ -200,6 +200,13 @@ describe('execute() and bar writes still queued', () => {
     expect(other.status(sig.id)).toBe('live');
     expect(sig.expiresAt).toBeGreaterThan(clock.now());
     expect(seen.some((e) => e.type === 'signal.expired' && e.id === sig.id)).toBe(false);
+
+    // A preview sees what execute will see: the queued expiry is applied first.
+    const preview = await desk.previewExecution(trader, { signalId: sig.id });
+    expect(preview.allowed).toBe(false);
+    expect(preview.refusal?.code).toBe('SIGNAL_EXPIRED');
+    expect((await desk.getSignal(trader, { id: sig.id })).signal.status).toBe('expired');
+    expect(other.status(sig.id)).toBe('expired');
 
     const err = await desk.execute(trader, { signalId: sig.id }).catch((e: unknown) => e);
     expect(isDeskError(err, 'SIGNAL_EXPIRED')).toBe(true);
