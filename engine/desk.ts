@@ -255,17 +255,21 @@ export class Desk implements DeskApi {
       this.klines.append(bar);
       await this.shadow.onBar(bar);
       if (bar.interval === this.finest) {
-        store.positions.markPrice(broker.mode, bar.symbol, bar.close);
+        // Most symbols hold nothing: their bar skips the position work (and its allocations).
+        const held = store.positions.hasOpen(broker.mode, bar.symbol);
+        if (held) store.positions.markPrice(broker.mode, bar.symbol, bar.close);
         await broker.onBar(bar);
-        this.emitAll(
-          await manageExits(store, broker, bar, {
-            trailMinLeverage: this.d.config.RISK_TRAIL_MIN_LEVERAGE,
-            tickOf: (s) => this.instrument(s).tickSize,
-            now: clock.now(),
-          }),
-        );
-        await this.rollDayIfNeeded();
-        if (store.positions.openOn(broker.mode, bar.symbol)) {
+        if (held) {
+          this.emitAll(
+            await manageExits(store, broker, bar, {
+              trailMinLeverage: this.d.config.RISK_TRAIL_MIN_LEVERAGE,
+              tickOf: (s) => this.instrument(s).tickSize,
+              now: clock.now(),
+            }),
+          );
+        }
+        if (utcDayStart(clock.now()) !== this.rolledDay) await this.rollDayIfNeeded();
+        if (store.positions.hasOpen(broker.mode, bar.symbol)) {
           this.breakerBarStart = bar.start;
           await this.checkBreaker();
         } else if (bar.start !== this.breakerBarStart) {

@@ -77,6 +77,18 @@ interface KlineWs {
   confirm?: boolean;
 }
 
+/** A closed bar from one WS kline row, or null if a number in it is not finite. */
+function toBar(symbol: string, interval: Interval, d: KlineWs): Bar | null {
+  const start = Number(d.start);
+  const open = Number(d.open);
+  const high = Number(d.high);
+  const low = Number(d.low);
+  const close = Number(d.close);
+  const volume = Number(d.volume);
+  if (!(Number.isFinite(start) && Number.isFinite(open) && Number.isFinite(high) && Number.isFinite(low) && Number.isFinite(close) && Number.isFinite(volume))) return null;
+  return { symbol, interval, start, open, high, low, close, volume };
+}
+
 function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
   let active = 0;
   const waiting: (() => void)[] = [];
@@ -216,6 +228,10 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
       );
     }
   }
+  // Topic → where its messages go, so a message costs one map lookup (no split, no parsing of the name).
+  const klineRoutes = new Map<string, { seq: KlineSequencer; symbol: string; interval: Interval }>();
+  for (const symbol of universe) for (const interval of intervals) klineRoutes.set(`kline.${interval}.${symbol}`, { seq: seqs.get(key(symbol, interval))!, symbol, interval });
+  const tickerRoutes = new Map(universe.map((symbol) => [`tickers.${symbol}`, symbol]));
 
   function onUpdate(msg: { topic?: unknown; data?: unknown }): void {
     if (stopped || typeof msg?.topic !== 'string') return;
@@ -223,21 +239,23 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
     lastMessageAt = clock.now();
     staleSince = null;
     const topic = msg.topic;
-    if (topic.startsWith('kline.')) {
-      const [, interval = '', symbol = ''] = topic.split('.');
-      const seq = seqs.get(key(symbol, interval));
-      if (!seq || !isInterval(interval) || !Array.isArray(msg.data)) return;
-      const closed = (msg.data as KlineWs[]).filter((d) => d && d.confirm === true).sort((a, b) => Number(a.start) - Number(b.start));
+    const route = klineRoutes.get(topic);
+    if (route) {
+      if (!Array.isArray(msg.data)) return;
+      const rows = msg.data as KlineWs[];
+      // Bybit sends one row per message; sort only when a message carries several closed bars.
+      let closed: KlineWs[] | null = null;
+      for (const d of rows) if (d && d.confirm === true) (closed ??= []).push(d);
+      if (!closed) return;
+      if (closed.length > 1) closed.sort((a, b) => Number(a.start) - Number(b.start));
       for (const d of closed) {
-        const bar: Bar = { symbol, interval, start: Number(d.start), open: Number(d.open), high: Number(d.high), low: Number(d.low), close: Number(d.close), volume: Number(d.volume) };
-        if ([bar.start, bar.open, bar.high, bar.low, bar.close, bar.volume].every(Number.isFinite)) void seq.push(bar);
+        const bar = toBar(route.symbol, route.interval, d);
+        if (bar) void route.seq.push(bar);
       }
       return;
     }
-    if (topic.startsWith('tickers.')) {
-      const symbol = topic.slice('tickers.'.length);
-      if (msg.data && typeof msg.data === 'object') tickers.apply(msg.data as VendorTicker, clock.now(), symbol);
-    }
+    const symbol = tickerRoutes.get(topic);
+    if (symbol !== undefined && msg.data && typeof msg.data === 'object') tickers.apply(msg.data as VendorTicker, clock.now(), symbol);
   }
 
   function catchUpAll(): Promise<void> {

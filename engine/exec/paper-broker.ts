@@ -19,8 +19,8 @@ export interface PaperBookEntry {
 
 /** What the paper venue reads from the desk's ledger (the ledger IS the paper venue's truth). */
 export interface PaperLedger {
-  /** Open paper positions. */
-  book(): PaperBookEntry[];
+  /** Open paper positions (only `symbol`'s, if given: the closed-bar path asks per bar). */
+  book(symbol?: string): PaperBookEntry[];
   /** Paper wallet. */
   balance(): VenueBalance;
   /** Stores a quote snapshot (for bar-triggered exits) and returns its id. */
@@ -160,8 +160,7 @@ export class PaperBroker implements Broker {
    * each take-profit level the bar reached, filling at the level or at the open if the bar gapped past it.
    */
   async onBar(bar: Bar): Promise<void> {
-    for (const p of this.ledger.book()) {
-      if (p.symbol !== bar.symbol) continue;
+    for (const p of this.ledger.book(bar.symbol)) {
       if (p.targets.length * EXIT_FILL_SLOTS > this.fills.length) this.fills = new Float64Array(p.targets.length * EXIT_FILL_SLOTS);
       const n = barExits(p, bar.open, bar.high, bar.low, this.opts.qtyStepOf(p.symbol), this.fills);
       if (n === 0) continue;
