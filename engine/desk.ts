@@ -85,6 +85,8 @@ export interface DeskDeps {
   autoDemote?: boolean;
   /** Recent bars per series (charts); default: a store holding DESK_WARMUP_BARS per series. */
   klines?: KlineStore;
+  /** Told when a burst of bars is over and committed (WAL checkpoints go there, see QuietCheckpoints). */
+  onBurstOver?: () => void;
 }
 
 /** A planned entry that passed every gate. */
@@ -178,7 +180,10 @@ export class Desk implements DeskApi {
     // feed has no more bars queued), or at the end of the event-loop turn at the latest.
     await feed.start(
       (bar) => this.takeBar(bar),
-      () => this.barWrites.flush(),
+      () => {
+        this.barWrites.flush();
+        this.d.onBurstOver?.();
+      },
     );
     logger.info({ mode: this.d.broker.mode, feed: feed.kind, universe: config.DESK_UNIVERSE.length }, 'desk started');
   }

@@ -6,6 +6,7 @@ import {
   createStore,
   Desk,
   openDb,
+  QuietCheckpoints,
   PaperBroker,
   Scanner,
   scannerOptionsFromConfig,
@@ -58,6 +59,8 @@ export async function composeDesk(config: DeskConfig, opts: ComposeOptions = {})
   const logger = opts.logger ?? createLogger({ level: config.DESK_LOG_LEVEL });
   const metrics = opts.metrics ?? createMetrics();
   const { db } = await openDb(config.DESK_DB, () => clock.now());
+  // WAL checkpoints (an fsync each) run in the quiet after a burst of bars, not inside a commit on the bar path.
+  const checkpoints = new QuietCheckpoints(db, config.DESK_DB, { onError: (code) => logger.warn({ code }, 'wal checkpoint failed') });
   const store = createStore(db);
   let feed = opts.feed;
   let broker = opts.broker;
@@ -105,6 +108,7 @@ export async function composeDesk(config: DeskConfig, opts: ComposeOptions = {})
       metrics,
       instruments,
       strategyNames: scanner.strategies.map((s) => s.name),
+      onBurstOver: () => checkpoints.burstOver(),
     });
     emit = (e) => desk.emit(e);
     let closed = false;
@@ -123,10 +127,12 @@ export async function composeDesk(config: DeskConfig, opts: ComposeOptions = {})
         if (closed) return;
         closed = true;
         await desk.stop();
+        checkpoints.stop();
         db.close();
       },
     };
   } catch (e) {
+    checkpoints.stop();
     db.close();
     throw e;
   }
