@@ -3,8 +3,11 @@
 // 127.0.0.1). The fake runs in a child process. Every round it closes one 60-minute bar for all 200
 // symbols at once (a burst, as at a real bar boundary) and publishes 200 tickers; latency = onBar
 // time − the moment the fake started publishing that burst (epoch clocks of one machine).
-// The 200 symbols are aliases (B000USDT…B199USDT) of the repo's real 60-minute kline files: the
-// prices are real, the names are not — this measures plumbing, not markets.
+// The 200 symbols are aliases (B000USDT…B199USDT) of the repo's five real 60-minute kline files: the
+// prices are real, the names are not — this measures plumbing, not markets. For the desk part each
+// alias replays its series from a different date (37 bars apart), so the 200 behave as independent
+// markets; `--correlated` keeps the 40 aliases of a series on the same bar, a stress case where up
+// to 120 of 200 symbols signal on one bar.
 // Second part (issue 3): the same fake and the same 200 aliases, but through THE DESK as
 // scripts/start.ts builds it — composeDesk with DESK_FEED=bybit, DESK_MODE=paper, DESK_INTERVALS=60,
 // a WAL database file — and latency = the desk's `signal.created` event − the moment the fake began
@@ -32,6 +35,8 @@ import { composeDesk } from '../compose.ts';
 import type { BenchLine } from './bench-line.ts';
 
 const SYMBOLS = 200;
+/** Independent markets: bars between the replay positions of two aliases of one real series. */
+const ALIAS_SHIFT_BARS = 37;
 const WARMUP_ROUNDS = 10;
 const ROUNDS = 50;
 /** Desk part: rounds (one closed 60-minute bar for all 200 symbols each) after its warm-up rounds. */
@@ -92,6 +97,14 @@ async function fakeChild(): Promise<void> {
     symbols.push(sym);
   }
   const fake = await startBybitV5Fake({ klinesDir: dir, symbols, baseInterval: '60' });
+  if (!process.argv.includes('--correlated')) {
+    // Independent markets: alias i replays its source 37 × ⌊i/5⌋ bars earlier, so no two symbols
+    // close the same real bar (40 copies of one series would all signal on the same bar).
+    for (let i = sources.length; i < SYMBOLS; i++) {
+      const sym = symbols[i]!;
+      fake.setCursor(sym, { index: fake.market(sym).index - Math.floor(i / sources.length) * ALIAS_SHIFT_BARS });
+    }
+  }
   const send = (m: ChildMsg) => process.send?.(m);
   process.on('message', (m: { advance?: number; perSymbol?: boolean; stop?: boolean }) => {
     if (m.stop) {
@@ -128,9 +141,12 @@ interface FakeChild {
   stop(): Promise<void>;
 }
 
-/** Forks the fake (this file with --fake-child) and waits for it to listen; rejects if it dies first. */
-async function startFakeChild(): Promise<FakeChild> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--fake-child'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+/**
+ * Forks the fake (this file with --fake-child) and waits for it to listen; `correlated` keeps the 40
+ * aliases of each real series on the same bar. Rejects if it dies first.
+ */
+async function startFakeChild(correlated = false): Promise<FakeChild> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--fake-child', ...(correlated ? ['--correlated'] : [])], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const inbox: ChildMsg[] = [];
   let wake: (() => void) | null = null;
   let dead = false;
@@ -245,8 +261,8 @@ export async function benchBybitFeed(): Promise<BenchLine[]> {
  * desk's own onBar cost per bar, and closed kline → onBar done for every bar; rejects if the fake or
  * the desk cannot start, or if the feed refilled or duplicated bars (an unclean measurement).
  */
-export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper', withPositions = true): Promise<BenchLine[]> {
-  const fake = await startFakeChild();
+export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper', withPositions = true, markets: 'independent' | 'correlated' = 'independent'): Promise<BenchLine[]> {
+  const fake = await startFakeChild(markets === 'correlated');
   const { ready } = fake;
   const symbols = ready.symbols;
   const index = new Map(symbols.map((s, i) => [s, i]));
@@ -273,8 +289,8 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper', withPosit
   let measuring = false;
   let done = 0;
   const wait = waiter();
-  // Start of the bar this round closes (all 200 symbols close the same bar).
-  let roundBar: number | null = null;
+  // Start of the bar each symbol closed last (symbols replay different dates unless correlated).
+  const barOf = new Map<string, number>();
   // Per round: [symbol index, epoch ms] of each onBar end and of each signal.created; matched to the
   // fake's per-symbol stamps once the round is in (bars reach the desk before the stamps do).
   let doneAt: [number, number][] = [];
@@ -294,7 +310,7 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper', withPosit
   let stray = 0;
   rt.feed.start = (h: BarHandler) =>
     feedStart(async (bar: Bar) => {
-      roundBar = bar.start;
+      barOf.set(bar.symbol, bar.start);
       const t0 = performance.now();
       if (measuring) startAt.push([index.get(bar.symbol) ?? -1, performance.timeOrigin + t0]);
       await h(bar);
@@ -310,9 +326,9 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper', withPosit
     if (ev.type !== 'signal.created') return;
     const t = epoch();
     if (!measuring) return;
-    // The event must come from this round's closed bar (not a scan or an earlier bar). The desk
-    // announces signals once the turn's group commit is stored, so not from inside onBar.
-    if (ev.signal.barTime !== roundBar || !index.has(ev.signal.symbol)) {
+    // The event must come from the symbol's bar of this round (not a scan or an earlier bar). The
+    // desk announces signals once their group commit is stored, so not from inside onBar.
+    if (ev.signal.barTime !== barOf.get(ev.signal.symbol) || !index.has(ev.signal.symbol)) {
       stray++;
       return;
     }
@@ -389,8 +405,9 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper', withPosit
     rmSync(dbDir, { recursive: true, force: true });
   }
   for (const xs of [onBarMs, onSignalBarMs, toDone, toStart, toSignal, publish, cpuPerRound]) xs.sort((a, b) => a - b);
-  const target = (name: string, v: number, ref: number): BenchLine => ({ name, value: round(v), unit: 'ms', reference: ref, ratio: round(v / ref) });
-  const plain = (name: string, v: number, unit = 'ms'): BenchLine => ({ name, value: round(v), unit, reference: null, ratio: null });
+  const pre = markets === 'correlated' ? 'bybit.desk.correlated.' : 'bybit.desk.';
+  const target = (name: string, v: number, ref: number): BenchLine => ({ name: name.replace('bybit.desk.', pre), value: round(v), unit: 'ms', reference: ref, ratio: round(v / ref) });
+  const plain = (name: string, v: number, unit = 'ms'): BenchLine => ({ name: name.replace('bybit.desk.', pre), value: round(v), unit, reference: null, ratio: null });
   return [
     target('bybit.desk.closed_kline_to_signal_created.200sym.p50', pct(toSignal, 50), SIGNAL_P99_TARGET_MS),
     target('bybit.desk.closed_kline_to_signal_created.200sym.p99', pct(toSignal, 99), SIGNAL_P99_TARGET_MS),
@@ -402,8 +419,7 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper', withPosit
     target('bybit.desk.onbar_cost.p50', pct(onBarMs, 50), SIGNAL_P99_TARGET_MS / SYMBOLS),
     target('bybit.desk.onbar_cost.p99', pct(onBarMs, 99), SIGNAL_P99_TARGET_MS / SYMBOLS),
     plain('bybit.desk.onbar_cost.max', onBarMs[onBarMs.length - 1] ?? NaN),
-    // Bars that created a signal: they come in clusters (correlated markets; here 40 aliases of one
-    // real series), so their cost decides the signal p99.
+    // Bars that created a signal (with correlated markets they come in clusters of 40).
     target('bybit.desk.onbar_cost.signal_bars.p50', pct(onSignalBarMs, 50), SIGNAL_P99_TARGET_MS / SYMBOLS),
     target('bybit.desk.onbar_cost.signal_bars.p99', pct(onSignalBarMs, 99), SIGNAL_P99_TARGET_MS / SYMBOLS),
     target('bybit.desk.closed_kline_to_onbar_done.200sym.p50', pct(toDone, 50), SIGNAL_P99_TARGET_MS),
@@ -422,9 +438,13 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper', withPosit
   ];
 }
 
-/** Runs the feed-only part, then the desk part (see benchBybitFeed, benchBybitDesk); rejects on the first failure. */
+/**
+ * Runs the feed-only part, then the desk part on 200 independent markets, then the desk part's stress
+ * case (40 aliases of each real series closing the same bar, so up to 120 signals in one burst); see
+ * benchBybitFeed, benchBybitDesk. Rejects on the first failure.
+ */
 export async function benchBybit(): Promise<BenchLine[]> {
-  return [...(await benchBybitFeed()), ...(await benchBybitDesk())];
+  return [...(await benchBybitFeed()), ...(await benchBybitDesk()), ...(await benchBybitDesk('paper', true, 'correlated'))];
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv.includes('--fake-child')) {
@@ -433,7 +453,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && pro
     process.exit(1);
   });
 } else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const run = process.argv.includes('--desk-live') ? () => benchBybitDesk('live') : process.argv.includes('--desk') ? () => benchBybitDesk() : process.argv.includes('--feed') ? benchBybitFeed : benchBybit;
+  const markets = process.argv.includes('--correlated') ? 'correlated' : 'independent';
+  const run = process.argv.includes('--desk-live') ? () => benchBybitDesk('live', true, markets) : process.argv.includes('--desk') ? () => benchBybitDesk('paper', true, markets) : process.argv.includes('--feed') ? benchBybitFeed : benchBybit;
   run()
     .then((lines) => {
       for (const l of lines) console.log(JSON.stringify(l));
