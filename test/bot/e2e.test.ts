@@ -32,7 +32,8 @@ const button = (m: FakeMessage, label: RegExp): string | undefined =>
 beforeAll(async () => {
   fake = await startFakeBotApi({ token: TOKEN });
   dir = mkdtempSync(join(tmpdir(), 'desk-e2e-'));
-  child = spawn('npx', ['tsx', 'scripts/start.ts'], {
+  // The desk itself (not npx → tsx → node), so the SIGTERM in afterAll reaches it and nothing is left running.
+  child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
