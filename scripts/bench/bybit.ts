@@ -29,7 +29,7 @@ import { createBybitFeed } from '../../engine/bybit/market-feed.ts';
 import { systemClock } from '../../engine/clock.ts';
 import { testConfig } from '../../engine/config.ts';
 import { silentLogger } from '../../engine/log.ts';
-import type { Bar, BarHandler } from '../../engine/market/types.ts';
+import type { Bar, BarHandler, IdleHandler } from '../../engine/market/types.ts';
 import { startBybitV5Fake } from '../../test/fakes/bybit-v5/index.ts';
 import { composeDesk } from '../compose.ts';
 import type { BenchLine } from './bench-line.ts';
@@ -308,7 +308,8 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper', withPosit
   const toSignal: number[] = [];
   let signals = 0;
   let stray = 0;
-  rt.feed.start = (h: BarHandler) =>
+  // The desk's burst-over hook (onIdle: its group commit) passes through untouched.
+  rt.feed.start = (h: BarHandler, onIdle?: IdleHandler) =>
     feedStart(async (bar: Bar) => {
       barOf.set(bar.symbol, bar.start);
       const t0 = performance.now();
@@ -321,7 +322,7 @@ export async function benchBybitDesk(mode: 'paper' | 'live' = 'paper', withPosit
       onBarMs.push(t1 - t0);
       costAt.set(index.get(bar.symbol) ?? -1, t1 - t0);
       doneAt.push([index.get(bar.symbol) ?? -1, performance.timeOrigin + t1]);
-    });
+    }, onIdle);
   const unsubscribe = rt.desk.subscribe((ev) => {
     if (ev.type !== 'signal.created') return;
     const t = epoch();
