@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore, openDb, type Db, type Signal, type Store } from '../../engine/index.ts';
 import { GroupCommit, type GroupWrite } from '../../engine/store/group-commit.ts';
+import { signalRow } from '../helpers/signal-row.ts';
 
 const open: Db[] = [];
 afterEach(() => {
@@ -32,27 +33,8 @@ async function setup(): Promise<{ store: Store; other: Db; txCalls: () => number
   return { store, other, txCalls: () => calls, counted };
 }
 
-function signal(id: string, over: Partial<Signal> = {}): Signal {
-  return {
-    id,
-    symbol: id.toUpperCase().replace(/[^A-Z0-9]/g, '') + 'USDT',
-    interval: '60',
-    side: 'long',
-    strategy: 'bb-grid-long',
-    score: 6,
-    scoreParts: [{ name: 'trend', score: 6, weight: 1, value: 0.5 }],
-    entry: 100,
-    stop: 90,
-    targets: [110],
-    barTime: 1_000,
-    expiresAt: 10_000,
-    regime: 'trend',
-    stage: 'live',
-    status: 'live',
-    createdAt: 1,
-    ...over,
-  };
-}
+/** One symbol per id, so the one-live-signal rule never collides. */
+const signal = (id: string, over: Partial<Signal> = {}): Signal => signalRow(id, { symbol: id.toUpperCase().replace(/[^A-Z0-9]/g, '') + 'USDT', ...over });
 
 /** Signal ids the other connection sees committed, sorted. */
 function committedIds(other: Db): string[] {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore, openDb, type Db, type Signal, type Store } from '../../engine/index.ts';
+import { signalRow } from '../helpers/signal-row.ts';
 
 const open: Db[] = [];
 afterEach(() => {
@@ -29,27 +30,6 @@ function position(id: string, symbol: string, openedAt = 1) {
   return { id, mode: 'paper' as const, symbol, side: 'long' as const, qty: 2, entryPrice: 100, stop: 90, targets: [110, 120], leverage: 2, signalId: null, actorKind: 'rpc', actorId: 'x', openedAt };
 }
 
-function signal(id: string, over: Partial<Signal> = {}): Signal {
-  return {
-    id,
-    symbol: 'BTCUSDT',
-    interval: '60',
-    side: 'long',
-    strategy: 'bb-grid-long',
-    score: 6,
-    scoreParts: [{ name: 'trend', score: 6, weight: 1, value: 0.5 }],
-    entry: 100,
-    stop: 90,
-    targets: [110],
-    barTime: 1_000,
-    expiresAt: 10_000,
-    regime: 'trend',
-    stage: 'live',
-    status: 'live',
-    createdAt: 1,
-    ...over,
-  };
-}
 
 describe('PositionsRepo memo', () => {
   it('sees positions opened, marked and closed by another connection (from the next event-loop turn)', async () => {
@@ -149,16 +129,16 @@ describe('SignalsRepo expiry bounds', () => {
     const [desk] = await twoConnections();
     expect(desk.signals.expire(1_000_000)).toEqual([]);
     expect(desk.signals.expireSeries('BTCUSDT', '60', 1_000_000)).toEqual([]);
-    desk.signals.insert(signal('a', { barTime: 1_000, expiresAt: 10_000 }));
-    desk.signals.insert(signal('b', { side: 'short', strategy: 'bb-grid-short', barTime: 2_000, expiresAt: 5_000 }));
-    desk.signals.insert(signal('c', { symbol: 'ETHUSDT', barTime: 500, expiresAt: 50_000 }));
+    desk.signals.insert(signalRow('a', { barTime: 1_000, expiresAt: 10_000 }));
+    desk.signals.insert(signalRow('b', { side: 'short', strategy: 'bb-grid-short', barTime: 2_000, expiresAt: 5_000 }));
+    desk.signals.insert(signalRow('c', { symbol: 'ETHUSDT', barTime: 500, expiresAt: 50_000 }));
     expect(desk.signals.expireSeries('BTCUSDT', '60', 999)).toEqual([]);
     expect(desk.signals.expireSeries('BTCUSDT', '240', 5_000)).toEqual([]);
     expect(desk.signals.expireSeries('BTCUSDT', '60', 1_000)).toEqual(['a']);
     expect(desk.signals.expire(4_999)).toEqual([]);
     expect(desk.signals.expire(5_000)).toEqual(['b']);
     // A new live signal with an earlier expiry than any remembered one is still found.
-    desk.signals.insert(signal('d', { barTime: 100, expiresAt: 6_000 }));
+    desk.signals.insert(signalRow('d', { barTime: 100, expiresAt: 6_000 }));
     expect(desk.signals.expire(6_000)).toEqual(['d']);
     expect(desk.signals.expireSeries('ETHUSDT', '60', 500)).toEqual(['c']);
     expect(desk.signals.countLive(0)).toBe(0);
@@ -166,12 +146,12 @@ describe('SignalsRepo expiry bounds', () => {
 
   it('finds signals another connection inserted, and ones whose expiry was rolled back', async () => {
     const [desk, other] = await twoConnections();
-    desk.signals.insert(signal('a', { expiresAt: 9_000 }));
+    desk.signals.insert(signalRow('a', { expiresAt: 9_000 }));
     expect(desk.signals.expire(100)).toEqual([]);
-    other.signals.insert(signal('x', { symbol: 'SOLUSDT', barTime: 10, expiresAt: 200 }));
+    other.signals.insert(signalRow('x', { symbol: 'SOLUSDT', barTime: 10, expiresAt: 200 }));
     await nextTurn();
     expect(desk.signals.expireSeries('SOLUSDT', '60', 10)).toEqual(['x']);
-    other.signals.insert(signal('y', { symbol: 'WIFUSDT', expiresAt: 300 }));
+    other.signals.insert(signalRow('y', { symbol: 'WIFUSDT', expiresAt: 300 }));
     await nextTurn();
     expect(desk.signals.expire(299)).toEqual([]);
     expect(() =>

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore, openDb, type Db, type Signal, type Store } from '../../engine/index.ts';
 import { Transactions } from '../../engine/store/transactions.ts';
+import { signalRow } from '../helpers/signal-row.ts';
 
 const open: Db[] = [];
 afterEach(() => {
@@ -30,27 +31,6 @@ async function twoStores(): Promise<[Store, Store]> {
 
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
-function signal(id: string, over: Partial<Signal> = {}): Signal {
-  return {
-    id,
-    symbol: 'BTCUSDT',
-    interval: '60',
-    side: 'long',
-    strategy: 'bb-grid-long',
-    score: 6,
-    scoreParts: [{ name: 'trend', score: 6, weight: 1, value: 0.5 }],
-    entry: 100,
-    stop: 90,
-    targets: [110],
-    barTime: 1_000,
-    expiresAt: 10_000,
-    regime: 'trend',
-    stage: 'live',
-    status: 'live',
-    createdAt: 1,
-    ...over,
-  };
-}
 
 function auditCount(db: Db): number {
   return (db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
@@ -142,8 +122,8 @@ describe('Transactions', () => {
 describe('SignalsRepo expiry bounds across rollbacks (store.tx)', () => {
   it('an expire() rolled back with its transaction is done again by a later expire() outside', async () => {
     const store = createStore(await fileDb());
-    store.signals.insert(signal('a', { expiresAt: 5_000 }));
-    store.signals.insert(signal('b', { side: 'short', strategy: 'bb-grid-short', expiresAt: 9_000 }));
+    store.signals.insert(signalRow('a', { expiresAt: 5_000 }));
+    store.signals.insert(signalRow('b', { side: 'short', strategy: 'bb-grid-short', expiresAt: 9_000 }));
     expect(store.signals.expire(4_999)).toEqual([]); // bounds now remembered
     expect(() =>
       store.tx(() => {
@@ -163,8 +143,8 @@ describe('SignalsRepo expiry bounds across rollbacks (store.tx)', () => {
 
   it('an expireSeries() rolled back with a savepoint is seen again inside the outer transaction, and after it commits', async () => {
     const store = createStore(await fileDb());
-    store.signals.insert(signal('a', { barTime: 1_000 }));
-    store.signals.insert(signal('e', { symbol: 'ETHUSDT', barTime: 2_000 }));
+    store.signals.insert(signalRow('a', { barTime: 1_000 }));
+    store.signals.insert(signalRow('e', { symbol: 'ETHUSDT', barTime: 2_000 }));
     store.tx(() => {
       expect(() =>
         store.tx(() => {
@@ -184,11 +164,11 @@ describe('SignalsRepo expiry bounds across rollbacks (store.tx)', () => {
 
   it('an insert rolled back with its transaction leaves no due expiry behind', async () => {
     const store = createStore(await fileDb());
-    store.signals.insert(signal('a', { expiresAt: 9_000, barTime: 5_000 }));
+    store.signals.insert(signalRow('a', { expiresAt: 9_000, barTime: 5_000 }));
     expect(store.signals.mayExpire(100)).toBe(false);
     expect(() =>
       store.tx(() => {
-        store.signals.insert(signal('early', { symbol: 'SOLUSDT', expiresAt: 100, barTime: 10 }));
+        store.signals.insert(signalRow('early', { symbol: 'SOLUSDT', expiresAt: 100, barTime: 10 }));
         expect(store.signals.mayExpire(100)).toBe(true);
         expect(store.signals.mayExpireSeries('SOLUSDT', '60', 10)).toBe(true);
         throw new Error('boom');
@@ -205,8 +185,8 @@ describe('SignalsRepo mayExpire / mayExpireSeries', () => {
     const store = createStore(await fileDb());
     expect(store.signals.mayExpire(Number.MAX_SAFE_INTEGER)).toBe(false);
     expect(store.signals.mayExpireSeries('BTCUSDT', '60', Number.MAX_SAFE_INTEGER)).toBe(false);
-    store.signals.insert(signal('a', { barTime: 1_000, expiresAt: 10_000 }));
-    store.signals.insert(signal('b', { symbol: 'ETHUSDT', interval: '240', barTime: 3_000, expiresAt: 20_000 }));
+    store.signals.insert(signalRow('a', { barTime: 1_000, expiresAt: 10_000 }));
+    store.signals.insert(signalRow('b', { symbol: 'ETHUSDT', interval: '240', barTime: 3_000, expiresAt: 20_000 }));
     expect(store.signals.mayExpire(9_999)).toBe(false);
     expect(store.signals.mayExpire(10_000)).toBe(true);
     expect(store.signals.mayExpireSeries('BTCUSDT', '60', 999)).toBe(false);
@@ -232,7 +212,7 @@ describe('SignalsRepo mayExpire / mayExpireSeries', () => {
 
   it('are read-only: asking writes nothing and moves no status', async () => {
     const store = createStore(await fileDb());
-    store.signals.insert(signal('a', { barTime: 1_000, expiresAt: 10_000 }));
+    store.signals.insert(signalRow('a', { barTime: 1_000, expiresAt: 10_000 }));
     const changes = (store.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
     expect(store.signals.mayExpire(10_000)).toBe(true);
     expect(store.signals.mayExpireSeries('BTCUSDT', '60', 1_000)).toBe(true);
@@ -243,7 +223,7 @@ describe('SignalsRepo mayExpire / mayExpireSeries', () => {
   it('see a signal another connection inserted, from the next event-loop turn', async () => {
     const [desk, other] = await twoStores();
     expect(desk.signals.mayExpire(500)).toBe(false);
-    other.signals.insert(signal('x', { symbol: 'WIFUSDT', barTime: 10, expiresAt: 500 }));
+    other.signals.insert(signalRow('x', { symbol: 'WIFUSDT', barTime: 10, expiresAt: 500 }));
     await nextTurn();
     expect(desk.signals.mayExpire(500)).toBe(true);
     expect(desk.signals.mayExpireSeries('WIFUSDT', '60', 10)).toBe(true);
