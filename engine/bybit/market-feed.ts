@@ -5,6 +5,7 @@ import type { DeskLogger } from '../log.ts';
 import type { Interval } from '../schemas.ts';
 import type { Bar, BarHandler, IdleHandler, Instrument, MarketFeed, Quote } from '../market/types.ts';
 import { DeskError } from '../errors.ts';
+import { SerialDeliveries } from '../market/serial-deliveries.ts';
 import { bybitCall, realSleep, type CallContext, type VendorResponse } from './errors.ts';
 import { createRestClient, createWsClient, forceReconnect, MAX_TOPICS_PER_SUBSCRIBE, PUBLIC_WS_KEY, type BybitClientOptions } from './client.ts';
 import { intervalMs, isInterval } from './intervals.ts';
@@ -127,10 +128,7 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
   const counters = { messages: 0, reconnects: 0, staleEvents: 0, subscribeRequests: 0 };
   let ws: WebsocketClient | null = null;
   let handler: BarHandler | null = null;
-  let idleHandler: IdleHandler | null = null;
-  // Deliveries queued and not finished: at 0 a burst is over (idleHandler).
-  let delivering = 0;
-  let deliverChain: Promise<void> = Promise.resolve();
+  const deliveries = new SerialDeliveries((e) => log.error({ err: e instanceof Error ? e.message.slice(0, 200) : 'error' }, 'idle handler failed'));
   let lastDelivered: number | null = null;
   let lastMessageAt = clock.now();
   let staleSince: number | null = null;
@@ -182,10 +180,9 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
   }
 
   function deliver(bars: Bar[]): Promise<void> {
-    delivering++;
-    const run = deliverChain.then(async () => {
+    return deliveries.run(async () => {
       for (const b of bars) {
-        if (stopped || !handler) break;
+        if (stopped || !handler) return;
         lastDelivered = clock.now();
         try {
           await handler(b);
@@ -193,15 +190,7 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
           log.error({ symbol: b.symbol, interval: b.interval, start: b.start, err: e instanceof Error ? e.message.slice(0, 200) : 'error' }, 'onBar handler failed');
         }
       }
-      if (--delivering > 0 || !idleHandler) return;
-      try {
-        idleHandler();
-      } catch (e) {
-        log.error({ err: e instanceof Error ? e.message.slice(0, 200) : 'error' }, 'idle handler failed');
-      }
     });
-    deliverChain = run;
-    return run;
   }
 
   for (const symbol of universe) {
@@ -330,7 +319,7 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
 
     async start(onBar: BarHandler, onIdle?: IdleHandler): Promise<void> {
       handler = onBar;
-      idleHandler = onIdle ?? null;
+      deliveries.onIdle = onIdle ?? null;
       if (started) return;
       if (stopped) throw new DeskError('SHUTTING_DOWN', {}, 'bybit feed stopped');
       started = true;
@@ -415,7 +404,7 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
 
     async drain(): Promise<void> {
       await Promise.all([...seqs.values()].map((s) => s.idle()));
-      await deliverChain;
+      await deliveries.idle();
     },
   };
   return feed;

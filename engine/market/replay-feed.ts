@@ -2,8 +2,9 @@ import { join } from 'node:path';
 import type { Interval } from '../schemas.ts';
 import type { Clock } from '../clock.ts';
 import type { DeskLogger } from '../log.ts';
-import type { Bar, BarHandler, IdleHandler, Instrument, MarketFeed, Quote } from './types.ts';
+import type { Bar, BarHandler, Instrument, MarketFeed, Quote } from './types.ts';
 import { silentLogger } from '../log.ts';
+import { SerialDeliveries } from './serial-deliveries.ts';
 import { DeskError, isDeskError, toDeskError } from '../errors.ts';
 import { intervalMs } from '../scan/interval.ts';
 import { loadFundingFile, loadKlineFile, type KlineFile } from './csv.ts';
@@ -227,9 +228,6 @@ export function createReplayFeed(opts: ReplayFeedOptions): ReplayFeed {
   const merge = new ReplayMerge(all);
   const lastPrice = new Map<string, LastPrice>();
   let handler: BarHandler | null = null;
-  let idleHandler: IdleHandler | null = null;
-  // Delivery tasks queued and not finished: at 0 a burst is over (idleHandler).
-  let queued = 0;
   let started = false;
   let stopped = false;
   let finished = false;
@@ -237,7 +235,6 @@ export function createReplayFeed(opts: ReplayFeedOptions): ReplayFeed {
   let lastClose = replayStart; // market time of the last delivered bar
   let clockBase: { market: number; wall: number } | null = null;
   let timer: unknown = null;
-  let chain: Promise<unknown> = Promise.resolve();
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => {
     resolveDone = r;
@@ -285,20 +282,9 @@ export function createReplayFeed(opts: ReplayFeedOptions): ReplayFeed {
     return true;
   };
 
-  // Runs `task` after everything queued before it: deliveries never interleave.
-  const serial = <T>(task: () => Promise<T>): Promise<T> => {
-    queued++;
-    const p = chain.then(task).finally(() => {
-      if (--queued > 0 || !idleHandler) return;
-      try {
-        idleHandler();
-      } catch (e) {
-        log.error({ err: toDeskError(e).code }, 'replay: idle handler failed');
-      }
-    });
-    chain = p.catch(() => undefined);
-    return p;
-  };
+  // Deliveries never interleave; the end of each queued burst goes to the desk's IdleHandler.
+  const deliveries = new SerialDeliveries((e) => log.error({ err: toDeskError(e).code }, 'replay: idle handler failed'));
+  const serial = <T>(task: () => Promise<T>): Promise<T> => deliveries.run(task);
 
   const schedule = (): void => {
     if (stopped || finished || !autoplay || !started || timer !== null) return;
@@ -374,7 +360,7 @@ export function createReplayFeed(opts: ReplayFeedOptions): ReplayFeed {
       if (stopped) throw new DeskError('SHUTTING_DOWN', {}, 'replay feed was stopped');
       if (started) throw new DeskError('INTERNAL', {}, 'replay feed already started');
       handler = onBar;
-      idleHandler = onIdle ?? null;
+      deliveries.onIdle = onIdle ?? null;
       started = true;
       const first = merge.peekClose();
       clockBase = { market: first ?? lastClose, wall: clock.now() };
