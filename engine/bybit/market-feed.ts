@@ -78,16 +78,11 @@ interface KlineWs {
   confirm?: boolean;
 }
 
-/** A closed bar from one WS kline row, or null if a number in it is not finite. */
-function toBar(symbol: string, interval: Interval, d: KlineWs): Bar | null {
-  const start = Number(d.start);
-  const open = Number(d.open);
-  const high = Number(d.high);
-  const low = Number(d.low);
-  const close = Number(d.close);
-  const volume = Number(d.volume);
-  if (!(Number.isFinite(start) && Number.isFinite(open) && Number.isFinite(high) && Number.isFinite(low) && Number.isFinite(close) && Number.isFinite(volume))) return null;
-  return { symbol, interval, start, open, high, low, close, volume };
+/** A bar from Bybit's string fields (a REST kline row or a WS kline), or null if a number in it is not finite. */
+function toBar(symbol: string, interval: Interval, start: unknown, o: unknown, h: unknown, l: unknown, c: unknown, v: unknown): Bar | null {
+  const bar: Bar = { symbol, interval, start: Number(start), open: Number(o), high: Number(h), low: Number(l), close: Number(c), volume: Number(v) };
+  const ok = Number.isFinite(bar.start) && Number.isFinite(bar.open) && Number.isFinite(bar.high) && Number.isFinite(bar.low) && Number.isFinite(bar.close) && Number.isFinite(bar.volume);
+  return ok ? bar : null;
 }
 
 function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
@@ -153,8 +148,8 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
       if (!Number.isFinite(start)) continue;
       raw.push(start);
       if (start + ms > serverNow) continue; // the bar still forming is not a closed bar
-      const bar: Bar = { symbol, interval, start, open: Number(r[1]), high: Number(r[2]), low: Number(r[3]), close: Number(r[4]), volume: Number(r[5]) };
-      if ([bar.open, bar.high, bar.low, bar.close, bar.volume].every(Number.isFinite)) bars.push(bar);
+      const bar = toBar(symbol, interval, start, r[1], r[2], r[3], r[4], r[5]);
+      if (bar) bars.push(bar);
     }
     return { bars, raw };
   }
@@ -238,7 +233,7 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
       if (!closed) return;
       if (closed.length > 1) closed.sort((a, b) => Number(a.start) - Number(b.start));
       for (const d of closed) {
-        const bar = toBar(route.symbol, route.interval, d);
+        const bar = toBar(route.symbol, route.interval, d.start, d.open, d.high, d.low, d.close, d.volume);
         if (bar) void route.seq.push(bar);
       }
       return;
