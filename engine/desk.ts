@@ -267,7 +267,7 @@ export class Desk implements DeskApi {
       await this.shadow.onBar(bar);
       if (bar.interval === this.finest) {
         // Most symbols hold nothing: their bar skips the position work (and its allocations).
-        const held = store.positions.hasOpen(broker.mode, bar.symbol);
+        const held = store.positions.openOn(broker.mode, bar.symbol) !== null;
         if (held) store.positions.markPrice(broker.mode, bar.symbol, bar.close);
         await broker.onBar(bar);
         if (held) {
@@ -279,8 +279,8 @@ export class Desk implements DeskApi {
             }),
           );
         }
-        if (utcDayStart(clock.now()) !== this.rolledDay) await this.rollDayIfNeeded();
-        if (store.positions.hasOpen(broker.mode, bar.symbol)) {
+        await this.rollDayIfNeeded();
+        if (store.positions.openOn(broker.mode, bar.symbol)) {
           this.breakerBarStart = bar.start;
           await this.checkBreaker();
         } else if (bar.start !== this.breakerBarStart) {
@@ -1093,12 +1093,16 @@ export class Desk implements DeskApi {
     }
   }
 
-  private async rollDayIfNeeded(): Promise<void> {
-    const { store, clock, broker } = this.d;
-    const now = clock.now();
+  /** Rolls the risk day when the UTC day changed; undefined (nothing to await) on every other bar. */
+  private rollDayIfNeeded(): Promise<void> | undefined {
+    const now = this.d.clock.now();
     const day = utcDayStart(now);
-    // Only this method rolls the stored day, so once it was seen (or set) at today's start it stays there.
-    if (day === this.rolledDay) return;
+    // Only rollDay sets the stored day, so once it was seen (or set) at today's start it stays there.
+    return day === this.rolledDay ? undefined : this.rollDay(day, now);
+  }
+
+  private async rollDay(day: number, now: number): Promise<void> {
+    const { store, broker } = this.d;
     if (store.risk.get().dayStart === day) {
       this.rolledDay = day;
       return;

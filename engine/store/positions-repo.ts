@@ -157,13 +157,6 @@ export class PositionsRepo {
     return null;
   }
 
-  /** Whether `mode` has an open position on `symbol` (no row copied). */
-  hasOpen(mode: string, symbol: string): boolean {
-    if (this.db.inTransaction) return this.openBySymbolStmt.get(mode, symbol) !== undefined;
-    for (const p of this.openRows(mode)) if (p.symbol === symbol) return true;
-    return false;
-  }
-
   /** Every open position of `mode`, oldest first. */
   openAll(mode: string): PositionRow[] {
     return this.openRows(mode).map(copyRow);
