@@ -1,6 +1,6 @@
 import type { Db } from './db.ts';
 import { DataVersion } from './data-version.ts';
-import { Transactions } from './transactions.ts';
+import type { Transactions } from './transactions.ts';
 import type { Signal } from '../schemas.ts';
 
 interface RawSignal {
@@ -64,7 +64,7 @@ export class SignalsRepo {
   /** Prepares the statements on `db`; `txs` is the connection's transaction runner (its rollbacks drop the bounds). */
   constructor(
     private readonly db: Db,
-    private readonly txs: Transactions = new Transactions(db),
+    private readonly txs: Transactions,
   ) {
     this.insertStmt = db.prepare(
       `INSERT INTO signals (${COLS}) VALUES (@id, @symbol, @interval, @side, @strategy, @score, @score_parts, @entry, @stop, @targets,
