@@ -59,7 +59,6 @@ import { ShadowLedger } from './backtest/shadow-ledger.ts';
 import { meanSd } from './backtest/stats.ts';
 import { openExposure } from './exec/paper-ledger.ts';
 import { GroupCommit } from './store/group-commit.ts';
-import type { PositionRow } from './store/positions-repo.ts';
 import { evaluateGates, type GateVerdict, type StageGates } from './backtest/gates.ts';
 
 const HOUR_MS = 3_600_000;
@@ -569,12 +568,11 @@ export class Desk implements DeskApi {
   async strategies(actor: Actor): Promise<z.infer<typeof StrategiesOutput>> {
     this.authorize(actor, 'viewer', 'strategies');
     const mode = this.d.broker.mode;
-    const closed = this.d.store.positions.closedSince(mode, 0);
     const stored = this.d.store.risk.stages();
     const gates = this.stageGates();
     return {
       strategies: this.stages().map((s) => {
-        const rets = this.closedOf(closed, s.name).map((p) => p.realizedPnl - p.fees);
+        const rets = this.d.store.positions.closedOfStrategy(mode, s.name).map((p) => p.realizedPnl - p.fees);
         const { mean, sd } = meanSd(rets);
         const live = evaluateGates(this.liveReturns(s.name), gates);
         const verdict = s.stage === 'live' ? live : this.promotionVerdict(s.name);
@@ -665,11 +663,6 @@ export class Desk implements DeskApi {
     return store.positions
       .closedOfStrategy(broker.mode, name, this.d.config.STRATEGY_PROMOTE_MIN_TRADES)
       .map((p) => (p.entryPrice * p.initialQty > 0 ? ((p.realizedPnl - p.fees) / (p.entryPrice * p.initialQty)) * 100 : 0));
-  }
-
-  /** The closed positions among `closed` that came from signals of strategy `name`. */
-  private closedOf(closed: PositionRow[], name: string): PositionRow[] {
-    return closed.filter((p) => p.signalId !== null && this.d.store.signals.get(p.signalId)?.strategy === name);
   }
 
   private promotionVerdict(name: string): GateVerdict {

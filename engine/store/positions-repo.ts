@@ -202,8 +202,8 @@ export class PositionsRepo {
     return (this.closedSinceStmt.all(mode, since) as RawPosition[]).map(toRow);
   }
 
-  /** The last `limit` positions of `mode` closed that were opened from a signal of `strategy`, oldest first (one indexed query). */
-  closedOfStrategy(mode: string, strategy: string, limit: number): PositionRow[] {
+  /** The last `limit` (default: all) positions of `mode` closed that were opened from a signal of `strategy`, oldest first (one indexed query). */
+  closedOfStrategy(mode: string, strategy: string, limit = -1): PositionRow[] {
     return (this.closedOfStrategyStmt.all(mode, strategy, limit) as RawPosition[]).map(toRow).reverse();
   }
 
