@@ -172,8 +172,8 @@ export class SignalsRepo {
 
   /** Marks every live signal past its expiry as expired; returns their ids. */
   expire(now: number): string[] {
+    if (!this.mayExpire(now)) return [];
     const b = this.liveBounds();
-    if (now < b.minExpiresAt) return [];
     const ids = (this.expireStmt.all(now) as { id: string }[]).map((r) => r.id);
     if (ids.length > 0) this.writes++;
     b.minExpiresAt = (this.minExpiresStmt.get() as number | null) ?? Number.POSITIVE_INFINITY;
@@ -182,9 +182,8 @@ export class SignalsRepo {
 
   /** Expires live signals of one series whose bar started at or before `barTime` (market-time TTL); returns their ids. */
   expireSeries(symbol: string, interval: string, barTime: number): string[] {
-    const b = this.liveBounds();
-    const bySymbol = b.minBarTime.get(symbol);
-    if (barTime < (bySymbol?.get(interval) ?? Number.POSITIVE_INFINITY)) return [];
+    if (!this.mayExpireSeries(symbol, interval, barTime)) return [];
+    const bySymbol = this.liveBounds().minBarTime.get(symbol);
     const ids = (this.expireSeriesStmt.all(symbol, interval, barTime) as { id: string }[]).map((r) => r.id);
     if (ids.length > 0) this.writes++;
     if (bySymbol) {
