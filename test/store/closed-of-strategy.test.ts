@@ -2,7 +2,8 @@
 // closed positions of the mode opened from a signal of the strategy, the last N by close time, oldest
 // first, ties in close time kept in the order the positions were written.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStore, openDb, type Db, type Signal, type Store } from '../../engine/index.ts';
+import { createStore, openDb, type Db, type Store } from '../../engine/index.ts';
+import { signalRow } from '../helpers/signal-row.ts';
 
 const open: Db[] = [];
 afterEach(() => {
@@ -19,24 +20,7 @@ let n = 0;
 
 function addSignal(store: Store, strategy: string): string {
   const id = `sig-${++n}`;
-  const s: Signal = {
-    id,
-    symbol: `S${n}USDT`,
-    interval: '60',
-    side: 'long',
-    strategy,
-    score: 6,
-    scoreParts: [],
-    entry: 100,
-    stop: 90,
-    targets: [110],
-    barTime: 1,
-    expiresAt: 2,
-    regime: 'trend',
-    stage: 'live',
-    status: 'executed',
-    createdAt: 1,
-  };
+  const s = signalRow(id, { symbol: `S${n}USDT`, strategy, scoreParts: [], barTime: 1, expiresAt: 2, status: 'executed' });
   expect(store.signals.insert(s)).toBe(true);
   return id;
 }

@@ -2,26 +2,12 @@
 // tests try to make them lie: writes from a second connection on the same file (seen from the next
 // event-loop turn), writes inside a transaction that rolls back, and expiry bounds moved by inserts
 // and expiries.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStore, openDb, type Db, type Signal, type Store } from '../../engine/index.ts';
 import { signalRow } from '../helpers/signal-row.ts';
+import { walFiles } from '../helpers/wal-files.ts';
 
-const open: Db[] = [];
-afterEach(() => {
-  for (const db of open.splice(0)) db.close();
-});
-
-/** Two stores over two connections to one WAL file (as a CLI beside the running desk would have). */
-async function twoConnections(): Promise<[Store, Store]> {
-  const path = join(mkdtempSync(join(tmpdir(), 'desk-memo-')), 'desk.db');
-  const a = await openDb(path, () => 1);
-  const b = await openDb(path, () => 1);
-  open.push(a.db, b.db);
-  return [createStore(a.db), createStore(b.db)];
-}
+const files = walFiles('desk-memo-');
+afterEach(() => files.close());
 
 /** Another connection's commits are seen from the next event-loop turn (data_version is probed once a turn). */
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
@@ -33,7 +19,7 @@ function position(id: string, symbol: string, openedAt = 1) {
 
 describe('PositionsRepo memo', () => {
   it('sees positions opened, marked and closed by another connection (from the next event-loop turn)', async () => {
-    const [desk, other] = await twoConnections();
+    const [desk, other] = await files.twoStores();
     expect(desk.positions.openAll('paper')).toEqual([]);
     expect(desk.positions.openOn('paper', 'BTCUSDT')).toBeNull();
     other.positions.open(position('p1', 'BTCUSDT'));
@@ -50,7 +36,7 @@ describe('PositionsRepo memo', () => {
   });
 
   it('keeps no trace of writes rolled back with their transaction', async () => {
-    const [desk] = await twoConnections();
+    const [desk] = await files.twoStores();
     desk.positions.open(position('p1', 'ETHUSDT'));
     desk.positions.markPrice('paper', 'ETHUSDT', 101);
     expect(() =>
@@ -73,7 +59,7 @@ describe('PositionsRepo memo', () => {
   });
 
   it('hands out copies: a caller mutating a row changes nothing until it saves', async () => {
-    const [desk] = await twoConnections();
+    const [desk] = await files.twoStores();
     desk.positions.open(position('p1', 'SOLUSDT'));
     const row = desk.positions.openOn('paper', 'SOLUSDT')!;
     row.stop = 1;
@@ -84,7 +70,7 @@ describe('PositionsRepo memo', () => {
   });
 
   it('marks only the open position of the symbol, in its mode', async () => {
-    const [desk, other] = await twoConnections();
+    const [desk, other] = await files.twoStores();
     desk.positions.open(position('p1', 'BTCUSDT'));
     desk.positions.markPrice('paper', 'ETHUSDT', 7);
     desk.positions.markPrice('live', 'BTCUSDT', 7);
@@ -96,7 +82,7 @@ describe('PositionsRepo memo', () => {
 
 describe('RiskRepo memo', () => {
   it('sees flags, day rolls and stages written by another connection; rolled-back writes leave no trace', async () => {
-    const [desk, other] = await twoConnections();
+    const [desk, other] = await files.twoStores();
     expect(desk.risk.get().killSwitch).toBe(false);
     expect(desk.risk.stages().size).toBe(0);
     other.risk.setFlags({ entriesPaused: false, killSwitch: true, breakerTripped: false }, 'ops', 2);
@@ -126,7 +112,7 @@ describe('RiskRepo memo', () => {
 
 describe('SignalsRepo expiry bounds', () => {
   it('expires by wall time and by series bar time exactly as the UPDATEs say, across inserts', async () => {
-    const [desk] = await twoConnections();
+    const [desk] = await files.twoStores();
     expect(desk.signals.expire(1_000_000)).toEqual([]);
     expect(desk.signals.expireSeries('BTCUSDT', '60', 1_000_000)).toEqual([]);
     desk.signals.insert(signalRow('a', { barTime: 1_000, expiresAt: 10_000 }));
@@ -145,7 +131,7 @@ describe('SignalsRepo expiry bounds', () => {
   });
 
   it('finds signals another connection inserted, and ones whose expiry was rolled back', async () => {
-    const [desk, other] = await twoConnections();
+    const [desk, other] = await files.twoStores();
     desk.signals.insert(signalRow('a', { expiresAt: 9_000 }));
     expect(desk.signals.expire(100)).toEqual([]);
     other.signals.insert(signalRow('x', { symbol: 'SOLUSDT', barTime: 10, expiresAt: 200 }));

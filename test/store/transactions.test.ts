@@ -2,32 +2,14 @@
 // nested savepoint, and the signals repo's remembered expiry bounds follow those rollbacks: an expiry
 // undone by a rollback is found again by the next expire(), and mayExpire / mayExpireSeries answer
 // false only when nothing can be due.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createStore, openDb, type Db, type Signal, type Store } from '../../engine/index.ts';
+import { createStore, type Db } from '../../engine/index.ts';
 import { Transactions } from '../../engine/store/transactions.ts';
 import { signalRow } from '../helpers/signal-row.ts';
+import { walFiles } from '../helpers/wal-files.ts';
 
-const open: Db[] = [];
-afterEach(() => {
-  for (const db of open.splice(0)) db.close();
-});
-
-async function fileDb(): Promise<Db> {
-  const { db } = await openDb(join(mkdtempSync(join(tmpdir(), 'desk-tx-')), 'desk.db'), () => 1);
-  open.push(db);
-  return db;
-}
-
-async function twoStores(): Promise<[Store, Store]> {
-  const path = join(mkdtempSync(join(tmpdir(), 'desk-tx-')), 'desk.db');
-  const a = await openDb(path, () => 1);
-  const b = await openDb(path, () => 1);
-  open.push(a.db, b.db);
-  return [createStore(a.db), createStore(b.db)];
-}
+const files = walFiles('desk-tx-');
+afterEach(() => files.close());
 
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
@@ -42,7 +24,7 @@ function addAudit(db: Db, action: string): void {
 
 describe('Transactions', () => {
   it('commits what fn wrote and returns its value; counts no rollback', async () => {
-    const db = await fileDb();
+    const db = await files.db();
     const txs = new Transactions(db);
     expect(txs.immediate(() => (addAudit(db, 'a'), 42))).toBe(42);
     expect(auditCount(db)).toBe(1);
@@ -51,7 +33,7 @@ describe('Transactions', () => {
   });
 
   it('a throwing fn: rolled back whole, the error rethrown, one rollback counted', async () => {
-    const db = await fileDb();
+    const db = await files.db();
     const txs = new Transactions(db);
     expect(() =>
       txs.immediate(() => {
@@ -66,7 +48,7 @@ describe('Transactions', () => {
   });
 
   it('a throwing nested fn is a savepoint: only its writes are undone, the outer keeps its own and commits; one rollback counted', async () => {
-    const db = await fileDb();
+    const db = await files.db();
     const txs = new Transactions(db);
     txs.immediate(() => {
       addAudit(db, 'outer-1');
@@ -102,7 +84,7 @@ describe('Transactions', () => {
   });
 
   it('a COMMIT that fails (a deferred foreign key) is a rollback too', async () => {
-    const db = await fileDb();
+    const db = await files.db();
     const txs = new Transactions(db);
     expect(() =>
       txs.immediate(() => {
@@ -121,7 +103,7 @@ describe('Transactions', () => {
 
 describe('SignalsRepo expiry bounds across rollbacks (store.tx)', () => {
   it('an expire() rolled back with its transaction is done again by a later expire() outside', async () => {
-    const store = createStore(await fileDb());
+    const store = createStore(await files.db());
     store.signals.insert(signalRow('a', { expiresAt: 5_000 }));
     store.signals.insert(signalRow('b', { side: 'short', strategy: 'bb-grid-short', expiresAt: 9_000 }));
     expect(store.signals.expire(4_999)).toEqual([]); // bounds now remembered
@@ -142,7 +124,7 @@ describe('SignalsRepo expiry bounds across rollbacks (store.tx)', () => {
   });
 
   it('an expireSeries() rolled back with a savepoint is seen again inside the outer transaction, and after it commits', async () => {
-    const store = createStore(await fileDb());
+    const store = createStore(await files.db());
     store.signals.insert(signalRow('a', { barTime: 1_000 }));
     store.signals.insert(signalRow('e', { symbol: 'ETHUSDT', barTime: 2_000 }));
     store.tx(() => {
@@ -163,7 +145,7 @@ describe('SignalsRepo expiry bounds across rollbacks (store.tx)', () => {
   });
 
   it('an insert rolled back with its transaction leaves no due expiry behind', async () => {
-    const store = createStore(await fileDb());
+    const store = createStore(await files.db());
     store.signals.insert(signalRow('a', { expiresAt: 9_000, barTime: 5_000 }));
     expect(store.signals.mayExpire(100)).toBe(false);
     expect(() =>
@@ -182,7 +164,7 @@ describe('SignalsRepo expiry bounds across rollbacks (store.tx)', () => {
 
 describe('SignalsRepo mayExpire / mayExpireSeries', () => {
   it('answer false on an empty table, false before the first due time and true from it on, per series', async () => {
-    const store = createStore(await fileDb());
+    const store = createStore(await files.db());
     expect(store.signals.mayExpire(Number.MAX_SAFE_INTEGER)).toBe(false);
     expect(store.signals.mayExpireSeries('BTCUSDT', '60', Number.MAX_SAFE_INTEGER)).toBe(false);
     store.signals.insert(signalRow('a', { barTime: 1_000, expiresAt: 10_000 }));
@@ -211,7 +193,7 @@ describe('SignalsRepo mayExpire / mayExpireSeries', () => {
   });
 
   it('are read-only: asking writes nothing and moves no status', async () => {
-    const store = createStore(await fileDb());
+    const store = createStore(await files.db());
     store.signals.insert(signalRow('a', { barTime: 1_000, expiresAt: 10_000 }));
     const changes = (store.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
     expect(store.signals.mayExpire(10_000)).toBe(true);
@@ -221,7 +203,7 @@ describe('SignalsRepo mayExpire / mayExpireSeries', () => {
   });
 
   it('see a signal another connection inserted, from the next event-loop turn', async () => {
-    const [desk, other] = await twoStores();
+    const [desk, other] = await files.twoStores();
     expect(desk.signals.mayExpire(500)).toBe(false);
     other.signals.insert(signalRow('x', { symbol: 'WIFUSDT', barTime: 10, expiresAt: 500 }));
     await nextTurn();
