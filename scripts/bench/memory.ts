@@ -24,6 +24,7 @@ import { loadConfig } from '../../engine/config.ts';
 import { systemClock } from '../../engine/clock.ts';
 import { composeDesk } from '../compose.ts';
 import { median, type BenchLine } from './bench-line.ts';
+import { productionNodeFlags } from './production-flags.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SYMBOLS = 300;
@@ -280,17 +281,6 @@ async function childReport(args: string[]): Promise<ChildReport> {
   const r = JSON.parse(line) as ChildReport;
   if (r.series !== SYMBOLS * INTERVALS.length) throw new Error(`memory bench: desk holds ${r.series} series, expected ${SYMBOLS * INTERVALS.length}`);
   return r;
-}
-
-/**
- * The node flags `npm start` passes when package.json's "start" runs `node ... dist/start.mjs`, or
- * null when it does not run the bundle; throws when package.json is unreadable.
- */
-export function productionNodeFlags(): string[] | null {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-  const words = (pkg.scripts?.start ?? '').trim().split(/\s+/);
-  if (words[0] !== 'node' || !words.includes('dist/start.mjs')) return null;
-  return words.slice(1).filter((w) => w.startsWith('--'));
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;

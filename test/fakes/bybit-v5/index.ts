@@ -17,7 +17,7 @@ import { handleRest, type Route } from './rest-server.ts';
 import { fmtOf, wsExecution, wsOrder, wsPosition, wsWallet, type AccountView, type Fmt } from './serializers.ts';
 import { verifyWsAuth } from './signing.ts';
 import { SymbolMarket } from './symbol-market.ts';
-import { wsTicker } from './tickers.ts';
+import { TickerStream } from './tickers.ts';
 import { PrivateStream } from './ws-private.ts';
 import { PublicStream } from './ws-public.ts';
 
@@ -86,10 +86,12 @@ export interface BybitV5Fake {
   advance(n?: number, symbols?: string[]): number;
   /**
    * Steps each of `symbols` by one base bar now, as advance(1, [symbol]) would (fills, triggers,
-   * private pushes), but holds their public messages: returns one sender per symbol that pushes that
-   * symbol's klines and ticker when called. For benches that time the push alone; throws like advance().
+   * private pushes), but holds their public messages: returns per symbol two senders, `opening` (the
+   * opening ticks of the bars that open; on Bybit those come at the start of the bar, long before it
+   * closes) and `closing` (the bars that closed, forming updates, the ticker). For benches that time
+   * the bar-close push alone; throws like advance().
    */
-  prepareAdvance(symbols: string[]): (() => void)[];
+  prepareAdvance(symbols: string[]): { opening: () => void; closing: () => void }[];
   /** Moves one symbol's cursor (index < 1e11, else epoch-ms time); no fills happen; throws RangeError out of range. */
   setCursor(symbol: string, target: CursorTarget): void;
   /** Answers the next `times` calls to `path` ("/v5/order/create", or "*") with `retCode`, applying no effect. */
@@ -232,7 +234,7 @@ export async function startBybitV5Fake(opts: BybitV5FakeOptions = {}): Promise<B
   const publicWss = new WebSocketServer({ noServer: true });
   const privateWss = new WebSocketServer({ noServer: true });
   let cs = 1_000_000;
-  const nextCs = () => ++cs;
+  const tickers = new TickerStream(() => ++cs);
 
   const checkTopic = (topic: string): string | null => {
     const k = /^kline\.([0-9]+|D)\.([A-Z0-9]+)$/.exec(topic);
@@ -248,7 +250,7 @@ export async function startBybitV5Fake(opts: BybitV5FakeOptions = {}): Promise<B
   };
   const publicStream = new PublicStream(publicWss, checkTopic, (topic, send) => {
     const t = /^tickers\.([A-Z0-9]+)$/.exec(topic);
-    if (t) send(wsTicker(markets.get(t[1])!, specs.get(t[1])!, nextCs()));
+    if (t) send(tickers.snapshot(markets.get(t[1])!, specs.get(t[1])!));
   });
   const privateStream = new PrivateStream(privateWss, (args) => verifyWsAuth(args, apiKey, apiSecret, wallNow()), wallNow);
 
@@ -326,7 +328,7 @@ export async function startBybitV5Fake(opts: BybitV5FakeOptions = {}): Promise<B
       for (let k = 0; k < n; k++) {
         let any = false;
         for (const sym of targets) {
-          const ctx: ReplayContext = { market: marketOf(sym), spec: specs.get(sym)!, exchange, stream: publicStream, drops, nextCs };
+          const ctx: ReplayContext = { market: marketOf(sym), spec: specs.get(sym)!, exchange, stream: publicStream, drops, tickers };
           if (stepSymbol(ctx)) any = true;
         }
         if (!any) break;
@@ -335,11 +337,13 @@ export async function startBybitV5Fake(opts: BybitV5FakeOptions = {}): Promise<B
       return made;
     },
     prepareAdvance(symbols) {
-      return symbols.map((sym) =>
-        publicStream.hold(() => {
-          stepSymbol({ market: marketOf(sym), spec: specs.get(sym)!, exchange, stream: publicStream, drops, nextCs });
-        }),
-      );
+      return symbols.map((sym) => {
+        let opening: () => void = () => undefined;
+        const closing = publicStream.hold(() => {
+          stepSymbol({ market: marketOf(sym), spec: specs.get(sym)!, exchange, stream: publicStream, drops, tickers }, () => (opening = publicStream.cut()));
+        });
+        return { opening, closing };
+      });
     },
     setCursor(symbol, target) {
       const m = marketOf(symbol);

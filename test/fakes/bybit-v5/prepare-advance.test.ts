@@ -55,8 +55,10 @@ describe('bybit-v5 fake: prepareAdvance holds a step\'s public messages until it
 
     // Senders push their own symbol only, in the order they are called.
     const afterEth = updates.all.length;
-    senders[1]!();
-    senders[0]!();
+    for (const i of [1, 0]) {
+      senders[i]!.opening();
+      senders[i]!.closing();
+    }
     await updates.next(confirmed(S), 5000, afterEth);
     await updates.next((m) => m.topic === `tickers.${S}`, 5000, afterEth);
     const pushed = updates.all.slice(afterEth);
@@ -71,12 +73,31 @@ describe('bybit-v5 fake: prepareAdvance holds a step\'s public messages until it
     expect(pushed.filter(confirmed(SOL))).toHaveLength(1);
   });
 
+  it('opening pushes only the opening tick of the new bar; closing pushes its close and the ticker', async () => {
+    const h1 = loadKlines(resolveKlinesDir(), S, '60');
+    const at = fake.market(S).index;
+    const from = updates.all.length;
+    const [step] = fake.prepareAdvance([S]);
+    step!.opening();
+    await updates.next((m) => m.topic === `kline.60.${S}`, 5000, from);
+    await new Promise((r) => setTimeout(r, 50));
+    const opened = updates.all.slice(from);
+    expect(opened.map((m) => [m.topic, klineOf(m).start, klineOf(m).confirm])).toEqual([[`kline.60.${S}`, h1.start[at + 1], false]]);
+    const afterOpen = updates.all.length;
+    step!.closing();
+    await updates.next((m) => m.topic === `tickers.${S}`, 5000, afterOpen);
+    const closed = updates.all.slice(afterOpen);
+    expect(closed.filter(confirmed(S)).map((m) => klineOf(m).start)).toEqual([h1.start[at + 1]]);
+    expect(closed.filter((m) => m.topic === `kline.60.${S}` && !klineOf(m).confirm)).toEqual([]);
+  });
+
   it('an unused sender never pushes: the next plain step delivers only the bars after it, nothing twice', async () => {
     const h1 = loadKlines(resolveKlinesDir(), S, '60');
     const at = fake.market(S).index;
     const from = updates.all.length;
     const [held] = fake.prepareAdvance([S]);
-    expect(typeof held).toBe('function');
+    expect(typeof held!.opening).toBe('function');
+    expect(typeof held!.closing).toBe('function');
     fake.advance(1, [S]);
     await updates.next(confirmed(S), 5000, from);
     const bars = updates.all.slice(from).filter(confirmed(S)).map((m) => klineOf(m).start);

@@ -2,7 +2,7 @@ import type { Exchange } from './exchange.ts';
 import type { InstrumentSpec } from './instruments.ts';
 import { lastAtOrBefore } from './kline-data.ts';
 import type { SymbolMarket } from './symbol-market.ts';
-import { wsTicker } from './tickers.ts';
+import type { TickerStream } from './tickers.ts';
 import { klineMessage, type PublicStream } from './ws-public.ts';
 
 /** What one replay step touches: the market, the exchange, the public stream and the gap plan. */
@@ -13,7 +13,8 @@ export interface ReplayContext {
   stream: PublicStream;
   /** Remaining closed bars to drop per `${symbol}|${interval}`. */
   drops: Map<string, number>;
-  nextCs: () => number;
+  /** The ticker topic (snapshot, then deltas). */
+  tickers: TickerStream;
 }
 
 function takeDrop(drops: Map<string, number>, symbol: string, interval: string): boolean {
@@ -26,11 +27,11 @@ function takeDrop(drops: Map<string, number>, symbol: string, interval: string):
 
 /**
  * Moves one symbol forward by one base bar: pushes opening ticks (confirm:false) of kline bars that
- * open, lets the exchange fill orders and trigger TP/SL on the new bar, then pushes the bars that
- * closed (confirm:true, unless dropped), forming-bar updates and a ticker snapshot. Returns false at
- * the end of the data; never throws.
+ * open, calls `afterOpening` if given, lets the exchange fill orders and trigger TP/SL on the new bar,
+ * then pushes the bars that closed (confirm:true, unless dropped), forming-bar updates and a ticker
+ * delta. Returns false at the end of the data; never throws.
  */
-export function stepSymbol(ctx: ReplayContext): boolean {
+export function stepSymbol(ctx: ReplayContext, afterOpening?: () => void): boolean {
   const m = ctx.market;
   if (!m.canStep()) return false;
   const sym = m.symbol;
@@ -59,6 +60,7 @@ export function stepSymbol(ctx: ReplayContext): boolean {
     const s = m.series.get(p.topic.split('.')[1])!;
     for (const i of p.opening) ctx.stream.publish(p.topic, klineMessage(sym, m.openingTick(s, i), s.start[i]));
   }
+  afterOpening?.();
   const bar = m.step();
   ctx.exchange.onBar(sym, bar);
   for (const p of plans) {
@@ -70,6 +72,6 @@ export function stepSymbol(ctx: ReplayContext): boolean {
     }
   }
   const tickerTopic = `tickers.${sym}`;
-  if (ctx.stream.hasSubscriber(tickerTopic)) ctx.stream.publish(tickerTopic, wsTicker(m, ctx.spec, ctx.nextCs()));
+  if (ctx.stream.hasSubscriber(tickerTopic)) ctx.stream.publish(tickerTopic, ctx.tickers.delta(m, ctx.spec));
   return true;
 }

@@ -125,3 +125,35 @@ export function wsTicker(m: SymbolMarket, spec: InstrumentSpec, cs: number): Rec
     ts: m.now(),
   };
 }
+
+/**
+ * Bybit's linear `tickers.{symbol}` topic: each new subscriber gets a snapshot, and every later push is
+ * a `delta` carrying the symbol and only the fields that changed since the previous push ("if a
+ * response param is not found in the message, then its value has not changed", docs/v5/websocket/
+ * public/ticker.mdx). Remembers per symbol what subscribers were last sent; never throws.
+ */
+export class TickerStream {
+  private readonly sent = new Map<string, Record<string, unknown>>();
+
+  /** `nextCs` numbers the pushes (Bybit's cross sequence). */
+  constructor(private readonly nextCs: () => number) {}
+
+  /** The full ticker for a new subscriber; what it shows becomes the base of the next delta. */
+  snapshot(m: SymbolMarket, spec: InstrumentSpec): Record<string, unknown> {
+    const msg = wsTicker(m, spec, this.nextCs());
+    this.sent.set(m.symbol, msg.data as Record<string, unknown>);
+    return msg;
+  }
+
+  /** The push for a step: the fields that changed since the last push (a snapshot if none was sent yet). */
+  delta(m: SymbolMarket, spec: InstrumentSpec): Record<string, unknown> {
+    const prev = this.sent.get(m.symbol);
+    if (!prev) return this.snapshot(m, spec);
+    const msg = wsTicker(m, spec, this.nextCs());
+    const full = msg.data as Record<string, unknown>;
+    const changed: Record<string, unknown> = { symbol: m.symbol };
+    for (const k of Object.keys(full)) if (k !== 'symbol' && full[k] !== prev[k]) changed[k] = full[k];
+    this.sent.set(m.symbol, full);
+    return { ...msg, type: 'delta', data: changed };
+  }
+}

@@ -85,6 +85,31 @@ describe('bybit-v5 fake: public stream through the real WebsocketClient', () => 
     expect(ks.some((k) => !k.confirm)).toBe(true);
   });
 
+  it('pushes ticker deltas after the snapshot: only changed fields, which merged give the REST ticker', async () => {
+    await subscribe([`tickers.${S}`]);
+    const from = updates.all.length;
+    const [snap] = updates.all.filter((m) => m.topic === `tickers.${S}`);
+    fake.advance(3);
+    await updates.next((m) => m.topic === `tickers.${S}` && (m.ts as number) === fake.market(S).now, 5000, from);
+    const deltas = updates.all.slice(from).filter((m) => m.topic === `tickers.${S}`);
+    expect(deltas).toHaveLength(3);
+    const merged = { ...(snap!.data as Record<string, string>) };
+    for (const d of deltas) {
+      expect(d.type).toBe('delta');
+      const data = d.data as Record<string, string>;
+      expect(data.symbol).toBe(S);
+      // a field present in a delta has changed; the constant ones are never repeated
+      for (const [k, v] of Object.entries(data)) if (k !== 'symbol') expect(v).not.toBe(merged[k]);
+      expect(data.fundingCap).toBeUndefined();
+      Object.assign(merged, data);
+    }
+    const rest = new RestClientV5({ baseUrl: fake.restUrl });
+    const row = (await rest.getTickers({ category: 'linear', symbol: S })).result.list[0]! as unknown as Record<string, string>;
+    for (const k of ['lastPrice', 'markPrice', 'indexPrice', 'bid1Price', 'ask1Price', 'turnover24h', 'volume24h', 'highPrice24h', 'lowPrice24h', 'nextFundingTime']) {
+      expect(merged[k], k).toBe(row[k]);
+    }
+  });
+
   it('dropKlines skips closed bars on the stream while REST still serves them (gap fill)', async () => {
     await subscribe([`kline.60.${S}`, `tickers.${S}`]);
     await until(() => updates.all.length > 0);

@@ -131,6 +131,18 @@ export class PublicStream {
     } finally {
       this.held = outer;
     }
+    return this.sender(held);
+  }
+
+  /**
+   * Inside hold(): takes the frames held so far as a sender of their own (same rules as hold's),
+   * leaving the frames published after it held as before. Outside hold(): a sender of nothing.
+   */
+  cut(): () => void {
+    return this.sender(this.held ? this.held.splice(0) : []);
+  }
+
+  private sender(held: { conn: PublicConn; text: string }[]): () => void {
     return () => {
       // ws has no cork of its own: its net.Socket does (ws keeps it as _socket).
       const sockets = new Set<{ cork(): void; uncork(): void }>();
