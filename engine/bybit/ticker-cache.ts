@@ -29,6 +29,13 @@ export interface TickerState {
   ts: number;
 }
 
+/** A present, non-empty, finite numeric field, or null (absent from a delta, empty, or not a number). */
+function num(v: string | undefined): number | null {
+  if (v === undefined || v === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
 /**
  * Keeps the latest ticker per symbol, merging WS deltas (only fields present and non-empty overwrite);
  * hands out quotes only when bid, ask, last and mark are all known and positive. Never throws.
@@ -40,35 +47,23 @@ export class TickerCache {
   apply(t: VendorTicker, ts: number, symbolHint?: string): void {
     const symbol = t.symbol || symbolHint;
     if (!symbol) return;
-    const cur: TickerState = this.map.get(symbol) ?? {
-      symbol,
-      last: 0,
-      mark: 0,
-      index: 0,
-      bid: 0,
-      ask: 0,
-      turnover24h: 0,
-      fundingRate: null,
-      nextFundingTime: null,
-      fundingIntervalMs: 8 * 3_600_000,
-      ts,
-    };
-    const set = (v: string | undefined, f: (n: number) => void): void => {
-      if (v === undefined || v === '') return;
-      const n = Number(v);
-      if (Number.isFinite(n)) f(n);
-    };
-    set(t.lastPrice, (n) => (cur.last = n));
-    set(t.markPrice, (n) => (cur.mark = n));
-    set(t.indexPrice, (n) => (cur.index = n));
-    set(t.bid1Price, (n) => (cur.bid = n));
-    set(t.ask1Price, (n) => (cur.ask = n));
-    set(t.turnover24h, (n) => (cur.turnover24h = n));
-    set(t.fundingRate, (n) => (cur.fundingRate = n));
-    set(t.nextFundingTime, (n) => (cur.nextFundingTime = n > 0 ? n : null));
-    set(t.fundingIntervalHour, (n) => (cur.fundingIntervalMs = n > 0 ? n * 3_600_000 : cur.fundingIntervalMs));
+    let cur = this.map.get(symbol);
+    if (!cur) {
+      cur = { symbol, last: 0, mark: 0, index: 0, bid: 0, ask: 0, turnover24h: 0, fundingRate: null, nextFundingTime: null, fundingIntervalMs: 8 * 3_600_000, ts };
+      this.map.set(symbol, cur);
+    }
+    // One ticker message per symbol every 100 ms: each field is read without a closure per call.
+    let n = num(t.lastPrice);
+    if (n !== null) cur.last = n;
+    if ((n = num(t.markPrice)) !== null) cur.mark = n;
+    if ((n = num(t.indexPrice)) !== null) cur.index = n;
+    if ((n = num(t.bid1Price)) !== null) cur.bid = n;
+    if ((n = num(t.ask1Price)) !== null) cur.ask = n;
+    if ((n = num(t.turnover24h)) !== null) cur.turnover24h = n;
+    if ((n = num(t.fundingRate)) !== null) cur.fundingRate = n;
+    if ((n = num(t.nextFundingTime)) !== null) cur.nextFundingTime = n > 0 ? n : null;
+    if ((n = num(t.fundingIntervalHour)) !== null && n > 0) cur.fundingIntervalMs = n * 3_600_000;
     cur.ts = ts;
-    this.map.set(symbol, cur);
   }
 
   /** The merged state of `symbol`, or null. */

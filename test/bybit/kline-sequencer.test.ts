@@ -50,6 +50,23 @@ function harness(opts: { failFetches?: number } = {}) {
 }
 
 describe('KlineSequencer: ordered, deduped, gap-repaired closed bars', () => {
+  it('a bar that follows a gap still being repaired waits for the repair, even though it is in sequence then', async () => {
+    const h = harness();
+    h.seq.setBaseline(bar(9).start);
+    h.setVenueNewest(13);
+    // 10 goes straight through; 12 opens a gap (11 is fetched over REST); 13 arrives while that
+    // repair is in flight and must not overtake it.
+    for (const i of [10, 12, 13]) void h.seq.push(bar(i));
+    await h.seq.idle();
+    expect(h.delivered).toEqual([10, 11, 12, 13]);
+    expect(h.fetches()).toBe(1);
+    // Once the repair is done, the next bar in sequence is handed over again.
+    void h.seq.push(bar(14));
+    await h.seq.idle();
+    expect(h.delivered).toEqual([10, 11, 12, 13, 14]);
+    expect(h.seq.stats()).toMatchObject({ delivered: 5, refilled: 1, duplicates: 0 });
+  });
+
   it('delivers consecutive bars once and drops duplicates and older bars', async () => {
     const h = harness();
     h.seq.setBaseline(bar(9).start);
