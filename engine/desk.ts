@@ -263,12 +263,16 @@ export class Desk implements DeskApi {
     metrics.barsProcessed.inc({ interval: bar.interval });
     try {
       this.klines.append(bar);
-      await this.shadow.onBar(bar);
+      // Most bars have nothing to wait for here (no shadow entry or exit, no fill, no day roll): the
+      // awaits are skipped for them, as each would cost a promise and a turn of the microtask queue.
+      const shadowDone = this.shadow.onBar(bar);
+      if (shadowDone) await shadowDone;
       if (bar.interval === this.finest) {
         // Most symbols hold nothing: their bar skips the position work (and its allocations).
         const held = store.positions.openOn(broker.mode, bar.symbol) !== null;
         if (held) store.positions.markPrice(broker.mode, bar.symbol, bar.close);
-        await broker.onBar(bar);
+        const exitsDone = broker.onBar(bar);
+        if (exitsDone) await exitsDone;
         if (held) {
           this.emitAll(
             await manageExits(store, broker, bar, {
@@ -278,7 +282,8 @@ export class Desk implements DeskApi {
             }),
           );
         }
-        await this.rollDayIfNeeded();
+        const rolled = this.rollDayIfNeeded();
+        if (rolled) await rolled;
         if (store.positions.openOn(broker.mode, bar.symbol)) {
           this.breakerBarStart = bar.start;
           await this.checkBreaker();
@@ -295,15 +300,21 @@ export class Desk implements DeskApi {
       const stale = bar.start - this.d.config.DESK_SIGNAL_TTL_BARS * intervalMs(bar.interval);
       // Most bars neither create a signal nor expire one: they cost no transaction at all.
       if (drafts.length === 0 && !store.signals.mayExpireSeries(bar.symbol, bar.interval, stale) && !store.signals.mayExpire(now)) return;
-      this.barWrites.add(bar.symbol, () => {
-        const created = this.persistDrafts(drafts, now);
-        const expired = store.signals.expireSeries(bar.symbol, bar.interval, stale);
-        return () => {
-          this.announce(created);
-          if (created.length > 0) metrics.barToSignalSeconds.observe((performance.now() - t0) / 1000);
-          this.announceExpired(expired, now);
-        };
-      });
+      // A bar with new signals is urgent (a trader waits for the alert); one that only expires old
+      // signals rides along with the next commit.
+      this.barWrites.add(
+        bar.symbol,
+        () => {
+          const created = this.persistDrafts(drafts, now);
+          const expired = store.signals.expireSeries(bar.symbol, bar.interval, stale);
+          return () => {
+            this.announce(created);
+            if (created.length > 0) metrics.barToSignalSeconds.observe((performance.now() - t0) / 1000);
+            this.announceExpired(expired, now);
+          };
+        },
+        drafts.length > 0,
+      );
     } catch (err) {
       logger.error({ err: errText(err), symbol: bar.symbol, interval: bar.interval }, 'bar pipeline failed');
     }
@@ -1027,8 +1038,11 @@ export class Desk implements DeskApi {
   private persistDrafts(drafts: SignalDraft[], now: number): Signal[] {
     const { store } = this.d;
     const created: Signal[] = [];
+    if (drafts.length === 0) return created;
+    // One read of the strategies' stages for the batch, not one per draft.
+    const stages = this.stages();
     for (const dr of drafts) {
-      const stage = this.stageOf(dr.strategy) === 'live' && dr.stage === 'live' ? 'live' : 'shadow';
+      const stage = dr.stage === 'live' && stages.find((s) => s.name === dr.strategy)?.stage === 'live' ? 'live' : 'shadow';
       const levels = tickLevels(dr, this.instruments.get(dr.symbol)?.tickSize);
       if (!levels) continue;
       const s: Signal = {

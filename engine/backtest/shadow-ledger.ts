@@ -35,6 +35,11 @@ interface Venue {
   entries: PaperBookEntry[];
 }
 
+/** Whether `bar` is the bar a pending shadow signal enters on: a later bar of its own series. */
+function isDue(s: Signal, bar: Bar): boolean {
+  return s.symbol === bar.symbol && s.interval === bar.interval && bar.start > s.barTime;
+}
+
 /**
  * Paper-tracks signals that are never alerted (shadow stage): each one enters at the open of the next
  * bar of its own symbol and interval (fill at that price ± half a tick, like a market order) with the
@@ -66,14 +71,29 @@ export class ShadowLedger {
 
   /**
    * One closed bar: first fills the pending signals of this series at the bar's open, then lets the
-   * paper broker trigger stops and targets of this series' shadow trades on the bar's range.
+   * paper broker trigger stops and targets of this series' shadow trades on the bar's range. Returns
+   * a promise only when there is an entry or an exit to wait for.
    */
-  async onBar(bar: Bar): Promise<void> {
-    this.now = bar.start;
+  onBar(bar: Bar): Promise<void> | void {
+    // Most bars have no shadow entry to fill and no shadow exit: those are answered without a promise.
     const v = this.venue(bar.interval);
+    if (!this.hasDue(bar)) {
+      this.now = bar.start + 1;
+      return v.entries.length > 0 ? v.broker.onBar(bar) : undefined;
+    }
+    return this.fillAndExit(bar, v);
+  }
+
+  private hasDue(bar: Bar): boolean {
+    for (const s of this.pending) if (isDue(s, bar)) return true;
+    return false;
+  }
+
+  private async fillAndExit(bar: Bar, v: Venue): Promise<void> {
+    this.now = bar.start;
     for (let i = 0; i < this.pending.length; ) {
       const s = this.pending[i]!;
-      if (s.symbol !== bar.symbol || s.interval !== bar.interval || !(bar.start > s.barTime)) {
+      if (!isDue(s, bar)) {
         i++;
         continue;
       }

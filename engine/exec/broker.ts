@@ -83,8 +83,11 @@ export interface Broker {
   balance(): Promise<VenueBalance>;
   /** Registers the single execution sink (the desk); executions are delivered in venue order. */
   onExecution(sink: (e: Execution) => void | Promise<void>): void;
-  /** Lets a simulated venue trigger attached stops / targets on a closed bar; live brokers ignore it. */
-  onBar(bar: Bar): Promise<void>;
+  /**
+   * Lets a simulated venue trigger attached stops / targets on a closed bar; live brokers ignore it.
+   * Returns a promise only when the bar triggered something to wait for (most bars trigger nothing).
+   */
+  onBar(bar: Bar): Promise<void> | void;
   /** Releases sockets and timers; idempotent. */
   close(): Promise<void>;
 }

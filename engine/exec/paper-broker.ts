@@ -159,10 +159,20 @@ export class PaperBroker implements Broker {
    * Triggers exits on a closed bar: the stop first (conservative when both are inside one bar), else
    * each take-profit level the bar reached, filling at the level or at the open if the bar gapped past it.
    */
-  async onBar(bar: Bar): Promise<void> {
+  onBar(bar: Bar): Promise<void> | void {
+    // Most bars trigger nothing: those are answered without a promise (see Broker.onBar).
+    for (const p of this.ledger.book(bar.symbol)) if (this.exitsOn(p, bar) > 0) return this.exitOn(bar);
+  }
+
+  /** Writes `p`'s exits on `bar` into this.fills (grown as needed) and returns how many there are. */
+  private exitsOn(p: PaperBookEntry, bar: Bar): number {
+    if (p.targets.length * EXIT_FILL_SLOTS > this.fills.length) this.fills = new Float64Array(p.targets.length * EXIT_FILL_SLOTS);
+    return barExits(p, bar.open, bar.high, bar.low, this.opts.qtyStepOf(p.symbol), this.fills);
+  }
+
+  private async exitOn(bar: Bar): Promise<void> {
     for (const p of this.ledger.book(bar.symbol)) {
-      if (p.targets.length * EXIT_FILL_SLOTS > this.fills.length) this.fills = new Float64Array(p.targets.length * EXIT_FILL_SLOTS);
-      const n = barExits(p, bar.open, bar.high, bar.low, this.opts.qtyStepOf(p.symbol), this.fills);
+      const n = this.exitsOn(p, bar);
       if (n === 0) continue;
       // Copy before awaiting: the sink may run another bar through this broker meanwhile.
       const fills = this.fills.slice(0, n * EXIT_FILL_SLOTS);

@@ -9,9 +9,9 @@ export type GroupWrite = () => (() => void) | void;
  * emission) run only once that transaction is committed. On a WAL file a commit costs 20-70 µs of
  * syscalls, so a burst of 200 closed bars with 120 new signals pays for one commit instead of 240.
  * Writes are keyed (by symbol): queueing a key that is already pending flushes first, so one series'
- * writes never reorder. A batch also commits once its oldest write has waited `maxWaitMs` (checked as
- * writes come in, and by flushIfDue), so a burst that takes long to process does not hold back what
- * was computed early in it. If the batch fails (a write throws, or the COMMIT), it is rolled back whole and
+ * writes never reorder. A batch also commits once its oldest urgent write has waited `maxWaitMs`
+ * (checked as writes come in, and by flushIfDue), so a burst that takes long to process does not hold
+ * back what was computed early in it. If the batch fails (a write throws, or the COMMIT), it is rolled back whole and
  * every write is run again in its own transaction, so one bad write loses only itself; each failure is
  * reported to `onError`. Writes must therefore be safe to run again after a rollback.
  */
@@ -19,14 +19,14 @@ export class GroupCommit {
   private jobs: { key: string; write: GroupWrite }[] = [];
   private readonly keys = new Set<string>();
   private scheduled: NodeJS.Immediate | null = null;
-  /** performance.now() when the oldest queued write was added. */
-  private since = 0;
+  /** performance.now() when the oldest queued urgent write was added; null while none is queued. */
+  private since: number | null = null;
 
   /**
    * Builds an empty batch over `store`; `onError` hears every failed write or commit (never throws);
    * `closing`, if given, runs once at the end of every non-empty batch, inside its transaction (work
-   * that is per batch, not per write); a batch whose oldest write is `maxWaitMs` old commits at the
-   * next add() or flushIfDue().
+   * that is per batch, not per write); a batch whose oldest urgent write is `maxWaitMs` old commits at
+   * the next add() or flushIfDue().
    */
   constructor(
     private readonly store: Pick<Store, 'tx'>,
@@ -45,16 +45,20 @@ export class GroupCommit {
     if (this.keys.has(key)) this.flush();
   }
 
-  /** Commits now if the oldest queued write has waited `maxWaitMs` or more; never throws. */
+  /** Commits now if the oldest queued urgent write has waited `maxWaitMs` or more; never throws. */
   flushIfDue(): void {
-    if (this.jobs.length > 0 && performance.now() - this.since >= this.maxWaitMs) this.flush();
+    if (this.since !== null && performance.now() - this.since >= this.maxWaitMs) this.flush();
   }
 
-  /** Queues `write` under `key` for the end of this turn (flushing first if `key` is already queued); never throws. */
-  add(key: string, write: GroupWrite): void {
+  /**
+   * Queues `write` under `key` for the end of this turn (flushing first if `key` is already queued);
+   * never throws. Only an `urgent` write (one whose after-commit news someone waits for, such as a new
+   * signal) starts the `maxWaitMs` clock; the others ride along with the next commit.
+   */
+  add(key: string, write: GroupWrite, urgent = true): void {
     this.flushFor(key);
     this.flushIfDue();
-    if (this.jobs.length === 0) this.since = performance.now();
+    if (urgent && this.since === null) this.since = performance.now();
     this.jobs.push({ key, write });
     this.keys.add(key);
     this.scheduled ??= setImmediate(() => this.flush());
@@ -70,6 +74,7 @@ export class GroupCommit {
     if (this.jobs.length === 0) return;
     const jobs = this.jobs;
     this.jobs = [];
+    this.since = null;
     this.keys.clear();
     const all = this.closing ? [...jobs, { key: null, write: this.closing }] : jobs;
     let after: (() => void)[] = [];

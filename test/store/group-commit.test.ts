@@ -274,6 +274,29 @@ describe('GroupCommit: when a batch commits', () => {
     expect(committedIds(other)).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('a write that is not urgent never starts the maxWait clock: it waits for an urgent one, the flush or the end of the turn', async () => {
+    const { store, other, txCalls, counted } = await setup();
+    const gc = new GroupCommit(counted, () => undefined, undefined, 2);
+    gc.add('A', () => void store.signals.insert(signal('a')), false);
+    spin(5);
+    gc.flushIfDue();
+    gc.add('B', () => void store.signals.insert(signal('b')), false);
+    expect(gc.pending).toBe(2);
+    expect(committedIds(other)).toEqual([]);
+    // An urgent write starts the clock; once it is due, the whole batch commits together.
+    gc.add('C', () => void store.signals.insert(signal('c')));
+    expect(gc.pending).toBe(3);
+    spin(5);
+    gc.flushIfDue();
+    expect(gc.pending).toBe(0);
+    expect(committedIds(other)).toEqual(['a', 'b', 'c']);
+    expect(txCalls()).toBe(1);
+    // Alone, a write that is not urgent still commits at the end of the turn.
+    gc.add('D', () => void store.signals.insert(signal('d')), false);
+    await nextTurn();
+    expect(committedIds(other)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('with no explicit flush the batch commits at the end of the turn (setImmediate), callbacks included', async () => {
     const { store, other, txCalls, counted } = await setup();
     const gc = new GroupCommit(counted, () => undefined, undefined, 60_000);
