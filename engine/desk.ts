@@ -95,6 +95,8 @@ export interface DeskDeps {
  * paired bench runs; 4 ms and committing only at the burst's end were no better than 2.
  */
 const BAR_WRITES_MAX_WAIT_MS = 2;
+/** A burst that signals on this many symbols commits them without waiting for BAR_WRITES_MAX_WAIT_MS. */
+const BAR_WRITES_MAX_SIGNAL_BARS = 8;
 
 /** A planned entry that passed every gate. */
 interface EntryPlan {
@@ -155,9 +157,8 @@ export class Desk implements DeskApi {
         const expired = d.store.signals.expire(now);
         return () => this.announceExpired(expired, now);
       },
-      // A signal computed early in a burst waits at most half a millisecond for its commit (measured
-      // against 0.25, 1 and 4 ms on the 200-symbol bench: fewer, bigger commits delay the burst's end).
       BAR_WRITES_MAX_WAIT_MS,
+      BAR_WRITES_MAX_SIGNAL_BARS,
     );
     this.shadow = new ShadowLedger({
       feeRate: d.config.PAPER_FEE_RATE,

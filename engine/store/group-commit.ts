@@ -9,9 +9,10 @@ export type GroupWrite = () => (() => void) | void;
  * emission) run only once that transaction is committed. On a WAL file a commit costs 20-70 µs of
  * syscalls, so a burst of 200 closed bars with 120 new signals pays for one commit instead of 240.
  * Writes are keyed (by symbol): queueing a key that is already pending flushes first, so one series'
- * writes never reorder. A batch also commits once its oldest urgent write has waited `maxWaitMs`
- * (checked as writes come in, and by flushIfDue), so a burst that takes long to process does not hold
- * back what was computed early in it. If the batch fails (a write throws, or the COMMIT), it is rolled back whole and
+ * writes never reorder. A batch also commits once its oldest urgent write has waited `maxWaitMs`, or
+ * once it holds `maxUrgent` urgent writes (checked as writes come in, and by flushIfDue), so a burst
+ * that takes long to process, or that signals on many symbols, does not hold back what was computed
+ * early in it. If the batch fails (a write throws, or the COMMIT), it is rolled back whole and
  * every write is run again in its own transaction, so one bad write loses only itself; each failure is
  * reported to `onError`. Writes must therefore be safe to run again after a rollback.
  */
@@ -21,18 +22,21 @@ export class GroupCommit {
   private scheduled: NodeJS.Immediate | null = null;
   /** performance.now() when the oldest queued urgent write was added; null while none is queued. */
   private since: number | null = null;
+  /** Urgent writes queued. */
+  private urgent = 0;
 
   /**
    * Builds an empty batch over `store`; `onError` hears every failed write or commit (never throws);
    * `closing`, if given, runs once at the end of every non-empty batch, inside its transaction (work
-   * that is per batch, not per write); a batch whose oldest urgent write is `maxWaitMs` old commits at
-   * the next add() or flushIfDue().
+   * that is per batch, not per write); a batch whose oldest urgent write is `maxWaitMs` old, or that
+   * holds `maxUrgent` urgent writes, commits at the next add() or flushIfDue().
    */
   constructor(
     private readonly store: Pick<Store, 'tx'>,
     private readonly onError: (err: unknown, key: string | null) => void,
     private readonly closing?: GroupWrite,
     private readonly maxWaitMs = 1,
+    private readonly maxUrgent = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Writes queued and not yet committed. */
@@ -45,9 +49,9 @@ export class GroupCommit {
     if (this.keys.has(key)) this.flush();
   }
 
-  /** Commits now if the oldest queued urgent write has waited `maxWaitMs` or more; never throws. */
+  /** Commits now if the oldest queued urgent write has waited `maxWaitMs` or more, or `maxUrgent` are queued; never throws. */
   flushIfDue(): void {
-    if (this.since !== null && performance.now() - this.since >= this.maxWaitMs) this.flush();
+    if (this.since !== null && (this.urgent >= this.maxUrgent || performance.now() - this.since >= this.maxWaitMs)) this.flush();
   }
 
   /**
@@ -58,7 +62,10 @@ export class GroupCommit {
   add(key: string, write: GroupWrite, urgent = true): void {
     this.flushFor(key);
     this.flushIfDue();
-    if (urgent && this.since === null) this.since = performance.now();
+    if (urgent) {
+      this.since ??= performance.now();
+      this.urgent++;
+    }
     this.jobs.push({ key, write });
     this.keys.add(key);
     this.scheduled ??= setImmediate(() => this.flush());
@@ -75,6 +82,7 @@ export class GroupCommit {
     const jobs = this.jobs;
     this.jobs = [];
     this.since = null;
+    this.urgent = 0;
     this.keys.clear();
     const all = this.closing ? [...jobs, { key: null, write: this.closing }] : jobs;
     let after: (() => void)[] = [];

@@ -297,6 +297,23 @@ describe('GroupCommit: when a batch commits', () => {
     expect(committedIds(other)).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('maxUrgent: a batch holding that many urgent writes commits at the next add() without waiting for maxWait', async () => {
+    const { store, other, txCalls, counted } = await setup();
+    const gc = new GroupCommit(counted, () => undefined, undefined, 60_000, 2);
+    gc.add('A', () => void store.signals.insert(signal('a')), false);
+    gc.add('B', () => void store.signals.insert(signal('b')));
+    gc.flushIfDue();
+    expect(committedIds(other)).toEqual([]);
+    gc.add('C', () => void store.signals.insert(signal('c')));
+    // Two urgent writes queued: the next add() commits them (and the one riding along) first.
+    gc.add('D', () => void store.signals.insert(signal('d')));
+    expect(committedIds(other)).toEqual(['a', 'b', 'c']);
+    expect(gc.pending).toBe(1);
+    expect(txCalls()).toBe(1);
+    gc.flush();
+    expect(committedIds(other)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
   it('with no explicit flush the batch commits at the end of the turn (setImmediate), callbacks included', async () => {
     const { store, other, txCalls, counted } = await setup();
     const gc = new GroupCommit(counted, () => undefined, undefined, 60_000);
