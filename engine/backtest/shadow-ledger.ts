@@ -119,7 +119,7 @@ export class ShadowLedger {
     if (v) return v;
     const entries: PaperBookEntry[] = [];
     const ledger: PaperLedger = {
-      book: () => entries.slice(),
+      book: (symbol) => (symbol === undefined ? entries.slice() : entries.filter((e) => e.symbol === symbol)),
       balance: () => ({ equity: this.o.equity, available: this.o.equity }),
       recordQuote: () => ++this.quoteId,
     };

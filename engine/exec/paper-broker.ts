@@ -164,8 +164,12 @@ export class PaperBroker implements Broker {
     for (const p of this.ledger.book(bar.symbol)) if (this.exitsOn(p, bar) > 0) return this.exitOn(bar);
   }
 
-  /** Writes `p`'s exits on `bar` into this.fills (grown as needed) and returns how many there are. */
+  /**
+   * Writes `p`'s exits on `bar` into this.fills (grown as needed) and returns how many there are:
+   * none for a bar of another symbol, whatever the ledger handed over.
+   */
   private exitsOn(p: PaperBookEntry, bar: Bar): number {
+    if (p.symbol !== bar.symbol) return 0;
     if (p.targets.length * EXIT_FILL_SLOTS > this.fills.length) this.fills = new Float64Array(p.targets.length * EXIT_FILL_SLOTS);
     return barExits(p, bar.open, bar.high, bar.low, this.opts.qtyStepOf(p.symbol), this.fills);
   }
