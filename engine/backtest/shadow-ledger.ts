@@ -32,7 +32,8 @@ interface Open {
 
 interface Venue {
   broker: PaperBroker;
-  entries: PaperBookEntry[];
+  /** Open shadow trades by symbol (a bar looks up its own symbol's only). */
+  bySymbol: Map<string, PaperBookEntry[]>;
 }
 
 /** Whether `bar` is the bar a pending shadow signal enters on: a later bar of its own series. */
@@ -79,7 +80,7 @@ export class ShadowLedger {
     const v = this.venue(bar.interval);
     if (!this.hasDue(bar)) {
       this.now = bar.start + 1;
-      return v.entries.length > 0 ? v.broker.onBar(bar) : undefined;
+      return v.bySymbol.has(bar.symbol) ? v.broker.onBar(bar) : undefined;
     }
     return this.fillAndExit(bar, v);
   }
@@ -101,7 +102,7 @@ export class ShadowLedger {
       await this.enter(v, s, bar);
     }
     this.now = bar.start + 1;
-    if (v.entries.length > 0) await v.broker.onBar(bar);
+    if (v.bySymbol.has(bar.symbol)) await v.broker.onBar(bar);
   }
 
   /** Closed shadow trades of `strategy`, oldest first (a copy). */
@@ -117,15 +118,16 @@ export class ShadowLedger {
   private venue(interval: Interval): Venue {
     let v = this.venues.get(interval);
     if (v) return v;
-    const entries: PaperBookEntry[] = [];
+    const bySymbol = new Map<string, PaperBookEntry[]>();
     const ledger: PaperLedger = {
-      book: (symbol) => (symbol === undefined ? entries.slice() : entries.filter((e) => e.symbol === symbol)),
+      // Copies: an exit's execution removes its trade from the list while the broker walks it.
+      book: (symbol) => (symbol === undefined ? [...bySymbol.values()].flat() : (bySymbol.get(symbol)?.slice() ?? [])),
       balance: () => ({ equity: this.o.equity, available: this.o.equity }),
       recordQuote: () => ++this.quoteId,
     };
     const broker = new PaperBroker(ledger, { now: () => this.now }, { feeRate: this.o.feeRate, maxQuoteAgeMs: Number.MAX_SAFE_INTEGER, qtyStepOf: (s) => this.rules.get(s)?.qtyStep ?? 0.001 });
-    broker.onExecution((e) => this.onExecution(entries, e));
-    v = { broker, entries };
+    broker.onExecution((e) => this.onExecution(bySymbol, e));
+    v = { broker, bySymbol };
     this.venues.set(interval, v);
     return v;
   }
@@ -157,10 +159,12 @@ export class ShadowLedger {
       quote: { symbol: s.symbol, bid, ask, last: bar.open, mark: bar.open, ts: this.now, source: 'bar', id: ++this.quoteId },
       instrument: inst,
     });
-    v.entries.push(book);
+    const list = v.bySymbol.get(s.symbol);
+    if (list) list.push(book);
+    else v.bySymbol.set(s.symbol, [book]);
   }
 
-  private onExecution(entries: PaperBookEntry[], e: Execution): void {
+  private onExecution(bySymbol: Map<string, PaperBookEntry[]>, e: Execution): void {
     const id = e.orderLinkId.replace(/-(stop|target)$/, '').slice(1);
     const o = this.open.get(id);
     if (!o) return;
@@ -172,8 +176,12 @@ export class ShadowLedger {
     if (e.kind === 'target') o.book.targetsHit++;
     if (o.book.qty > 1e-12 && e.kind !== 'stop') return;
     this.open.delete(id);
-    const k = entries.indexOf(o.book);
-    if (k >= 0) entries.splice(k, 1);
+    const entries = bySymbol.get(o.book.symbol);
+    if (entries) {
+      const k = entries.indexOf(o.book);
+      if (k >= 0) entries.splice(k, 1);
+      if (entries.length === 0) bySymbol.delete(o.book.symbol);
+    }
     const list = this.closed.get(o.signal.strategy) ?? [];
     list.push(
       tradeRecord({
