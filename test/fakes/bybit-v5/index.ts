@@ -89,7 +89,8 @@ export interface BybitV5Fake {
    * private pushes), but holds their public messages: returns per symbol two senders, `opening` (the
    * opening ticks of the bars that open; on Bybit those come at the start of the bar, long before it
    * closes) and `closing` (the bars that closed, forming updates, the ticker). For benches that time
-   * the bar-close push alone; throws like advance().
+   * the bar-close push alone; throws like advance(). Send a step's senders before that symbol's next
+   * step, or not at all (an unsent ticker delta is left out of the ticker's delta base).
    */
   prepareAdvance(symbols: string[]): { opening: () => void; closing: () => void }[];
   /** Moves one symbol's cursor (index < 1e11, else epoch-ms time); no fills happen; throws RangeError out of range. */
@@ -250,7 +251,7 @@ export async function startBybitV5Fake(opts: BybitV5FakeOptions = {}): Promise<B
   };
   const publicStream = new PublicStream(publicWss, checkTopic, (topic, send) => {
     const t = /^tickers\.([A-Z0-9]+)$/.exec(topic);
-    if (t) send(tickers.snapshot(markets.get(t[1])!, specs.get(t[1])!));
+    if (t) send(tickers.snapshot(markets.get(t[1])!, specs.get(t[1])!, publicStream.followers(topic) > 1));
   });
   const privateStream = new PrivateStream(privateWss, (args) => verifyWsAuth(args, apiKey, apiSecret, wallNow()), wallNow);
 

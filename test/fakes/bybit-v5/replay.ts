@@ -72,6 +72,9 @@ export function stepSymbol(ctx: ReplayContext, afterOpening?: () => void): boole
     }
   }
   const tickerTopic = `tickers.${sym}`;
-  if (ctx.stream.hasSubscriber(tickerTopic)) ctx.stream.publish(tickerTopic, ctx.tickers.delta(m, ctx.spec));
+  if (ctx.stream.hasSubscriber(tickerTopic)) {
+    const t = ctx.tickers.delta(m, ctx.spec);
+    ctx.stream.publish(tickerTopic, t.msg, t.sent);
+  }
   return true;
 }

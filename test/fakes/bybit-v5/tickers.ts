@@ -130,7 +130,9 @@ export function wsTicker(m: SymbolMarket, spec: InstrumentSpec, cs: number): Rec
  * Bybit's linear `tickers.{symbol}` topic: each new subscriber gets a snapshot, and every later push is
  * a `delta` carrying the symbol and only the fields that changed since the previous push ("if a
  * response param is not found in the message, then its value has not changed", docs/v5/websocket/
- * public/ticker.mdx). Remembers per symbol what subscribers were last sent; never throws.
+ * public/ticker.mdx). Remembers per symbol what its subscribers were last sent: a push becomes that
+ * base only once it is really sent, and when a new subscriber's snapshot shows a state the others
+ * were never sent, the next push is a full snapshot for everyone. Never throws.
  */
 export class TickerStream {
   private readonly sent = new Map<string, Record<string, unknown>>();
@@ -138,22 +140,31 @@ export class TickerStream {
   /** `nextCs` numbers the pushes (Bybit's cross sequence). */
   constructor(private readonly nextCs: () => number) {}
 
-  /** The full ticker for a new subscriber; what it shows becomes the base of the next delta. */
-  snapshot(m: SymbolMarket, spec: InstrumentSpec): Record<string, unknown> {
+  /**
+   * The full ticker for a new subscriber of `m`'s topic; `others` says whether other sockets already
+   * follow the topic (their base stays, unless it differs from this snapshot: then it is dropped).
+   */
+  snapshot(m: SymbolMarket, spec: InstrumentSpec, others: boolean): Record<string, unknown> {
     const msg = wsTicker(m, spec, this.nextCs());
-    this.sent.set(m.symbol, msg.data as Record<string, unknown>);
+    const data = msg.data as Record<string, unknown>;
+    const base = this.sent.get(m.symbol);
+    if (!others) this.sent.set(m.symbol, data);
+    else if (base && Object.keys(data).some((k) => k !== 'symbol' && data[k] !== base[k])) this.sent.delete(m.symbol);
     return msg;
   }
 
-  /** The push for a step: the fields that changed since the last push (a snapshot if none was sent yet). */
-  delta(m: SymbolMarket, spec: InstrumentSpec): Record<string, unknown> {
-    const prev = this.sent.get(m.symbol);
-    if (!prev) return this.snapshot(m, spec);
+  /**
+   * The push for a step: the fields that changed since the last push that was sent (a full snapshot
+   * when there is no such base), and `sent`, to call once it has gone out to the subscribers.
+   */
+  delta(m: SymbolMarket, spec: InstrumentSpec): { msg: Record<string, unknown>; sent: () => void } {
     const msg = wsTicker(m, spec, this.nextCs());
     const full = msg.data as Record<string, unknown>;
+    const sent = (): void => void this.sent.set(m.symbol, full);
+    const prev = this.sent.get(m.symbol);
+    if (!prev) return { msg, sent };
     const changed: Record<string, unknown> = { symbol: m.symbol };
     for (const k of Object.keys(full)) if (k !== 'symbol' && full[k] !== prev[k]) changed[k] = full[k];
-    this.sent.set(m.symbol, full);
-    return { ...msg, type: 'delta', data: changed };
+    return { msg: { ...msg, type: 'delta', data: changed }, sent };
   }
 }

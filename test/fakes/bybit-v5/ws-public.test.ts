@@ -110,6 +110,37 @@ describe('bybit-v5 fake: public stream through the real WebsocketClient', () => 
     }
   });
 
+  it('ticker deltas stay right for an older subscriber when a newer one joins after an unpushed move, and after held steps that were never sent', async () => {
+    const merged = (from = 0): Record<string, string> =>
+      Object.assign({}, ...updates.all.slice(from).filter((m) => m.topic === `tickers.${S}`).map((m) => m.data as Record<string, string>));
+    const restRow = async (): Promise<Record<string, string>> =>
+      (await new RestClientV5({ baseUrl: fake.restUrl }).getTickers({ category: 'linear', symbol: S })).result.list[0] as unknown as Record<string, string>;
+    const fields = ['lastPrice', 'markPrice', 'highPrice24h', 'lowPrice24h', 'turnover24h', 'nextFundingTime', 'fundingRate', 'bid1Price', 'ask1Price'];
+    await subscribe([`tickers.${S}`]);
+    // The market moves with no push, then a second socket subscribes and gets a snapshot of it.
+    fake.setCursor(S, fake.market(S).index + 9);
+    const pub2 = wsClient(fake.wsPublicUrl);
+    const updates2 = new Updates(pub2);
+    pub2.subscribeV5([`tickers.${S}`], 'linear');
+    await until(() => updates2.all.some((m) => m.topic === `tickers.${S}`));
+    let from = updates.all.length;
+    fake.advance(1, [S]);
+    await updates.next((m) => m.topic === `tickers.${S}`, 5000, from);
+    await until(() => updates2.all.filter((m) => m.topic === `tickers.${S}`).length >= 2);
+    let row = await restRow();
+    for (const k of fields) expect(merged()[k], `first socket: ${k}`).toBe(row[k]);
+    const merged2 = Object.assign({}, ...updates2.all.filter((m) => m.topic === `tickers.${S}`).map((m) => m.data as Record<string, string>));
+    for (const k of fields) expect(merged2[k], `second socket: ${k}`).toBe(row[k]);
+    pub2.closeAll(true);
+    // Steps held and never sent: the next pushed delta still brings the socket to the market's state.
+    for (let i = 0; i < 8; i++) fake.prepareAdvance([S]);
+    from = updates.all.length;
+    fake.advance(1, [S]);
+    await updates.next((m) => m.topic === `tickers.${S}`, 5000, from);
+    row = await restRow();
+    for (const k of fields) expect(merged()[k], `after held steps: ${k}`).toBe(row[k]);
+  });
+
   it('dropKlines skips closed bars on the stream while REST still serves them (gap fill)', async () => {
     await subscribe([`kline.60.${S}`, `tickers.${S}`]);
     await until(() => updates.all.length > 0);

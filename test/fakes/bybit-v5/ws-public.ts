@@ -39,10 +39,17 @@ export function klineMessage(symbol: string, b: ServedBar, timestamp: number): R
  * The public linear stream (/v5/public/linear): ping/pong, subscribe/unsubscribe with req_id, and
  * fan-out of messages to subscribed sockets. Malformed requests get `success:false`; never throws.
  */
+/** A frame publish() held back for one socket, or (conn null) a callback to run once the frames before it are sent. */
+interface HeldFrame {
+  conn: PublicConn | null;
+  text: string;
+  onSent?: () => void;
+}
+
 export class PublicStream {
   private readonly conns = new Set<PublicConn>();
-  /** While hold() runs: the frames publish() produced, not yet sent. */
-  private held: { conn: PublicConn; text: string }[] | null = null;
+  /** While hold() runs: the frames publish() produced, not yet sent (and what to run once they are). */
+  private held: HeldFrame[] | null = null;
 
   /** Attaches to `wss`; `check` validates topics; `onSubscribed` runs after a topic is added (e.g. to push a ticker snapshot). */
   constructor(
@@ -107,14 +114,20 @@ export class PublicStream {
     for (const topic of added) this.onSubscribed(topic, (msg) => this.reply(conn, msg as Record<string, unknown>));
   }
 
-  /** Sends `msg` to every socket subscribed to `topic` (or holds it, inside hold()). */
-  publish(topic: string, msg: Record<string, unknown>): void {
+  /**
+   * Sends `msg` to every socket subscribed to `topic` (or holds it, inside hold()), then runs
+   * `onSent` (once the held frames are really sent; never, if their sender is never called).
+   */
+  publish(topic: string, msg: Record<string, unknown>, onSent?: () => void): void {
     const text = JSON.stringify(msg);
     for (const c of this.conns) {
       if (!c.topics.has(topic) || c.ws.readyState !== c.ws.OPEN) continue;
       if (this.held) this.held.push({ conn: c, text });
       else c.ws.send(text);
     }
+    if (!onSent) return;
+    if (this.held) this.held.push({ conn: null, text: '', onSent });
+    else onSent();
   }
 
   /**
@@ -124,7 +137,7 @@ export class PublicStream {
    */
   hold(fn: () => void): () => void {
     const outer = this.held;
-    const held: { conn: PublicConn; text: string }[] = [];
+    const held: HeldFrame[] = [];
     this.held = held;
     try {
       fn();
@@ -142,20 +155,30 @@ export class PublicStream {
     return this.sender(this.held ? this.held.splice(0) : []);
   }
 
-  private sender(held: { conn: PublicConn; text: string }[]): () => void {
+  private sender(held: HeldFrame[]): () => void {
     return () => {
       // ws has no cork of its own: its net.Socket does (ws keeps it as _socket).
       const sockets = new Set<{ cork(): void; uncork(): void }>();
       for (const { conn } of held) {
-        const s = (conn.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+        const s = conn && (conn.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
         if (s && !sockets.has(s)) {
           s.cork();
           sockets.add(s);
         }
       }
-      for (const { conn, text } of held) if (conn.ws.readyState === conn.ws.OPEN) conn.ws.send(text);
+      for (const { conn, text, onSent } of held) {
+        if (conn && conn.ws.readyState === conn.ws.OPEN) conn.ws.send(text);
+        onSent?.();
+      }
       for (const s of sockets) s.uncork();
     };
+  }
+
+  /** How many open sockets are subscribed to `topic`. */
+  followers(topic: string): number {
+    let n = 0;
+    for (const c of this.conns) if (c.topics.has(topic)) n++;
+    return n;
   }
 
   /** Whether some socket is subscribed to `topic` (no set is built: replay asks this per symbol step). */
