@@ -64,6 +64,10 @@ const SIGNAL_P99_TARGET_MS = 10;
  * wait to the burst; a live desk of 200 symbols is never idle that long: tickers arrive every 0.5 ms).
  */
 const OPENING_LEAD_MS = 5;
+/** Longest wait for the fake child's answer (its start included) before the bench gives up on it. */
+const FAKE_REPLY_MS = 60_000;
+/** Longest run of one desk part (its own process) before the bench kills it and fails. */
+const DESK_PART_MS = 10 * 60_000;
 const KLINES = fileURLToPath(new URL('../../data/klines/', import.meta.url));
 
 function pct(sorted: number[], p: number): number {
@@ -124,13 +128,18 @@ async function fakeChild(): Promise<void> {
     }
   }
   const send = (m: ChildMsg) => process.send?.(m);
+  const stop = (): void =>
+    void fake.close().finally(() => {
+      rmSync(dir, { recursive: true, force: true });
+      process.exit(0);
+    });
+  // A parent that dies without saying stop must not leave the fake (its ports, its files) behind.
+  process.once('disconnect', stop);
   let stamps: ChildMsg | null = null;
+  let stampsAsked = false;
   process.on('message', (m: { advance?: number; perSymbol?: boolean; stamps?: boolean; stop?: boolean }) => {
     if (m.stop) {
-      void fake.close().then(() => {
-        rmSync(dir, { recursive: true, force: true });
-        process.exit(0);
-      });
+      stop();
       return;
     }
     if (m.perSymbol) {
@@ -152,18 +161,25 @@ async function fakeChild(): Promise<void> {
         // The stamps wait until the desk asks for them (after the burst): an IPC message parsed in
         // the middle of the burst would be the bench's cost on the desk's clock.
         stamps = { stepped: true, t, publishMs: epoch() - t, at };
+        if (stampsAsked) sendStamps();
       }, OPENING_LEAD_MS);
       return;
     }
     if (m.stamps) {
-      if (stamps) send(stamps);
-      stamps = null;
+      // Asked before the burst went out (the desk already had its bars): answered right after it.
+      stampsAsked = true;
+      if (stamps) sendStamps();
       return;
     }
     const t = epoch();
     fake.advance(m.advance ?? 1, symbols);
     send({ stepped: true, t, publishMs: epoch() - t, at: null });
   });
+  function sendStamps(): void {
+    if (stamps) send(stamps);
+    stamps = null;
+    stampsAsked = false;
+  }
   send({ ready: true, restUrl: fake.restUrl, wsPublicUrl: fake.wsPublicUrl, wsPrivateUrl: fake.wsPrivateUrl, symbols });
 }
 
@@ -196,11 +212,23 @@ async function startFakeChild(correlated = false): Promise<FakeChild> {
     wake?.();
   });
   const next = async <K extends 'ready' | 'stepped'>(kind: K): Promise<Extract<ChildMsg, Record<K, true>>> => {
+    const deadline = performance.now() + FAKE_REPLY_MS;
     for (;;) {
       const i = inbox.findIndex((m) => kind in m);
       if (i >= 0) return inbox.splice(i, 1)[0] as Extract<ChildMsg, Record<K, true>>;
       if (dead) throw new Error('bench: the fake child exited');
-      await new Promise<void>((r) => (wake = r));
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        child.kill();
+        throw new Error(`bench: the fake child did not answer (${kind}) within ${FAKE_REPLY_MS} ms`);
+      }
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, left);
+        wake = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
     }
   };
   const ready = await next('ready');
@@ -328,11 +356,14 @@ export async function benchBybitDesk(mode: DeskMode = 'paper', withPositions = t
   const child = fork(fileURLToPath(import.meta.url), args, { execArgv: [...flags, ...extra, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise<BenchLine[]>((resolve, reject) => {
     let lines: BenchLine[] | null = null;
+    const timer = setTimeout(() => child.kill(), DESK_PART_MS);
     child.on('message', (m: { lines?: BenchLine[] }) => {
       if (m.lines) lines = m.lines;
     });
     child.once('error', reject);
-    child.once('exit', (code) => {
+    // 'close' (not 'exit'): the IPC channel is drained by then, so the lines cannot arrive after it.
+    child.once('close', (code) => {
+      clearTimeout(timer);
       if (lines) resolve(lines);
       else reject(new Error(`bench: the desk child exited (code ${code ?? 'signal'}) without results`));
     });
@@ -367,7 +398,11 @@ async function measureDesk(mode: DeskMode, withPositions: boolean, markets: Mark
     BYBIT_WS_PUBLIC_URL: ready.wsPublicUrl,
     BYBIT_WS_PRIVATE_URL: ready.wsPrivateUrl,
   });
-  const rt = await composeDesk(config, { logger: silentLogger });
+  const rt = await composeDesk(config, { logger: silentLogger }).catch(async (e: unknown) => {
+    await fake.stop();
+    rmSync(dbDir, { recursive: true, force: true });
+    throw e;
+  });
   // Time the desk's bar handler where the feed awaits it (the feed object is the composed Bybit feed).
   const feedStart = rt.feed.start.bind(rt.feed);
   let measuring = false;
@@ -500,9 +535,12 @@ async function measureDesk(mode: DeskMode, withPositions: boolean, markets: Mark
     if (gaps !== 0) throw new Error(`bench: ${gaps} bars were refilled or duplicated; the measurement is not clean`);
   } finally {
     unsubscribe();
-    await rt.close();
-    await fake.stop();
-    rmSync(dbDir, { recursive: true, force: true });
+    try {
+      await rt.close();
+    } finally {
+      await fake.stop();
+      rmSync(dbDir, { recursive: true, force: true });
+    }
   }
   for (const xs of [onBarMs, onSignalBarMs, toDone, toStart, toSignal, publish, cpuPerRound]) xs.sort((a, b) => a - b);
   const pre = markets === 'correlated' ? 'bybit.desk.correlated.' : 'bybit.desk.';
