@@ -12,7 +12,7 @@ import { fmtMoney, fmtPrice, fmtQty } from './format.ts';
 import { sendLong } from './reply.ts';
 import { reportText } from './commands/admin.ts';
 import { renderChart } from './chart.ts';
-import { runPooled as pool } from './pool.ts';
+import { runPooled } from './pool.ts';
 
 const CAPTION_LIMIT = 1024;
 const SEND_CONCURRENCY = 8;
@@ -111,7 +111,7 @@ export class AlertDispatcher {
     const ids = new Set<string>();
     if (roles.includes('admin')) for (const id of config.TELEGRAM_ADMIN_IDS) ids.add(id);
     if (roles.includes('trader')) for (const id of config.TELEGRAM_TRADER_IDS) ids.add(id);
-    await pool([...ids], SEND_CONCURRENCY, async (id) => {
+    await runPooled([...ids], SEND_CONCURRENCY, async (id) => {
       const role = roleFor(config, id) ?? 'viewer';
       const lang = pickLang((await this.settingsOf(id, role))?.language);
       await sendLong(this.api, Number(id), render(this.deps.trFor(lang), lang));
@@ -131,7 +131,7 @@ export class AlertDispatcher {
         this.deps.logger.warn({ err: String((err as Error)?.message ?? err), symbol: signal.symbol }, 'chart failed; alert sent without it');
       }
     }
-    await pool(recipients, SEND_CONCURRENCY, async (r) => {
+    await runPooled(recipients, SEND_CONCURRENCY, async (r) => {
       const chatId = chatIdOfActor(r.actorId);
       if (chatId === null) return;
       const role = roleFor(config, chatId);

@@ -1048,7 +1048,7 @@ export class Desk implements DeskApi {
     // One read of the strategies' stages for the batch, not one per draft.
     const stages = this.stages();
     for (const dr of drafts) {
-      const stage = dr.stage === 'live' && stages.find((s) => s.name === dr.strategy)?.stage === 'live' ? 'live' : 'shadow';
+      const stage = dr.stage === 'live' && this.stageOf(dr.strategy, stages) === 'live' ? 'live' : 'shadow';
       const levels = tickLevels(dr, this.instruments.get(dr.symbol)?.tickSize);
       if (!levels) continue;
       const s: Signal = {
@@ -1175,8 +1175,8 @@ export class Desk implements DeskApi {
     }));
   }
 
-  private stageOf(name: string): 'live' | 'shadow' {
-    return this.stages().find((s) => s.name === name)?.stage ?? 'shadow';
+  private stageOf(name: string, stages = this.stages()): 'live' | 'shadow' {
+    return stages.find((s) => s.name === name)?.stage ?? 'shadow';
   }
 
   private instrument(symbol: string): Instrument {
@@ -1202,20 +1202,19 @@ export class Desk implements DeskApi {
     } else {
       actor = known;
     }
-    const parsed = { data: actor };
     const { store, clock } = this.d;
     // One write per actor per minute at most (a status poll must not write on every call); the first
     // call always writes, so settings exist before anyone reads them.
     const now = clock.now();
-    const key = `${parsed.data.kind}:${parsed.data.id}:${parsed.data.role}`;
+    const key = `${actor.kind}:${actor.id}:${actor.role}`;
     const seen = this.touched.get(key);
     if (seen === undefined || now - seen >= 60_000) {
-      store.actors.touch(parsed.data, now);
+      store.actors.touch(actor, now);
       this.touched.set(key, now);
       if (this.touched.size > 100_000) this.touched.clear();
     }
-    if (ROLE_RANK[parsed.data.role] < ROLE_RANK[min]) {
-      this.refuse(parsed.data, action, new DeskError('FORBIDDEN', { action, need: min, role: parsed.data.role }));
+    if (ROLE_RANK[actor.role] < ROLE_RANK[min]) {
+      this.refuse(actor, action, new DeskError('FORBIDDEN', { action, need: min, role: actor.role }));
     }
   }
 

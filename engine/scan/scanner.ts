@@ -342,7 +342,6 @@ export class Scanner {
     }
     out.push(draftOf(s, c, slot.name, score, scorePartsOf(this.buf), regime, now, this.ttlBars, slot.stage, f.start));
   }
-
 }
 
 function draftOf(

@@ -57,6 +57,7 @@ export class PositionsRepo {
   private readonly closedOfStrategyStmt;
   private readonly lastPriceStmt;
   private readonly realizedStmt;
+  /** The connection's data version, read once per event-loop turn (see DataVersion). */
   private readonly versions: DataVersion;
   private generation = 0;
   private memoKey = { generation: -1, dataVersion: -1 };
@@ -91,14 +92,9 @@ export class PositionsRepo {
     this.versions = new DataVersion(db);
   }
 
-  /** The connection's data version (see DataVersion: one read per event-loop turn). */
-  private dataVersion(): number {
-    return this.versions.current();
-  }
-
   /** The memo of `mode` if it may be read and filled now; null inside a transaction whose writes it cannot see. */
   private memoOf(mode: string): ModeMemo | null {
-    const dataVersion = this.dataVersion();
+    const dataVersion = this.versions.current();
     if (this.memoKey.generation !== this.generation || this.memoKey.dataVersion !== dataVersion) {
       this.memo.clear();
       if (this.db.inTransaction) return null;

@@ -26,6 +26,7 @@ export class RiskRepo {
   private readonly cooldownGetStmt;
   private readonly stageGetStmt;
   private readonly stageSetStmt;
+  /** The connection's data version, read once per event-loop turn (see DataVersion). */
   private readonly versions: DataVersion;
   private generation = 0;
   private memoKey = { generation: -1, dataVersion: -1 };
@@ -50,14 +51,9 @@ export class RiskRepo {
     this.versions = new DataVersion(db);
   }
 
-  /** The connection's data version (see DataVersion: one read per event-loop turn). */
-  private dataVersion(): number {
-    return this.versions.current();
-  }
-
   /** True when the memo may be read (and filled, outside a transaction); drops it when anything wrote since. */
   private memoValid(): boolean {
-    const dataVersion = this.dataVersion();
+    const dataVersion = this.versions.current();
     if (this.memoKey.generation === this.generation && this.memoKey.dataVersion === dataVersion) return true;
     this.memoState = null;
     this.memoStages = null;

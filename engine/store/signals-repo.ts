@@ -52,6 +52,7 @@ export class SignalsRepo {
   private readonly expireSeriesStmt;
   private readonly countSinceStmt;
   private readonly countLiveStmt;
+  /** The connection's data version, read once per event-loop turn (see DataVersion). */
   private readonly versions: DataVersion;
   private readonly boundsStmt;
   private readonly minExpiresStmt;
@@ -90,14 +91,9 @@ export class SignalsRepo {
     this.minBarTimeStmt = db.prepare(`SELECT MIN(bar_time) FROM signals WHERE status = 'live' AND symbol = ? AND interval = ?`).pluck();
   }
 
-  /** The connection's data version (see DataVersion: one read per event-loop turn). */
-  private dataVersion(): number {
-    return this.versions.current();
-  }
-
   /** The bounds, re-read when missing, after another connection committed, or after a rollback on this one. */
   private liveBounds(): LiveBounds {
-    const dataVersion = this.dataVersion();
+    const dataVersion = this.versions.current();
     const rollbacks = this.txs.rollbacks;
     if (this.bounds && this.bounds.dataVersion === dataVersion && this.bounds.rollbacks === rollbacks) return this.bounds;
     const b: LiveBounds = { dataVersion, rollbacks, minExpiresAt: Number.POSITIVE_INFINITY, minBarTime: new Map() };
@@ -204,7 +200,7 @@ export class SignalsRepo {
    * connection's commit, or the next live signal's expiry time (status polls ask it on every call).
    */
   countLive(now: number): number {
-    const dataVersion = this.dataVersion();
+    const dataVersion = this.versions.current();
     const c = this.liveCount;
     if (c && c.writes === this.writes && c.dataVersion === dataVersion && now >= c.at && now < c.until && !this.db.inTransaction) return c.n;
     const n = (this.countLiveStmt.get(now) as { n: number }).n;
