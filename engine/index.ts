@@ -90,7 +90,7 @@ export type { SignalDraft, SignalSource } from './signal-source.ts';
 export { openDb, type Db } from './store/db.ts';
 export { QuietCheckpoints, type QuietCheckpointOptions } from './store/quiet-checkpoints.ts';
 export { createStore, type Store } from './store/store.ts';
-export { createReplayFeed, type ReplayFeed } from './market/replay-feed.ts';
+export { createReplayFeed, replayOptionsOf, type ReplayFeed } from './market/replay-feed.ts';
 export { loadKlineFile, loadFundingFile } from './market/csv.ts';
 export { KlineStore } from './market/kline-store.ts';
 export { PaperBroker } from './exec/paper-broker.ts';

@@ -3,6 +3,7 @@ import {
   createMetrics,
   createPaperLedger,
   createReplayFeed,
+  replayOptionsOf,
   createStore,
   Desk,
   openDb,
@@ -77,12 +78,7 @@ export async function composeDesk(config: DeskConfig, opts: ComposeOptions = {})
       feed ??=
         live.feed ??
           createReplayFeed({
-              dataDir: config.DESK_DATA_DIR,
-              fundingDir: config.DESK_FUNDING_DIR,
-              universe: config.DESK_UNIVERSE,
-              intervals: config.DESK_INTERVALS,
-              warmupBars: config.DESK_WARMUP_BARS,
-              speed: config.DESK_REPLAY_SPEED,
+              ...replayOptionsOf(config),
               clock,
               logger: logger.child({ module: 'replay' }),
               autoplay: opts.autoplay ?? true,

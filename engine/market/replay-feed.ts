@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Interval } from '../schemas.ts';
 import type { Clock } from '../clock.ts';
+import type { DeskConfig } from '../config.ts';
 import type { DeskLogger } from '../log.ts';
 import type { Bar, BarHandler, Instrument, MarketFeed, Quote } from './types.ts';
 import { silentLogger } from '../log.ts';
@@ -102,6 +103,18 @@ function roundTo(x: number, step: number): number {
   if (!(step > 0)) return x;
   const dp = Math.min(15, Math.max(0, -Math.floor(Math.log10(step)) + 1));
   return Number(x.toFixed(dp));
+}
+
+/** The replay feed's options that come from the desk config (data and funding folders, universe, intervals, warm-up, speed); never throws. */
+export function replayOptionsOf(config: DeskConfig): Pick<ReplayFeedOptions, 'dataDir' | 'fundingDir' | 'universe' | 'intervals' | 'warmupBars' | 'speed'> {
+  return {
+    dataDir: config.DESK_DATA_DIR,
+    fundingDir: config.DESK_FUNDING_DIR,
+    universe: config.DESK_UNIVERSE,
+    intervals: config.DESK_INTERVALS,
+    warmupBars: config.DESK_WARMUP_BARS,
+    speed: config.DESK_REPLAY_SPEED,
+  };
 }
 
 /**

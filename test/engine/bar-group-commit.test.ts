@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createReplayFeed,
+  replayOptionsOf,
   isDeskError,
   loadKlineFile,
   ManualClock,
@@ -146,12 +147,7 @@ describe('execute() and bar writes still queued', () => {
     const config = testConfig({ DESK_WARMUP_BARS: '300', DESK_DB: path });
     const clock = new ManualClock(TEST_START);
     const inner: ReplayFeed = createReplayFeed({
-      dataDir: config.DESK_DATA_DIR,
-      fundingDir: config.DESK_FUNDING_DIR,
-      universe: config.DESK_UNIVERSE,
-      intervals: config.DESK_INTERVALS,
-      warmupBars: config.DESK_WARMUP_BARS,
-      speed: config.DESK_REPLAY_SPEED,
+      ...replayOptionsOf(config),
       clock,
       autoplay: false,
     });
