@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { startBybitV5Fake, type BybitV5Fake, type BybitV5FakeOptions } from '../fakes/bybit-v5/index.ts';
 import { testConfig, type DeskConfig } from '../../engine/config.ts';
 
@@ -35,4 +36,16 @@ export function seeded(seed: number): () => number {
     s = (s * 1664525 + 1013904223) >>> 0;
     return s / 2 ** 32;
   };
+}
+
+/**
+ * Registers an afterEach that stops the feed and closes the fake the finished test left behind
+ * (`current` reads the test file's own variables; either may be null; both calls are idempotent).
+ */
+export function stopAfterEach(current: () => { fake: BybitV5Fake | null; feed: { stop(): Promise<void> } | null }): void {
+  afterEach(async () => {
+    const { fake, feed } = current();
+    await feed?.stop();
+    await fake?.close();
+  });
 }

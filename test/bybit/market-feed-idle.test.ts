@@ -1,24 +1,19 @@
 // The Bybit feed's onIdle (where the desk commits the bar writes of a burst): called once every bar
 // handed over so far has been handled and no delivery is queued — after a burst, not between its bars
 // — also when a handler throws, and a throwing onIdle does not stop the stream.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBybitFeed, type BybitFeed } from '../../engine/bybit/market-feed.ts';
 import type { Bar } from '../../engine/market/types.ts';
 import { systemClock } from '../../engine/clock.ts';
 import { silentLogger } from '../../engine/log.ts';
 import type { BybitV5Fake } from '../fakes/bybit-v5/index.ts';
-import { fakeEnv, waitFor } from './fake-env.ts';
+import { fakeEnv, stopAfterEach, waitFor } from './fake-env.ts';
 
 const H = 3_600_000;
 let fake: BybitV5Fake | null = null;
 let feed: BybitFeed | null = null;
 
-afterEach(async () => {
-  await feed?.stop();
-  await fake?.close();
-  feed = null;
-  fake = null;
-});
+stopAfterEach(() => ({ fake, feed }));
 
 /** A feed on the fake for `symbols` on 60m bars, history loaded (so the first streamed bar follows it); returns the last history start per symbol. */
 async function feedFor(symbols: string[]): Promise<Map<string, number>> {

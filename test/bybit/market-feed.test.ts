@@ -1,22 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createBybitFeed, type BybitFeed } from '../../engine/bybit/market-feed.ts';
 import type { GapInfo } from '../../engine/bybit/kline-sequencer.ts';
 import type { Bar } from '../../engine/market/types.ts';
 import { ManualClock, systemClock } from '../../engine/clock.ts';
 import { silentLogger } from '../../engine/log.ts';
 import type { BybitV5Fake } from '../fakes/bybit-v5/index.ts';
-import { fakeEnv, seeded, waitFor } from './fake-env.ts';
+import { fakeEnv, seeded, stopAfterEach, waitFor } from './fake-env.ts';
 
 const H = 3_600_000;
 let fake: BybitV5Fake | null = null;
 let feed: BybitFeed | null = null;
 
-afterEach(async () => {
-  await feed?.stop();
-  await fake?.close();
-  feed = null;
-  fake = null;
-});
+stopAfterEach(() => ({ fake, feed }));
 
 function bySeries(bars: Bar[]): Map<string, number[]> {
   const m = new Map<string, number[]>();
