@@ -542,7 +542,7 @@ async function measureDesk(mode: DeskMode, withPositions: boolean, markets: Mark
       rmSync(dbDir, { recursive: true, force: true });
     }
   }
-  for (const xs of [onBarMs, onSignalBarMs, toDone, toStart, toSignal, publish, cpuPerRound]) xs.sort((a, b) => a - b);
+  for (const xs of [onBarMs, onSignalBarMs, toDone, toStart, toSignal, publish, cpuPerRound, mainCpuPerRound, mainWaitPerRound]) xs.sort((a, b) => a - b);
   const pre = markets === 'correlated' ? 'bybit.desk.correlated.' : 'bybit.desk.';
   const target = (name: string, v: number, ref: number): BenchLine => ({ name: name.replace('bybit.desk.', pre), value: round(v), unit: 'ms', reference: ref, ratio: round(v / ref) });
   const plain = (name: string, v: number, unit = 'ms'): BenchLine => ({ name: name.replace('bybit.desk.', pre), value: round(v), unit, reference: null, ratio: null });
@@ -571,9 +571,9 @@ async function measureDesk(mode: DeskMode, withPositions: boolean, markets: Mark
     target('bybit.desk.process_cpu_per_200_bar_burst.p99', pct(cpuPerRound, 99), SIGNAL_P99_TARGET_MS),
     // The desk's main thread alone (Linux schedstat): the work on the critical path, however loaded
     // the machine; and how long it was ready to run but waited for a core (the machine's share).
-    plain('bybit.desk.main_thread_cpu_per_round.p50', pct(mainCpuPerRound.sort((a, b) => a - b), 50)),
+    plain('bybit.desk.main_thread_cpu_per_round.p50', pct(mainCpuPerRound, 50)),
     plain('bybit.desk.main_thread_cpu_per_round.p99', pct(mainCpuPerRound, 99)),
-    plain('bybit.desk.main_thread_runqueue_wait_per_round.p50', pct(mainWaitPerRound.sort((a, b) => a - b), 50)),
+    plain('bybit.desk.main_thread_runqueue_wait_per_round.p50', pct(mainWaitPerRound, 50)),
     plain('bybit.desk.main_thread_runqueue_wait_per_round.p99', pct(mainWaitPerRound, 99)),
     plain('bybit.desk.bars_measured', onBarMs.length, 'bars'),
     plain('bybit.desk.open_positions_per_round.p50', pct(openPerRound.sort((a, b) => a - b), 50), 'positions'),
