@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, isDeskError, loadConfig, redactedConfig } from '../../engine/index.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -68,7 +68,7 @@ describe('config', () => {
   });
 
   it('reads an optional JSON file given by --config; env wins; unknown keys are refused', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'desk-cfg-'));
+    const dir = tempDir('desk-cfg-');
     const f = join(dir, 'c.json');
     writeFileSync(f, JSON.stringify({ DESK_PORT: 9001, RISK_MAX_LEVERAGE: 2 }));
     expect(loadConfig({}, f).DESK_PORT).toBe(9001);

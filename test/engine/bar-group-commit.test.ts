@@ -3,8 +3,6 @@
 // sees it), a burst handed over by the replay feed is fully committed when the feed goes idle,
 // desk.onBar resolves with its bar's signals stored, and execute() applies a queued market-time
 // expiry before it decides (SIGNAL_EXPIRED, not a fill).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,6 +25,7 @@ import {
 import { barAt } from '../../engine/market/bar-at.ts';
 import { intervalMs } from '../../engine/scan/interval.ts';
 import { composeDesk, type DeskRuntime } from '../../scripts/compose.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { createTestDesk, TEST_START, type TestDesk } from '../helpers/test-desk.ts';
 
 const trader: Actor = { kind: 'rpc', id: 'alice', role: 'trader' };
@@ -43,7 +42,7 @@ afterEach(async () => {
 });
 
 function tmpDbPath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'desk-bar-gc-')), 'desk.db');
+  return join(tempDir('desk-bar-gc-'), 'desk.db');
 }
 
 /** A read-only second connection on the desk's file: it sees committed rows only. */

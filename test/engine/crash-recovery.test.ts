@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ManualClock, silentLogger, testConfig } from '../../engine/index.ts';
 import { composeDesk } from '../../scripts/compose.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /** Runs the crash child until it has traded, lets it run `extraMs` more, then SIGKILLs it. */
 function runAndKill(db: string, extraMs: number): Promise<string> {
@@ -55,8 +54,7 @@ function invariants(path: string): void {
 
 describe('crash recovery', () => {
   it('SIGKILL at several points mid-trading: integrity ok, nothing half-recorded, restart reconciles', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'desk-crash-'));
-    const db = join(dir, 'desk.db');
+    const db = join(tempDir('desk-crash-'), 'desk.db');
     let seed = 7;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     let caughtInFlight = 0;

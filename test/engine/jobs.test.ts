@@ -1,14 +1,14 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import cron from 'node-cron';
 import { openDb } from '../../engine/index.ts';
 import { backupDb, closeCron } from '../../engine/jobs.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('jobs', () => {
   it('nightly backup writes a dated copy and keeps only the newest N', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'desk-bak-'));
+    const dir = tempDir('desk-bak-');
     for (const d of ['2026-11-01', '2026-11-02', '2026-11-03']) writeFileSync(join(dir, `desk-${d}.db`), 'old');
     writeFileSync(join(dir, 'unrelated.txt'), 'keep me');
     const { db } = await openDb(join(dir, 'live.db'));

@@ -1,11 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger, testConfig, type Broker, type Signal } from '../../engine/index.ts';
 import { composeDesk, type DeskRuntime } from '../../scripts/compose.ts';
 import { createLiveAdapters } from '../../scripts/live-adapters.ts';
 import { startBybitV5Fake, type BybitV5Fake } from '../fakes/bybit-v5/index.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'WIFUSDT'];
 const trader = { kind: 'rpc' as const, id: 'crash-trader', role: 'trader' as const };
@@ -33,7 +32,7 @@ describe('live: a crash between submit and the DB write', () => {
   it('on restart, reconciliation finds the order by orderLinkId: one order at the venue, the fill recorded, no orphan', async () => {
     fake = await startBybitV5Fake({ apiKey: 'crash-key-123', apiSecret: 'crash-secret-4567890', symbols: SYMBOLS });
     const config = testConfig({
-      DESK_DB: join(mkdtempSync(join(tmpdir(), 'desk-live-crash-')), 'desk.db'),
+      DESK_DB: join(tempDir('desk-live-crash-'), 'desk.db'),
       DESK_MODE: 'live',
       DESK_FEED: 'bybit',
       DESK_UNIVERSE: SYMBOLS.join(','),

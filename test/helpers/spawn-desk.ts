@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tempDir } from './temp-dir.ts';
 
 /** A desk started as `npm start` would (scripts/start.ts under tsx) in a child process. */
 export interface SpawnedDesk {
@@ -28,13 +27,14 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * Spawns `script` (default scripts/start.ts) with `env` on a free port and a temp database, and resolves once it
- * printed its ready line; rejects (and kills it) if it exits or is not ready within `timeoutMs`.
+ * Spawns `script` (default scripts/start.ts) with `env` on a free port and a temp database (removed once the calling test
+ * has finished, so stop the desk in an afterEach), and resolves once it printed its ready line; rejects (and kills it)
+ * if it exits or is not ready within `timeoutMs`.
  */
 export async function spawnDesk(env: Record<string, string> = {}, timeoutMs = 60_000, script = 'scripts/start.ts'): Promise<SpawnedDesk> {
   const root = join(import.meta.dirname, '../..');
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'desk-proc-'));
+  const dir = tempDir('desk-proc-');
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, script)], {
     cwd: root,
     env: { ...process.env, DESK_PORT: String(port), DESK_DB: join(dir, 'desk.db'), DESK_BACKUP_DIR: join(dir, 'backups'), DESK_LOG_LEVEL: 'warn', ...env },

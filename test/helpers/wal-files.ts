@@ -1,7 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStore, openDb, type Db, type Store } from '../../engine/index.ts';
+import { tempDir } from './temp-dir.ts';
 
 /** Fresh migrated WAL database files for store tests; close() closes every connection opened here. */
 export interface WalFiles {
@@ -12,10 +11,10 @@ export interface WalFiles {
   close(): void;
 }
 
-/** Builds a WalFiles whose files live in temp folders named after `prefix`; opening rejects only on a broken disk. */
+/** Builds a WalFiles whose files live in temp folders named after `prefix`, each removed once the test that opened it has finished; opening rejects only on a broken disk. */
 export function walFiles(prefix: string): WalFiles {
   const open: Db[] = [];
-  const fresh = (): string => join(mkdtempSync(join(tmpdir(), prefix)), 'desk.db');
+  const fresh = (): string => join(tempDir(prefix), 'desk.db');
   return {
     async db() {
       const { db } = await openDb(fresh(), () => 1);

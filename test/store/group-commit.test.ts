@@ -2,14 +2,13 @@
 // connection on the same file sees none of them before the flush and all of them after), their
 // after-commit callbacks run only once the COMMIT is done and in queue order, and one bad write, a bad
 // closing write or a COMMIT that fails loses only itself.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore, openDb, type Db, type Signal, type Store } from '../../engine/index.ts';
 import { GroupCommit, type GroupWrite } from '../../engine/store/group-commit.ts';
 import { signalRow } from '../helpers/signal-row.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const open: Db[] = [];
 afterEach(() => {
@@ -18,7 +17,7 @@ afterEach(() => {
 
 /** The desk's store on a fresh WAL file, a read-only second connection on the same file, and a count of store.tx calls. */
 async function setup(): Promise<{ store: Store; other: Db; txCalls: () => number; counted: Pick<Store, 'tx'> }> {
-  const path = join(mkdtempSync(join(tmpdir(), 'desk-gc-')), 'desk.db');
+  const path = join(tempDir('desk-gc-'), 'desk.db');
   const { db } = await openDb(path, () => 1);
   const other = new Database(path, { readonly: true });
   open.push(db, other);

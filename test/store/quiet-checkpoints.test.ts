@@ -1,11 +1,11 @@
 // QuietCheckpoints on a real WAL file: commits stop checkpointing, a checkpoint runs in the quiet
 // after a burst (or from its timer) once the WAL is past the threshold, and the WAL file is then
 // reused from its start instead of growing; stop() hands checkpointing back to SQLite.
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDb, QuietCheckpoints, type Db } from '../../engine/index.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const open: { db: Db; cp: QuietCheckpoints }[] = [];
 afterEach(() => {
@@ -16,7 +16,7 @@ afterEach(() => {
 });
 
 async function setup(opts: ConstructorParameters<typeof QuietCheckpoints>[2] = {}): Promise<{ db: Db; cp: QuietCheckpoints; wal: () => number; write: (n: number) => void }> {
-  const path = join(mkdtempSync(join(tmpdir(), 'desk-qcp-')), 'desk.db');
+  const path = join(tempDir('desk-qcp-'), 'desk.db');
   const { db } = await openDb(path, () => 1);
   db.exec('CREATE TABLE blob (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
   const cp = new QuietCheckpoints(db, path, opts);

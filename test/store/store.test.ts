@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createStore, openDb, type Db } from '../../engine/index.ts';
 import { MIGRATIONS } from '../../engine/store/migrations.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const open: Db[] = [];
 afterEach(() => {
@@ -13,7 +13,7 @@ afterEach(() => {
 
 describe('openDb', () => {
   it('creates a WAL database at the latest schema with busy_timeout and synchronous=NORMAL', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'desk-db-'));
+    const dir = tempDir('desk-db-');
     const { db, fromVersion, toVersion, backupPath } = await openDb(join(dir, 'a.db'));
     open.push(db);
     expect(fromVersion).toBe(0);
@@ -26,7 +26,7 @@ describe('openDb', () => {
   });
 
   it('backs an existing older file up with db.backup() before migrating it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'desk-db-'));
+    const dir = tempDir('desk-db-');
     const path = join(dir, 'old.db');
     const raw = new Database(path);
     raw.exec(MIGRATIONS[0]!);
@@ -47,7 +47,7 @@ describe('openDb', () => {
   });
 
   it('refuses a file written by a newer build', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'desk-db-'));
+    const dir = tempDir('desk-db-');
     const path = join(dir, 'new.db');
     const raw = new Database(path);
     raw.pragma(`user_version = ${MIGRATIONS.length + 1}`);
