@@ -1,12 +1,11 @@
 // End to end: the desk started as `npm start` (npx tsx scripts/start.ts) with TELEGRAM_BOT_TOKEN and
 // TELEGRAM_API_ROOT pointing at the loopback Bot API fake: /start → /scan → alert → Execute → Confirm → fill.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeBotApi, type FakeBotApi, type FakeMessage } from '../fakes/telegram-bot-api/server.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = '987654:e2e-loopback-token';
@@ -14,7 +13,8 @@ const USER = 424242;
 
 let fake: FakeBotApi;
 let child: ChildProcess;
-let dir: string;
+// Made here, before the afterAll below is registered, so its removal runs after that afterAll stopped the desk.
+const dir = tempDir('desk-e2e-');
 let output = '';
 
 async function until<T>(what: string, f: () => T | undefined, timeoutMs = 60_000): Promise<T> {
@@ -31,7 +31,6 @@ const button = (m: FakeMessage, label: RegExp): string | undefined =>
 
 beforeAll(async () => {
   fake = await startFakeBotApi({ token: TOKEN });
-  dir = mkdtempSync(join(tmpdir(), 'desk-e2e-'));
   // The desk itself (not npx → tsx → node), so the SIGTERM in afterAll reaches it and nothing is left running.
   child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: ROOT,
@@ -65,7 +64,6 @@ afterAll(async () => {
     });
   }
   await fake?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('npm start with the Telegram bot against the loopback Bot API', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadFundingFile, loadKlineFile, parseFundingCsv, parseKlineCsv } from '../../engine/market/csv.ts';
 import { KlineStore } from '../../engine/market/kline-store.ts';
 import { DeskError, isDeskError } from '../../engine/errors.ts';
-import { FUNDING, KLINES, headKlines, tempDir } from './helpers.ts';
+import { FUNDING, KLINES, headKlines, tempFiles } from './helpers.ts';
 
 const FILE = 'BTCUSDT-60.csv';
 const HEADER = 'start_ms,open,high,low,close,volume';
@@ -110,15 +110,11 @@ describe('parseKlineCsv refuses bad files with file and line', () => {
 
   it('stores nothing from a refused file', () => {
     const bad = [HEADER, REAL[0], REAL[1], withCell(2, 4, 'NaN').trimEnd().split('\n')[3]].join('\n');
-    const { dir, cleanup } = tempDir({ [FILE]: bad });
+    const dir = tempFiles({ [FILE]: bad });
     const store = new KlineStore({ capacity: 10 });
-    try {
-      expect(() => store.appendColumns('BTCUSDT', '60', loadKlineFile(join(dir, FILE)))).toThrow(DeskError);
-      expect(store.size('BTCUSDT', '60')).toBe(0);
-      expect(store.series('BTCUSDT', '60')).toBeNull();
-    } finally {
-      cleanup();
-    }
+    expect(() => store.appendColumns('BTCUSDT', '60', loadKlineFile(join(dir, FILE)))).toThrow(DeskError);
+    expect(store.size('BTCUSDT', '60')).toBe(0);
+    expect(store.series('BTCUSDT', '60')).toBeNull();
   });
 
   it('reports a missing file as NOT_FOUND', () => {

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type DeskLogger } from '../../engine/log.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /** Repo root (two levels above this file). */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -33,11 +33,11 @@ export function headKlines(name: string, n: number): string {
   return lines.slice(0, n + 1).join('\n') + '\n';
 }
 
-/** A temp folder with the given files; call the returned cleanup when done. */
-export function tempDir(files: Record<string, string>): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'desk-market-'));
+/** Makes a temp folder holding the given files, removed as tempDir removes its folders (after the calling test, or after the file's tests when made at top level); throws if a file cannot be written. */
+export function tempFiles(files: Record<string, string>): string {
+  const dir = tempDir('desk-market-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return dir;
 }
 
 /** A pino logger writing JSON lines into `lines` (parsed). */

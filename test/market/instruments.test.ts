@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { replayInstruments, instrumentsFileFor } from '../../engine/market/replay-instruments.ts';
 import { isDeskError } from '../../engine/errors.ts';
-import { KLINES, ROOT, tempDir } from './helpers.ts';
+import { KLINES, ROOT, tempFiles } from './helpers.ts';
 
 interface Entry {
   symbol: string;
@@ -91,18 +91,14 @@ describe('data/instruments.json', () => {
   });
 
   it('refuses a missing or malformed file with CONFIG', () => {
-    const t = tempDir({ 'bad.json': '{"instruments":[{"symbol":"BTCUSDT","tickSize":-1}]}', 'x.json': 'not json' });
-    try {
-      for (const p of [join(t.dir, 'bad.json'), join(t.dir, 'x.json'), join(t.dir, 'none', 'deeper')]) {
-        try {
-          replayInstruments(p);
-          expect.unreachable();
-        } catch (e) {
-          expect(isDeskError(e, 'CONFIG')).toBe(true);
-        }
+    const dir = tempFiles({ 'bad.json': '{"instruments":[{"symbol":"BTCUSDT","tickSize":-1}]}', 'x.json': 'not json' });
+    for (const p of [join(dir, 'bad.json'), join(dir, 'x.json'), join(dir, 'none', 'deeper')]) {
+      try {
+        replayInstruments(p);
+        expect.unreachable();
+      } catch (e) {
+        expect(isDeskError(e, 'CONFIG')).toBe(true);
       }
-    } finally {
-      t.cleanup();
     }
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createReplayFeed, type ReplayFeedOptions, type ReplayScheduler } from '../../engine/market/replay-feed.ts';
@@ -6,7 +6,7 @@ import { loadFundingFile } from '../../engine/market/csv.ts';
 import type { Bar } from '../../engine/market/types.ts';
 import { ManualClock } from '../../engine/clock.ts';
 import { DeskError, isDeskError } from '../../engine/errors.ts';
-import { FUNDING, KLINES, ROOT, captureLogger, sliceKlines, tempDir } from './helpers.ts';
+import { FUNDING, KLINES, ROOT, captureLogger, sliceKlines, tempFiles } from './helpers.ts';
 
 const H = 3_600_000;
 const FROM = Date.UTC(2025, 4, 1);
@@ -17,8 +17,7 @@ const WALL0 = Date.UTC(2030, 0, 1);
 const files: Record<string, string> = {};
 for (const s of ['BTCUSDT', 'ETHUSDT']) for (const i of ['60', '240']) files[`${s}-${i}.csv`] = sliceKlines(`${s}-${i}.csv`, FROM, TO);
 files['instruments.json'] = readFileSync(join(ROOT, 'data/instruments.json'), 'utf8');
-const tmp = tempDir(files);
-afterAll(() => tmp.cleanup());
+const dataDir = tempFiles(files);
 
 const ivMs = (b: Bar) => (b.interval === '60' ? H : 4 * H);
 const closeOf = (b: Bar) => b.start + ivMs(b);
@@ -53,7 +52,7 @@ function feedWith(over: Partial<ReplayFeedOptions> = {}) {
   const clock = new ManualClock(WALL0);
   const scheduler = new FakeScheduler();
   const feed = createReplayFeed({
-    dataDir: tmp.dir,
+    dataDir,
     fundingDir: FUNDING,
     universe: ['BTCUSDT', 'ETHUSDT'],
     intervals: ['60', '240'],
@@ -275,7 +274,7 @@ describe('replay feed: files', () => {
     const { feed } = feedWith({ universe: ['BTCUSDT', 'XRPUSDT'], logger: cap.logger });
     expect(feed.series().map((s) => s.symbol)).toEqual(['BTCUSDT', 'BTCUSDT']);
     const warns = cap.lines.filter((l) => String(l.msg).includes('missing'));
-    expect(warns.map((l) => l.file)).toEqual([join(tmp.dir, 'XRPUSDT-60.csv'), join(tmp.dir, 'XRPUSDT-240.csv')]);
+    expect(warns.map((l) => l.file)).toEqual([join(dataDir, 'XRPUSDT-60.csv'), join(dataDir, 'XRPUSDT-240.csv')]);
   });
 
   it('refuses to start with CONFIG naming the dir when no file exists', () => {
@@ -284,23 +283,21 @@ describe('replay feed: files', () => {
       expect.unreachable();
     } catch (e) {
       expect(isDeskError(e, 'CONFIG')).toBe(true);
-      expect((e as DeskError).detail.dir).toBe(tmp.dir);
-      expect((e as DeskError).message).toContain(tmp.dir);
+      expect((e as DeskError).detail.dir).toBe(dataDir);
+      expect((e as DeskError).message).toContain(dataDir);
     }
   });
 
   it('refuses a corrupt file with VALIDATION naming file and line', () => {
     const lines = files['BTCUSDT-60.csv']!.split('\n');
     lines[10] = lines[10]!.replace(/,[^,]+$/, ',-1');
-    const bad = tempDir({ 'BTCUSDT-60.csv': lines.join('\n') });
+    const bad = tempFiles({ 'BTCUSDT-60.csv': lines.join('\n') });
     try {
-      createReplayFeed({ dataDir: bad.dir, universe: ['BTCUSDT'], intervals: ['60'], warmupBars: 5, speed: 1, clock: new ManualClock(0) });
+      createReplayFeed({ dataDir: bad, universe: ['BTCUSDT'], intervals: ['60'], warmupBars: 5, speed: 1, clock: new ManualClock(0) });
       expect.unreachable();
     } catch (e) {
       expect(isDeskError(e, 'VALIDATION')).toBe(true);
-      expect((e as DeskError).detail).toMatchObject({ file: join(bad.dir, 'BTCUSDT-60.csv'), line: 11 });
-    } finally {
-      bad.cleanup();
+      expect((e as DeskError).detail).toMatchObject({ file: join(bad, 'BTCUSDT-60.csv'), line: 11 });
     }
   });
 

@@ -1,7 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 // Out of process: the real `npm start` composition (scripts/start.ts) on a port picked here, driven by
 // the SDK client over Streamable HTTP and through the stdio bridge (scripts/mcp-stdio.ts).
@@ -30,12 +29,12 @@ function freePort(): Promise<number> {
 }
 
 let desk: ChildProcess | null = null;
-let dir = '';
+// Made here, before the afterAll below is registered, so its removal runs after that afterAll stopped the desk.
+const dir = tempDir('desk-mcp-e2e-');
 let port = 0;
 let env: Record<string, string> = {};
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mcp-e2e-'));
   port = await freePort();
   env = {
     ...(process.env as Record<string, string>),
@@ -74,7 +73,6 @@ afterAll(async () => {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 8_000))]);
     if (desk.exitCode === null) desk.kill('SIGKILL');
   }
-  if (dir) rmSync(dir, { recursive: true, force: true });
 }, 20_000);
 
 const sc = (r: CallToolResult) => r.structuredContent as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

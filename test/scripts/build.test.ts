@@ -1,22 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildBundle } from '../../scripts/build.ts';
 import { freePort } from '../helpers/spawn-desk.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '../..');
 // A test-only output next to dist/start.mjs (same depth, so '../locales' resolves the same way).
 const OUT = 'dist/test-build/start.mjs';
 
 let child: ChildProcess | undefined;
-let dir: string | undefined;
 afterEach(() => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
   child = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
 });
 
 // The node flags of package.json's "start" (the production command), without the script file.
@@ -38,7 +35,7 @@ describe('npm run build (the production bundle)', () => {
     expect(code).toMatch(/from "zod"/);
     expect(code).not.toMatch(/from "\.\.?\/.*\.ts"/);
 
-    dir = mkdtempSync(join(tmpdir(), 'desk-build-'));
+    const dir = tempDir('desk-build-');
     const port = await freePort();
     const c = spawn(process.execPath, [...startFlags(), built.outfile], {
       cwd: ROOT,
