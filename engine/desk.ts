@@ -428,8 +428,15 @@ export class Desk implements DeskApi {
     const signal = store.signals.get(input.signalId);
     if (!signal) throw new DeskError('NOT_FOUND', { field: 'signalId', id: input.signalId }, 'no such signal');
     const bal = await broker.balance();
-    const quote = this.d.feed.quote(signal.symbol);
+    let quote: Quote | null = null;
+    let quoteError: unknown = null;
     try {
+      quote = await this.d.feed.freshQuote(signal.symbol);
+    } catch (e) {
+      quoteError = e;
+    }
+    try {
+      if (quoteError) throw quoteError;
       const plan = this.planEntry(actor, signal, input.riskPct, bal, quote, clock.now());
       return previewOf(plan, true, null, clock.now());
     } catch (e) {
@@ -738,6 +745,10 @@ export class Desk implements DeskApi {
     const prior = store.orders.byLinkId(linkId);
     if (prior) return this.orderResult(prior.id, true);
     const bal = await broker.balance();
+    // A quote taken now (one REST request on Bybit), asked before the transaction; the checks inside
+    // it see the signal as it is then, and refuse the quote if it aged past RISK_QUOTE_MAX_AGE_MS.
+    const known = store.signals.get(input.signalId);
+    const quote = known ? await this.d.feed.freshQuote(known.symbol) : null;
     let prepared: { dup: string } | { plan: EntryPlan; orderId: string; quoteId: number };
     try {
       prepared = store.tx(() => {
@@ -751,7 +762,7 @@ export class Desk implements DeskApi {
         if (!hit.allowed) throw new DeskError('RATE_LIMITED', { limit: 'execute', max: hit.max, resetAt: hit.resetAt });
         const signal = store.signals.get(input.signalId);
         if (!signal) throw new DeskError('NOT_FOUND', { field: 'signalId', id: input.signalId }, 'no such signal');
-        const plan = this.planEntry(actor, signal, input.riskPct, bal, this.d.feed.quote(signal.symbol), now);
+        const plan = this.planEntry(actor, signal, input.riskPct, bal, quote?.symbol === signal.symbol ? quote : null, now);
         const quoteId = store.orders.addQuote(plan.quote, now);
         const orderId = randomId('o');
         store.orders.insert(
@@ -821,15 +832,19 @@ export class Desk implements DeskApi {
     this.authorize(actor, 'trader', 'positions.close');
     const { store, clock, broker } = this.d;
     const mode = broker.mode;
-    const pos = input.positionId ? store.positions.get(input.positionId) : store.positions.openOn(mode, input.symbol!);
+    const find = () => (input.positionId ? store.positions.get(input.positionId) : store.positions.openOn(mode, input.symbol!));
+    // A quote taken now (one REST request on Bybit), asked first, so that the checks below and the
+    // order row see one state of the position.
+    const seen = find();
+    const quote = seen && seen.mode === mode && seen.status === 'open' ? await this.d.feed.freshQuote(seen.symbol) : null;
+    const pos = find();
     if (!pos || pos.mode !== mode) throw new DeskError('NOT_FOUND', { field: input.positionId ? 'positionId' : 'symbol' }, 'no such position');
     if (pos.status !== 'open') throw new DeskError('POSITION_CLOSED', { positionId: pos.id });
     const inst = this.instrument(pos.symbol);
     const qty = input.fraction >= 1 ? pos.qty : floorToStep(pos.qty * input.fraction, inst.qtyStep);
     if (!(qty > 0) || qty < inst.minQty) throw new DeskError('SIZE_TOO_SMALL', { qty, minQty: inst.minQty });
-    const quote = this.d.feed.quote(pos.symbol);
     const now = clock.now();
-    if (!quote) throw new DeskError('NO_QUOTE', { symbol: pos.symbol });
+    if (!quote || quote.symbol !== pos.symbol) throw new DeskError('NO_QUOTE', { symbol: pos.symbol });
     const orderId = randomId('o');
     const linkId = `sc-${orderId.slice(1)}-${now.toString(36)}`;
     const quoteId = store.tx(() => {

@@ -58,6 +58,11 @@ export class BacktestFeed implements MarketFeed {
     return this.quotes.get(symbol) ?? null;
   }
 
+  /** The recorded quote (a backtest has nothing fresher to ask for); never rejects. */
+  freshQuote(symbol: string): Promise<Quote | null> {
+    return Promise.resolve(this.quote(symbol));
+  }
+
   /**
    * Records `price` as the quote of `symbol` observed at `ts`: bid/ask = price ∓ half a tick (rounded
    * to half-tick decimals), last = mark = price.

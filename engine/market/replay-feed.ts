@@ -400,6 +400,11 @@ export function createReplayFeed(opts: ReplayFeedOptions): ReplayFeed {
       return { symbol, bid, ask, last: p.close, mark: p.close, ts: p.wall, source: 'replay' };
     },
 
+    freshQuote(symbol): Promise<Quote | null> {
+      // A replay's quote is always the current one: there is nothing further to ask.
+      return Promise.resolve(feed.quote(symbol));
+    },
+
     funding(symbol, at) {
       return fundingStore.rateAt(symbol, Math.min(at, symbolMarketTime(symbol)));
     },

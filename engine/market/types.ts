@@ -68,8 +68,13 @@ export interface MarketFeed {
   start(onBar: BarHandler, onIdle?: IdleHandler): Promise<void>;
   /** Stops delivering bars and releases sockets and timers; idempotent. */
   stop(): Promise<void>;
-  /** The freshest quote for `symbol`, or null if none has been seen. */
+  /** The last quote seen for `symbol` (it may be seconds old), or null if none has been seen. */
   quote(symbol: string): Quote | null;
+  /**
+   * A quote for `symbol` taken now, for placing an order (Bybit: one REST ticker request; replay: the
+   * current quote), or null when the venue has none; rejects with DeskError EXCHANGE_UNAVAILABLE & co.
+   */
+  freshQuote(symbol: string): Promise<Quote | null>;
   /** The funding rate in force for `symbol` at `at` (epoch ms), or null when unknown. */
   funding(symbol: string, at: number): number | null;
   /** Milliseconds since the feed last delivered anything, or null before the first bar. */

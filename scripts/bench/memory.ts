@@ -180,6 +180,7 @@ function tiledFeed(symbols: number, sources: Map<Interval, Source[]>): TiledFeed
       handler = null;
     },
     quote: (symbol) => quotes.get(symbol) ?? null,
+    freshQuote: async (symbol) => quotes.get(symbol) ?? null,
     funding: () => null,
     lagMs: () => null,
   };
