@@ -40,6 +40,8 @@ export interface BybitFeedOptions {
   staleCheckMs?: number;
   /** Longest wait for subscribe confirmations in start(), ms (default 10 000). */
   subscribeTimeoutMs?: number;
+  /** Period of the REST ticker snapshot, ms (default BYBIT_TICKER_POLL_MS); 0 turns the poll off (tests). */
+  tickerPollMs?: number;
   /** Concurrent REST catch-ups after a reconnect (default 8). */
   catchUpConcurrency?: number;
   client?: BybitClientOptions;
@@ -52,6 +54,8 @@ export interface BybitFeedStats {
   reconnects: number;
   staleEvents: number;
   subscribeRequests: number;
+  tickerPolls: number;
+  tickerPollFailures: number;
   series: Record<string, SequencerStats>;
 }
 
@@ -101,11 +105,13 @@ function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
 }
 
 /**
- * Creates the Bybit V5 MarketFeed: linear instruments, a ticker cache (quote / funding), REST kline
- * history (paged, newest first, 1000 a page), and one shared public WS connection (subscribe requests
- * of ≤ 10 topics) delivering closed bars (confirm=true) once each and in order per series, with gaps
- * refilled over REST before the next bar and a stale-stream watchdog. Never throws on construction
- * except DeskError CONFIG for a bad interval; methods reject with DeskError EXCHANGE_UNAVAILABLE & co.
+ * Creates the Bybit V5 MarketFeed: linear instruments, a ticker cache (quote / funding / turnover)
+ * refreshed by one REST snapshot of every linear ticker each `tickerPollMs` and by a one-symbol REST
+ * request whenever an order needs a fresh quote, REST kline history (paged, newest first, 1000 a
+ * page), and one shared public WS connection (subscribe requests of ≤ 10 topics) delivering closed
+ * bars (confirm=true) once each and in order per series, with gaps refilled over REST before the next
+ * bar and a stale-stream watchdog. Never throws on construction except DeskError CONFIG for a bad
+ * interval; methods reject with DeskError EXCHANGE_UNAVAILABLE & co.
  */
 export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
   const { config, clock } = opts;
@@ -118,9 +124,12 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
   const rest = createRestClient(config, { signed: false, ...opts.client });
   const ctx: CallContext = { logger: log, clock, sleep };
   const tickers = new TickerCache();
+  const tickerSymbols = new Set(universe);
   const seqs = new Map<string, KlineSequencer>();
   const limit = limiter(Math.max(1, opts.catchUpConcurrency ?? 8));
-  const counters = { messages: 0, reconnects: 0, staleEvents: 0, subscribeRequests: 0 };
+  const counters = { messages: 0, reconnects: 0, staleEvents: 0, subscribeRequests: 0, tickerPolls: 0, tickerPollFailures: 0 };
+  const tickerPollMs = opts.tickerPollMs ?? config.BYBIT_TICKER_POLL_MS;
+  let tickerTimer: ReturnType<typeof setTimeout> | null = null;
   let ws: WebsocketClient | null = null;
   let handler: BarHandler | null = null;
   const deliveries = new SerialDeliveries((e) => log.error({ err: e instanceof Error ? e.message.slice(0, 200) : 'error' }, 'idle handler failed'));
@@ -215,7 +224,6 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
   // Topic → where its messages go, so a message costs one map lookup (no split, no parsing of the name).
   const klineRoutes = new Map<string, { seq: KlineSequencer; symbol: string; interval: Interval }>();
   for (const symbol of universe) for (const interval of intervals) klineRoutes.set(`kline.${interval}.${symbol}`, { seq: seqs.get(key(symbol, interval))!, symbol, interval });
-  const tickerRoutes = new Map(universe.map((symbol) => [`tickers.${symbol}`, symbol]));
 
   function onUpdate(msg: { topic?: unknown; data?: unknown }): void {
     if (stopped || typeof msg?.topic !== 'string') return;
@@ -236,10 +244,7 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
         const bar = toBar(route.symbol, route.interval, d.start, d.open, d.high, d.low, d.close, d.volume);
         if (bar) void route.seq.push(bar);
       }
-      return;
     }
-    const symbol = tickerRoutes.get(topic);
-    if (symbol !== undefined && msg.data && typeof msg.data === 'object') tickers.apply(msg.data as VendorTicker, clock.now(), symbol);
   }
 
   function catchUpAll(): Promise<void> {
@@ -263,11 +268,38 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
     forceReconnect(ws, PUBLIC_WS_KEY);
   }
 
-  async function loadTickers(): Promise<void> {
-    const res = await bybitCall(ctx, '/v5/market/tickers', () => rest.getTickers({ category: 'linear' }) as Promise<VendorResponse<{ list?: VendorTicker[] }>>);
-    const wanted = new Set(universe);
+  /** Fetches the tickers of every linear symbol (or only `symbol`) and merges the universe's rows, stamped with when they were asked for. */
+  async function loadTickers(symbol?: string): Promise<void> {
+    const asked = clock.now();
+    const res = await bybitCall(ctx, '/v5/market/tickers', () =>
+      rest.getTickers({ category: 'linear', ...(symbol ? { symbol } : {}) }) as Promise<VendorResponse<{ list?: VendorTicker[] }>>,
+    );
+    for (const t of res.result?.list ?? []) if (t.symbol && tickerSymbols.has(t.symbol) && (!symbol || t.symbol === symbol)) tickers.apply(t, asked);
+  }
+
+  /**
+   * Schedules the next ticker snapshot half a period off the period's grid: with a period that divides
+   * a minute (the default 15 s: at :07.5, :22.5, :37.5, :52.5), it never lands on a bar close, where
+   * Bybit pushes every closed kline of the universe at once.
+   */
+  function scheduleTickerPoll(): void {
+    if (stopped || tickerPollMs <= 0) return;
     const now = clock.now();
-    for (const t of res.result?.list ?? []) if (t.symbol && wanted.has(t.symbol)) tickers.apply(t, now);
+    const next = Math.floor((now - tickerPollMs / 2) / tickerPollMs) * tickerPollMs + tickerPollMs * 1.5;
+    tickerTimer = setTimeout(() => {
+      tickerTimer = null;
+      if (stopped) return;
+      counters.tickerPolls++;
+      loadTickers().then(
+        () => scheduleTickerPoll(),
+        (e: unknown) => {
+          counters.tickerPollFailures++;
+          log.warn({ err: e instanceof DeskError ? e.code : 'error' }, 'ticker snapshot failed: keeping the last one');
+          scheduleTickerPoll();
+        },
+      );
+    }, Math.min(tickerPollMs, Math.max(0, next - now)));
+    tickerTimer.unref?.();
   }
 
   const feed: BybitFeed = {
@@ -321,11 +353,11 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
       await loadTickers();
       const client = createWsClient(config, 'public', log, opts.client);
       ws = client;
+      // Klines only: the scan needs funding and turnover once per bar (the REST snapshot keeps them),
+      // and an order asks for its own quote; the tickers.* streams would add 10 messages a second per
+      // symbol, arriving in the middle of every bar-close burst.
       const topics: string[] = [];
-      for (const symbol of universe) {
-        for (const interval of intervals) topics.push(`kline.${interval}.${symbol}`);
-        topics.push(`tickers.${symbol}`);
-      }
+      for (const symbol of universe) for (const interval of intervals) topics.push(`kline.${interval}.${symbol}`);
       const batches = Math.ceil(topics.length / MAX_TOPICS_PER_SUBSCRIBE);
       let acked = 0;
       let ackedAll: () => void = () => undefined;
@@ -360,6 +392,7 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
       lastMessageAt = clock.now();
       watchdog = setInterval(checkStale, opts.staleCheckMs ?? 5_000);
       watchdog.unref?.();
+      scheduleTickerPoll();
       await catchUpAll();
     },
 
@@ -368,6 +401,8 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
       stopped = true;
       if (watchdog) clearInterval(watchdog);
       watchdog = null;
+      if (tickerTimer) clearTimeout(tickerTimer);
+      tickerTimer = null;
       if (ws) {
         ws.removeAllListeners();
         ws.closeAll(true);
@@ -376,6 +411,12 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
     },
 
     quote(symbol: string): Quote | null {
+      return tickers.quote(symbol);
+    },
+
+    async freshQuote(symbol: string): Promise<Quote | null> {
+      if (!tickerSymbols.has(symbol)) return null;
+      await loadTickers(symbol);
       return tickers.quote(symbol);
     },
 

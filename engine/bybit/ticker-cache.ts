@@ -1,6 +1,6 @@
 import type { Quote } from '../market/types.ts';
 
-/** The ticker fields the desk reads (REST /v5/market/tickers row or WS tickers.* snapshot/delta). */
+/** The ticker fields the desk reads (a REST /v5/market/tickers row; a WS tickers.* snapshot or delta has the same names). */
 export interface VendorTicker {
   symbol?: string;
   lastPrice?: string;
@@ -14,7 +14,7 @@ export interface VendorTicker {
   fundingIntervalHour?: string;
 }
 
-/** The merged ticker state of one symbol, numbers parsed; `ts` is when the desk last received an update. */
+/** The merged ticker state of one symbol, numbers parsed; `ts` is when the desk asked for its newest update. */
 export interface TickerState {
   symbol: string;
   last: number;
@@ -37,13 +37,15 @@ function num(v: string | undefined): number | null {
 }
 
 /**
- * Keeps the latest ticker per symbol, merging WS deltas (only fields present and non-empty overwrite);
- * hands out quotes only when bid, ask, last and mark are all known and positive. Never throws.
+ * Keeps the latest ticker per symbol, merging updates (only fields present and non-empty overwrite, so
+ * a WS delta works as well as a full REST row) and dropping one older than what it holds (a slow
+ * snapshot answered after a newer one-symbol request); hands out quotes only when bid, ask, last and
+ * mark are all known and positive. Never throws.
  */
 export class TickerCache {
   private readonly map = new Map<string, TickerState>();
 
-  /** Merges one ticker update received at `ts` (desk clock); ignores rows without a symbol. */
+  /** Merges one ticker update as of `ts` (desk clock); ignores rows without a symbol and updates older than the state held. */
   apply(t: VendorTicker, ts: number, symbolHint?: string): void {
     const symbol = t.symbol || symbolHint;
     if (!symbol) return;
@@ -51,8 +53,8 @@ export class TickerCache {
     if (!cur) {
       cur = { symbol, last: 0, mark: 0, index: 0, bid: 0, ask: 0, turnover24h: 0, fundingRate: null, nextFundingTime: null, fundingIntervalMs: 8 * 3_600_000, ts };
       this.map.set(symbol, cur);
-    }
-    // One ticker message per symbol every 100 ms: each field is read without a closure per call.
+    } else if (ts < cur.ts) return;
+    // A snapshot carries every symbol: each field is read without a closure per call.
     let n = num(t.lastPrice);
     if (n !== null) cur.last = n;
     if ((n = num(t.markPrice)) !== null) cur.mark = n;

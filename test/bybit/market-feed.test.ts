@@ -23,10 +23,10 @@ function bySeries(bars: Bar[]): Map<string, number[]> {
 }
 
 describe('Bybit feed against the V5 fake (real RestClientV5 + WebsocketClient)', () => {
-  it('backfills over paged REST, then streams each closed bar once, in order, with quotes and instruments', async () => {
+  it('backfills over paged REST, then streams each closed bar once, in order, with quotes over REST and instruments', async () => {
     const env = await fakeEnv({ symbols: ['BTCUSDT', 'ETHUSDT'], baseInterval: '60' }, { DESK_UNIVERSE: 'BTCUSDT,ETHUSDT', DESK_INTERVALS: '60' });
     fake = env.fake;
-    feed = createBybitFeed({ config: env.config, clock: systemClock, logger: silentLogger, client: { reconnectDelayMs: 50 } });
+    feed = createBybitFeed({ config: env.config, clock: systemClock, logger: silentLogger, client: { reconnectDelayMs: 50 }, tickerPollMs: 0 });
 
     const hist = await feed.history('BTCUSDT', '60', 1500);
     expect(hist).toHaveLength(1500);
@@ -46,8 +46,19 @@ describe('Bybit feed against the V5 fake (real RestClientV5 + WebsocketClient)',
     const expectAfter = (last: number) => Array.from({ length: 5 }, (_, k) => last + (k + 1) * H);
     expect(series.get('BTCUSDT|60')).toEqual(expectAfter(hist.at(-1)!.start));
     expect(series.get('ETHUSDT|60')).toEqual(expectAfter(ethHist.at(-1)!.start));
-    expect(feed.quote('BTCUSDT')!.last).toBe(fake.market('BTCUSDT').last);
     expect(feed.lagMs()).not.toBeNull();
+    // No ticker stream: the snapshot taken at start stays until the next poll (off here) or until an
+    // order asks for a quote taken now.
+    const startQuote = feed.quote('BTCUSDT')!;
+    expect(startQuote.last).not.toBe(fake.market('BTCUSDT').last);
+    const asks = fake.requests.filter((r) => r.path === '/v5/market/tickers').length;
+    const before = Date.now();
+    const fresh = await feed.freshQuote('BTCUSDT');
+    expect(fresh).toMatchObject({ symbol: 'BTCUSDT', source: 'bybit', last: fake.market('BTCUSDT').last });
+    expect(fresh!.ts).toBeGreaterThanOrEqual(before);
+    expect(feed.quote('BTCUSDT')).toEqual(fresh);
+    expect(fake.requests.filter((r) => r.path === '/v5/market/tickers').length).toBe(asks + 1);
+    expect(await feed.freshQuote('NOPEUSDT')).toBeNull(); // outside the universe: not asked for
 
     const inst = await feed.instruments(['BTCUSDT', 'NOPEUSDT']);
     const spec = fake.instrument('BTCUSDT');
@@ -57,8 +68,29 @@ describe('Bybit feed against the V5 fake (real RestClientV5 + WebsocketClient)',
     const t = feed.ticker('BTCUSDT')!;
     expect(t.turnover24h).toBeGreaterThan(0);
     if (t.fundingRate !== null) expect(feed.funding('BTCUSDT', fake.market('BTCUSDT').now)).toBe(t.fundingRate);
-    // Subscribe requests carry at most 10 topics: 2 symbols × (1 kline + 1 ticker) = 4 topics → 1 request.
+    // Subscribe requests carry at most 10 topics: 2 symbols × 1 kline = 2 topics → 1 request.
     expect(feed.stats().subscribeRequests).toBe(1);
+  });
+
+  it('refreshes the ticker snapshot over REST each poll period, and keeps the last one through a failed poll', async () => {
+    const env = await fakeEnv({ symbols: ['BTCUSDT'], baseInterval: '60' }, { DESK_UNIVERSE: 'BTCUSDT', DESK_INTERVALS: '60' });
+    fake = env.fake;
+    feed = createBybitFeed({ config: env.config, clock: systemClock, logger: silentLogger, tickerPollMs: 40 });
+    await feed.history('BTCUSDT', '60', 10);
+    await feed.start(() => undefined);
+    const polls = () => feed!.stats().tickerPolls;
+    fake.advance(3);
+    await waitFor(() => feed!.quote('BTCUSDT')?.last === fake!.market('BTCUSDT').last, 'the next snapshot');
+    const kept = feed.quote('BTCUSDT')!;
+    // Bybit refuses the next polls: the desk keeps quoting the last snapshot and tries again next period.
+    fake.injectRetCode('/v5/market/tickers', 10016, { times: 2, retMsg: 'server error' });
+    fake.advance(2);
+    await waitFor(() => feed!.stats().tickerPollFailures === 2, 'two failed polls');
+    expect(feed.quote('BTCUSDT')).toEqual(kept);
+    const after = polls();
+    await waitFor(() => polls() > after && feed!.quote('BTCUSDT')?.last === fake!.market('BTCUSDT').last, 'a poll after the failures');
+    expect(feed.quote('BTCUSDT')!.ts).toBeGreaterThan(kept.ts);
+    expect(feed.stats().tickerPollFailures).toBe(2);
   });
 
   it('refills bars the stream dropped before delivering the next one, and reports the gap', async () => {

@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger, testConfig, type Broker, type Signal } from '../../engine/index.ts';
+import { silentLogger, type Broker, type Signal } from '../../engine/index.ts';
 import { composeDesk, type DeskRuntime } from '../../scripts/compose.ts';
 import { createLiveAdapters } from '../../scripts/live-adapters.ts';
 import { startBybitV5Fake, type BybitV5Fake } from '../fakes/bybit-v5/index.ts';
-import { tempDir } from '../helpers/temp-dir.ts';
+import { liveFakeConfig, until } from '../helpers/live-fake-desk.ts';
 
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'WIFUSDT'];
 const trader = { kind: 'rpc' as const, id: 'crash-trader', role: 'trader' as const };
@@ -17,31 +16,10 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function until<T>(f: () => T | undefined | null | false, ms: number, step?: () => void): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    step?.();
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}
-
 describe('live: a crash between submit and the DB write', () => {
   it('on restart, reconciliation finds the order by orderLinkId: one order at the venue, the fill recorded, no orphan', async () => {
     fake = await startBybitV5Fake({ apiKey: 'crash-key-123', apiSecret: 'crash-secret-4567890', symbols: SYMBOLS });
-    const config = testConfig({
-      DESK_DB: join(tempDir('desk-live-crash-'), 'desk.db'),
-      DESK_MODE: 'live',
-      DESK_FEED: 'bybit',
-      DESK_UNIVERSE: SYMBOLS.join(','),
-      BYBIT_API_KEY: 'crash-key-123',
-      BYBIT_API_SECRET: 'crash-secret-4567890',
-      BYBIT_REST_URL: fake.restUrl,
-      BYBIT_WS_PUBLIC_URL: fake.wsPublicUrl,
-      BYBIT_WS_PRIVATE_URL: fake.wsPrivateUrl,
-    });
+    const config = liveFakeConfig(fake, SYMBOLS, 'desk-live-crash-');
     // Desk A: its broker reaches the venue, then "dies": place never returns and no fill is recorded.
     const live = await createLiveAdapters(config, { now: () => Date.now() }, silentLogger, () => {}, { feed: true, broker: true });
     const real = live.broker!;
