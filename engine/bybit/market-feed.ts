@@ -13,6 +13,19 @@ import { KlineSequencer, type GapInfo, type SequencerStats } from './kline-seque
 import { toInstrument, type VendorInstrument } from './instruments.ts';
 import { TickerCache, type TickerState, type VendorTicker } from './ticker-cache.ts';
 
+/** A one-symbol quote asked for this recently (ms) is handed out again instead of asking Bybit twice. */
+export const QUOTE_REUSE_MS = 500;
+
+/**
+ * When the next ticker snapshot is due after `now` for a poll every `periodMs`: 7.5 s (or half the
+ * period, if shorter) past the period's grid, so with a period that divides a minute or is a whole
+ * number of minutes no poll comes within 7.5 s of a minute boundary, where bars close.
+ */
+export function nextTickerPollAt(now: number, periodMs: number): number {
+  const phase = Math.min(periodMs / 2, 7_500);
+  return Math.floor((now - phase) / periodMs) * periodMs + periodMs + phase;
+}
+
 /** Bybit returns at most this many klines per REST page. */
 export const KLINE_PAGE = 1000;
 const MAX_PAGES = 60;
@@ -34,7 +47,7 @@ export interface BybitFeedOptions {
   onGap?: (gap: GapInfo) => void;
   /** Called when the public stream has been silent for `staleMs`; the feed then forces a reconnect. */
   onStale?: (info: StaleInfo) => void;
-  /** Silence (desk clock ms) after which the stream counts as stale (default 60 000). */
+  /** Silence (desk clock ms) after which the stream counts as stale (default 90 000: Bybit pushes each kline every 1-60 s). */
   staleMs?: number;
   /** How often the watchdog looks, real ms (default 5 000). */
   staleCheckMs?: number;
@@ -120,11 +133,15 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
   const intervals = [...(opts.intervals ?? config.DESK_INTERVALS)];
   for (const iv of intervals) if (!isInterval(iv)) throw new DeskError('CONFIG', { key: 'DESK_INTERVALS' }, `bybit feed: unknown interval ${iv}`);
   const sleep = opts.sleep ?? realSleep;
-  const staleMs = opts.staleMs ?? 60_000;
+  const staleMs = opts.staleMs ?? 90_000;
   const rest = createRestClient(config, { signed: false, ...opts.client });
   const ctx: CallContext = { logger: log, clock, sleep };
   const tickers = new TickerCache();
   const tickerSymbols = new Set(universe);
+  /** Ticker requests made so far: orders rows in the cache by when they were asked for. */
+  let tickerSeq = 0;
+  /** Per symbol: the one-symbol request in flight or last answered, and when it was asked for. */
+  const quoteAsks = new Map<string, { at: number; answer: Promise<Quote | null> }>();
   const seqs = new Map<string, KlineSequencer>();
   const limit = limiter(Math.max(1, opts.catchUpConcurrency ?? 8));
   const counters = { messages: 0, reconnects: 0, staleEvents: 0, subscribeRequests: 0, tickerPolls: 0, tickerPollFailures: 0 };
@@ -268,24 +285,34 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
     forceReconnect(ws, PUBLIC_WS_KEY);
   }
 
-  /** Fetches the tickers of every linear symbol (or only `symbol`) and merges the universe's rows, stamped with when they were asked for. */
-  async function loadTickers(symbol?: string): Promise<void> {
+  /**
+   * Fetches the tickers of every linear symbol (or only `symbol`) and stores the universe's rows,
+   * stamped with when they were asked for; resolves whether the row of `symbol` (if given) came back.
+   */
+  async function loadTickers(symbol?: string): Promise<boolean> {
     const asked = clock.now();
+    const seq = ++tickerSeq;
     const res = await bybitCall(ctx, '/v5/market/tickers', () =>
       rest.getTickers({ category: 'linear', ...(symbol ? { symbol } : {}) }) as Promise<VendorResponse<{ list?: VendorTicker[] }>>,
     );
-    for (const t of res.result?.list ?? []) if (t.symbol && tickerSymbols.has(t.symbol) && (!symbol || t.symbol === symbol)) tickers.apply(t, asked);
+    let found = false;
+    for (const t of res.result?.list ?? []) {
+      if (!t.symbol || !tickerSymbols.has(t.symbol) || (symbol && t.symbol !== symbol)) continue;
+      tickers.apply(t, asked, seq);
+      found = true;
+    }
+    return found;
   }
 
   /**
-   * Schedules the next ticker snapshot half a period off the period's grid: with a period that divides
-   * a minute (the default 15 s: at :07.5, :22.5, :37.5, :52.5), it never lands on a bar close, where
-   * Bybit pushes every closed kline of the universe at once.
+   * Schedules the next ticker snapshot off the minute grid (see nextTickerPollAt; the default 15 s polls
+   * at :07.5, :22.5, :37.5, :52.5), never on a bar close, where Bybit pushes every closed kline of the
+   * universe at once.
    */
   function scheduleTickerPoll(): void {
     if (stopped || tickerPollMs <= 0) return;
     const now = clock.now();
-    const next = Math.floor((now - tickerPollMs / 2) / tickerPollMs) * tickerPollMs + tickerPollMs * 1.5;
+    const next = nextTickerPollAt(now, tickerPollMs);
     tickerTimer = setTimeout(() => {
       tickerTimer = null;
       if (stopped) return;
@@ -414,10 +441,21 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
       return tickers.quote(symbol);
     },
 
-    async freshQuote(symbol: string): Promise<Quote | null> {
-      if (!tickerSymbols.has(symbol)) return null;
-      await loadTickers(symbol);
-      return tickers.quote(symbol);
+    freshQuote(symbol: string): Promise<Quote | null> {
+      if (stopped) return Promise.reject(new DeskError('SHUTTING_DOWN', {}, 'bybit feed stopped'));
+      if (!tickerSymbols.has(symbol)) return Promise.resolve(null);
+      // Many asks for one symbol at once (an alert previewed for every recipient, a double tap) share
+      // one request; one asked for within QUOTE_REUSE_MS is answered again (its age counts from then).
+      const now = clock.now();
+      const prior = quoteAsks.get(symbol);
+      if (prior && now - prior.at <= QUOTE_REUSE_MS) return prior.answer;
+      const answer = loadTickers(symbol).then((found) => (found ? tickers.quote(symbol) : null));
+      quoteAsks.set(symbol, { at: now, answer });
+      // A failed ask is not handed out again: the next one asks Bybit anew.
+      answer.catch(() => {
+        if (quoteAsks.get(symbol)?.answer === answer) quoteAsks.delete(symbol);
+      });
+      return answer;
     },
 
     funding(symbol: string, at: number): number | null {

@@ -1,6 +1,6 @@
 import type { Quote } from '../market/types.ts';
 
-/** The ticker fields the desk reads (a REST /v5/market/tickers row; a WS tickers.* snapshot or delta has the same names). */
+/** The ticker fields the desk reads from a REST /v5/market/tickers row. */
 export interface VendorTicker {
   symbol?: string;
   lastPrice?: string;
@@ -14,7 +14,7 @@ export interface VendorTicker {
   fundingIntervalHour?: string;
 }
 
-/** The merged ticker state of one symbol, numbers parsed; `ts` is when the desk asked for its newest update. */
+/** The ticker state of one symbol, numbers parsed; `ts` is when the desk asked for the row it came from. */
 export interface TickerState {
   symbol: string;
   last: number;
@@ -37,40 +37,46 @@ function num(v: string | undefined): number | null {
 }
 
 /**
- * Keeps the latest ticker per symbol, merging updates (only fields present and non-empty overwrite, so
- * a WS delta works as well as a full REST row) and dropping one older than what it holds (a slow
- * snapshot answered after a newer one-symbol request); hands out quotes only when bid, ask, last and
- * mark are all known and positive. Never throws.
+ * Keeps the latest ticker row per symbol, each replacing the one before whole (an empty bid or ask in
+ * a REST row means the book has none now, not "unchanged"), and drops a row asked for before the one
+ * it holds (a slow snapshot answered after a newer one-symbol request): rows are ordered by the
+ * sequence number of their request, not by the clock. Quotes need bid, ask, last and mark all
+ * positive. Never throws.
  */
 export class TickerCache {
-  private readonly map = new Map<string, TickerState>();
+  private readonly map = new Map<string, TickerState & { seq: number }>();
 
-  /** Merges one ticker update as of `ts` (desk clock); ignores rows without a symbol and updates older than the state held. */
-  apply(t: VendorTicker, ts: number, symbolHint?: string): void {
-    const symbol = t.symbol || symbolHint;
+  /** Stores `t` as the state of its symbol, asked for at `ts` (desk clock) by request number `seq`; ignores rows without a symbol and rows of an earlier request than the one held. */
+  apply(t: VendorTicker, ts: number, seq: number): void {
+    const symbol = t.symbol;
     if (!symbol) return;
-    let cur = this.map.get(symbol);
-    if (!cur) {
-      cur = { symbol, last: 0, mark: 0, index: 0, bid: 0, ask: 0, turnover24h: 0, fundingRate: null, nextFundingTime: null, fundingIntervalMs: 8 * 3_600_000, ts };
-      this.map.set(symbol, cur);
-    } else if (ts < cur.ts) return;
+    const cur = this.map.get(symbol);
+    if (cur && seq < cur.seq) return;
     // A snapshot carries every symbol: each field is read without a closure per call.
-    let n = num(t.lastPrice);
-    if (n !== null) cur.last = n;
-    if ((n = num(t.markPrice)) !== null) cur.mark = n;
-    if ((n = num(t.indexPrice)) !== null) cur.index = n;
-    if ((n = num(t.bid1Price)) !== null) cur.bid = n;
-    if ((n = num(t.ask1Price)) !== null) cur.ask = n;
-    if ((n = num(t.turnover24h)) !== null) cur.turnover24h = n;
-    if ((n = num(t.fundingRate)) !== null) cur.fundingRate = n;
-    if ((n = num(t.nextFundingTime)) !== null) cur.nextFundingTime = n > 0 ? n : null;
-    if ((n = num(t.fundingIntervalHour)) !== null && n > 0) cur.fundingIntervalMs = n * 3_600_000;
-    cur.ts = ts;
+    const next = num(t.nextFundingTime);
+    const hours = num(t.fundingIntervalHour);
+    this.map.set(symbol, {
+      symbol,
+      last: num(t.lastPrice) ?? 0,
+      mark: num(t.markPrice) ?? 0,
+      index: num(t.indexPrice) ?? 0,
+      bid: num(t.bid1Price) ?? 0,
+      ask: num(t.ask1Price) ?? 0,
+      turnover24h: num(t.turnover24h) ?? 0,
+      fundingRate: num(t.fundingRate),
+      nextFundingTime: next !== null && next > 0 ? next : null,
+      fundingIntervalMs: hours !== null && hours > 0 ? hours * 3_600_000 : 8 * 3_600_000,
+      ts,
+      seq,
+    });
   }
 
-  /** The merged state of `symbol`, or null. */
+  /** The state of `symbol`, or null. */
   get(symbol: string): TickerState | null {
-    return this.map.get(symbol) ?? null;
+    const t = this.map.get(symbol);
+    if (!t) return null;
+    const { seq: _seq, ...state } = t;
+    return state;
   }
 
   /** A quote for `symbol`, or null until bid, ask, last and mark are all known. */

@@ -71,8 +71,9 @@ export interface MarketFeed {
   /** The last quote seen for `symbol` (it may be seconds old), or null if none has been seen. */
   quote(symbol: string): Quote | null;
   /**
-   * A quote for `symbol` taken now, for placing an order (Bybit: one REST ticker request; replay: the
-   * current quote), or null when the venue has none; rejects with DeskError EXCHANGE_UNAVAILABLE & co.
+   * A quote for `symbol` taken now, for placing an order (Bybit: one REST ticker request, shared by the
+   * asks of the same half second; replay: the current quote), or null when the venue has none for it;
+   * `ts` is when it was asked for. Rejects with DeskError EXCHANGE_UNAVAILABLE & co, SHUTTING_DOWN after stop().
    */
   freshQuote(symbol: string): Promise<Quote | null>;
   /** The funding rate in force for `symbol` at `at` (epoch ms), or null when unknown. */

@@ -61,7 +61,8 @@ const SIGNAL_P99_TARGET_MS = 10;
  * Desk part: the closing burst follows the bars' opening ticks by this much (on Bybit they come an
  * hour apart). 5 ms is enough for the desk to be done with them; the same pause also keeps the bench
  * from measuring this VM's wake-up after an idle pause (25 or 100 ms idle added 2-5 ms of run-queue
- * wait to the burst; a live desk of 200 symbols is never idle that long: tickers arrive every 0.5 ms).
+ * wait to the burst; a live desk of 200 symbols is rarely idle that long: Bybit pushes each forming
+ * kline every 1-60 s, so 200 subscribed series make a message every few ms while the market moves).
  */
 const OPENING_LEAD_MS = 5;
 /** Longest wait for the fake child's answer (its start included) before the bench gives up on it. */

@@ -75,7 +75,7 @@ describe('Bybit feed against the V5 fake (real RestClientV5 + WebsocketClient)',
   it('refreshes the ticker snapshot over REST each poll period, and keeps the last one through a failed poll', async () => {
     const env = await fakeEnv({ symbols: ['BTCUSDT'], baseInterval: '60' }, { DESK_UNIVERSE: 'BTCUSDT', DESK_INTERVALS: '60' });
     fake = env.fake;
-    feed = createBybitFeed({ config: env.config, clock: systemClock, logger: silentLogger, tickerPollMs: 40 });
+    feed = createBybitFeed({ config: env.config, clock: systemClock, logger: silentLogger, tickerPollMs: 150 });
     await feed.history('BTCUSDT', '60', 10);
     await feed.start(() => undefined);
     const polls = () => feed!.stats().tickerPolls;
@@ -86,11 +86,35 @@ describe('Bybit feed against the V5 fake (real RestClientV5 + WebsocketClient)',
     fake.injectRetCode('/v5/market/tickers', 10016, { times: 2, retMsg: 'server error' });
     fake.advance(2);
     await waitFor(() => feed!.stats().tickerPollFailures === 2, 'two failed polls');
-    expect(feed.quote('BTCUSDT')).toEqual(kept);
+    expect(feed.quote('BTCUSDT')!.last).toBe(kept.last);
     const after = polls();
     await waitFor(() => polls() > after && feed!.quote('BTCUSDT')?.last === fake!.market('BTCUSDT').last, 'a poll after the failures');
     expect(feed.quote('BTCUSDT')!.ts).toBeGreaterThan(kept.ts);
     expect(feed.stats().tickerPollFailures).toBe(2);
+  });
+
+  it('asks for one symbol once per half second however many ask at once; a failed ask is not reused; none after stop', async () => {
+    const env = await fakeEnv({ symbols: ['BTCUSDT', 'ETHUSDT'], baseInterval: '60' }, { DESK_UNIVERSE: 'BTCUSDT,ETHUSDT', DESK_INTERVALS: '60' });
+    fake = env.fake;
+    feed = createBybitFeed({ config: env.config, clock: systemClock, logger: silentLogger, tickerPollMs: 0 });
+    await feed.history('BTCUSDT', '60', 10);
+    await feed.start(() => undefined);
+    const asks = () => fake!.requests.filter((r) => r.path === '/v5/market/tickers' && (r.params as { symbol?: string }).symbol).length;
+    const burst = await Promise.all(Array.from({ length: 20 }, () => feed!.freshQuote('BTCUSDT')));
+    expect(asks()).toBe(1);
+    expect(new Set(burst.map((q) => q!.ts)).size).toBe(1);
+    await feed.freshQuote('ETHUSDT'); // another symbol asks on its own
+    expect(asks()).toBe(2);
+    await new Promise((r) => setTimeout(r, 550));
+    fake.advance(1);
+    fake.injectRetCode('/v5/market/tickers', 10016, { times: 1, retMsg: 'server error' });
+    await expect(feed.freshQuote('BTCUSDT')).rejects.toMatchObject({ code: 'EXCHANGE_UNAVAILABLE' });
+    const again = await feed.freshQuote('BTCUSDT'); // at once: the failure is not handed out again
+    expect(again!.last).toBe(fake.market('BTCUSDT').last);
+    expect(asks()).toBe(4);
+    await feed.stop();
+    await expect(feed.freshQuote('BTCUSDT')).rejects.toMatchObject({ code: 'SHUTTING_DOWN' });
+    expect(asks()).toBe(4);
   });
 
   it('refills bars the stream dropped before delivering the next one, and reports the gap', async () => {
