@@ -23,6 +23,7 @@ export const ERROR_KEYS: Record<DeskErrorCode, string> = {
   INSUFFICIENT_BALANCE: 'err-insufficient-balance',
   POSITION_EXISTS: 'err-position-exists',
   POSITION_CLOSED: 'err-position-closed',
+  CLOSE_PENDING: 'err-close-pending',
   CONFIRMATION_REQUIRED: 'err-confirmation-required',
   CONFIRMATION_INVALID: 'err-confirmation-invalid',
   AGENT_CAP: 'err-agent-cap',

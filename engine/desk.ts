@@ -98,6 +98,9 @@ const BAR_WRITES_MAX_WAIT_MS = 2;
 /** A burst that signals on this many symbols commits them without waiting for BAR_WRITES_MAX_WAIT_MS. */
 const BAR_WRITES_MAX_SIGNAL_BARS = 8;
 
+/** Longest wait, ms, of a close for a quote taken now before it falls back to the last one seen. */
+const CLOSE_QUOTE_WAIT_MS = 1_000;
+
 /** A planned entry that passed every gate. */
 interface EntryPlan {
   signal: Signal;
@@ -428,16 +431,9 @@ export class Desk implements DeskApi {
     const signal = store.signals.get(input.signalId);
     if (!signal) throw new DeskError('NOT_FOUND', { field: 'signalId', id: input.signalId }, 'no such signal');
     const bal = await broker.balance();
-    let quote: Quote | null = null;
-    let quoteError: unknown = null;
+    const { quote, error } = await this.quoteNow(signal);
     try {
-      quote = await this.d.feed.freshQuote(signal.symbol);
-    } catch (e) {
-      quoteError = e;
-    }
-    try {
-      if (quoteError) throw quoteError;
-      const plan = this.planEntry(actor, signal, input.riskPct, bal, quote, clock.now());
+      const plan = this.planEntry(actor, signal, input.riskPct, bal, quote, clock.now(), error);
       return previewOf(plan, true, null, clock.now());
     } catch (e) {
       const de = toDeskError(e);
@@ -731,8 +727,9 @@ export class Desk implements DeskApi {
   /**
    * Executes a live signal: role, idempotency (one order per signal × actor, by a unique orderLinkId),
    * the hourly execute limit (one SQL statement), then — atomically with the order row — freshness,
-   * kill switch, pause, breaker, stage, cooldown, position caps, quote age and sizing. The order row
-   * exists before the venue is called, so a crash can always be reconciled by orderLinkId.
+   * kill switch, pause, breaker, stage, cooldown, position caps, quote age (the quote is asked for
+   * just before; a failed ask is refused here) and sizing. The order row exists before the venue is
+   * called, so a crash can always be reconciled by orderLinkId.
    */
   async execute(actor: Actor, raw: z.input<typeof ExecuteInput>): Promise<ExecuteResult> {
     const input = parseInput(ExecuteInput, raw);
@@ -746,14 +743,16 @@ export class Desk implements DeskApi {
     if (prior) return this.orderResult(prior.id, true);
     const bal = await broker.balance();
     // A quote taken now (one REST request on Bybit), asked before the transaction; the checks inside
-    // it see the signal as it is then, and refuse the quote if it aged past RISK_QUOTE_MAX_AGE_MS.
+    // it see the signal as it is then, refuse the quote if it aged past RISK_QUOTE_MAX_AGE_MS, and
+    // report a failed ask in its place among them (after the signal, risk and position checks).
     const known = store.signals.get(input.signalId);
-    const quote = known ? await this.d.feed.freshQuote(known.symbol) : null;
+    const { quote, error: quoteError } = known ? await this.quoteNow(known) : { quote: null, error: null };
     let prepared: { dup: string } | { plan: EntryPlan; orderId: string; quoteId: number };
     try {
       prepared = store.tx(() => {
         const again = store.orders.byLinkId(linkId);
         if (again) return { dup: again.id };
+        if (this.stopping) throw new DeskError('SHUTTING_DOWN');
         const now = clock.now();
         // Check-and-count in one statement, inside the transaction: a refused plan rolls the count back,
         // so the allowance counts orders actually placed.
@@ -762,7 +761,7 @@ export class Desk implements DeskApi {
         if (!hit.allowed) throw new DeskError('RATE_LIMITED', { limit: 'execute', max: hit.max, resetAt: hit.resetAt });
         const signal = store.signals.get(input.signalId);
         if (!signal) throw new DeskError('NOT_FOUND', { field: 'signalId', id: input.signalId }, 'no such signal');
-        const plan = this.planEntry(actor, signal, input.riskPct, bal, quote?.symbol === signal.symbol ? quote : null, now);
+        const plan = this.planEntry(actor, signal, input.riskPct, bal, quote?.symbol === signal.symbol ? quote : null, now, quoteError);
         const quoteId = store.orders.addQuote(plan.quote, now);
         const orderId = randomId('o');
         store.orders.insert(
@@ -826,17 +825,22 @@ export class Desk implements DeskApi {
     return this.submit(actor, orderId, req, 'trade.execute');
   }
 
-  /** Closes an open position fully or partly — allowed under kill switch, pause and breaker; trader or admin. */
+  /**
+   * Closes an open position fully or partly — allowed under kill switch, pause and breaker; trader or
+   * admin. Refuses CLOSE_PENDING while another close of the position is still being placed.
+   */
   async closePosition(actor: Actor, raw: z.input<typeof ClosePositionInput>): Promise<CloseResult> {
     const input = parseInput(ClosePositionInput, raw);
     this.authorize(actor, 'trader', 'positions.close');
     const { store, clock, broker } = this.d;
     const mode = broker.mode;
+    if (this.stopping) throw new DeskError('SHUTTING_DOWN');
     const find = () => (input.positionId ? store.positions.get(input.positionId) : store.positions.openOn(mode, input.symbol!));
-    // A quote taken now (one REST request on Bybit), asked first, so that the checks below and the
-    // order row see one state of the position.
+    // The quote is asked for first, so that the checks below and the order row see one state of the
+    // position; a close must not wait on, or fail with, the ticker request (see closeQuote).
     const seen = find();
-    const quote = seen && seen.mode === mode && seen.status === 'open' ? await this.d.feed.freshQuote(seen.symbol) : null;
+    const quote = seen && seen.mode === mode && seen.status === 'open' ? await this.closeQuote(seen.symbol) : null;
+    if (this.stopping) throw new DeskError('SHUTTING_DOWN');
     const pos = find();
     if (!pos || pos.mode !== mode) throw new DeskError('NOT_FOUND', { field: input.positionId ? 'positionId' : 'symbol' }, 'no such position');
     if (pos.status !== 'open') throw new DeskError('POSITION_CLOSED', { positionId: pos.id });
@@ -848,6 +852,9 @@ export class Desk implements DeskApi {
     const orderId = randomId('o');
     const linkId = `sc-${orderId.slice(1)}-${now.toString(36)}`;
     const quoteId = store.tx(() => {
+      // A second close while the first is still being placed (a double tap, two front-ends) would be
+      // sized on the same quantity and could close more than asked: refused, nothing sent.
+      if (store.orders.inflightCloses(pos.id) > 0) throw new DeskError('CLOSE_PENDING', { positionId: pos.id });
       const qid = store.orders.addQuote(quote, now);
       store.orders.insert(
         {
@@ -979,7 +986,39 @@ export class Desk implements DeskApi {
   }
 
   /** Every entry gate in the documented order; throws the first refusal as a DeskError. */
-  private planEntry(actor: Actor, signal: Signal, riskPctIn: number | undefined, bal: { equity: number; available: number }, quote: Quote | null, now: number): EntryPlan {
+  /** A quote of the signal's symbol taken now, or the DeskError that kept it from coming (planEntry throws it in NO_QUOTE's place); skips the ask for a signal no longer live. */
+  private async quoteNow(signal: Signal): Promise<{ quote: Quote | null; error: DeskError | null }> {
+    if (signal.status !== 'live' || signal.expiresAt <= this.d.clock.now()) return { quote: null, error: null };
+    try {
+      return { quote: await this.d.feed.freshQuote(signal.symbol), error: null };
+    } catch (e) {
+      return { quote: null, error: toDeskError(e) };
+    }
+  }
+
+  /**
+   * The quote a close is recorded with: one taken now if the venue answers within CLOSE_QUOTE_WAIT_MS,
+   * else the last one seen. A reduce-only market close needs no price to be placed, and the kill
+   * switch or the breaker may have left closes as the only way out: a slow or failing ticker request
+   * must not hold them. Never rejects.
+   */
+  private async closeQuote(symbol: string): Promise<Quote | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((r) => (timer = setTimeout(() => r(null), CLOSE_QUOTE_WAIT_MS)));
+    const fresh = await Promise.race([this.d.feed.freshQuote(symbol).catch(() => null), late]);
+    clearTimeout(timer);
+    return fresh ?? this.d.feed.quote(symbol);
+  }
+
+  private planEntry(
+    actor: Actor,
+    signal: Signal,
+    riskPctIn: number | undefined,
+    bal: { equity: number; available: number },
+    quote: Quote | null,
+    now: number,
+    quoteError: DeskError | null = null,
+  ): EntryPlan {
     const { store, config, broker } = this.d;
     const mode = broker.mode;
     if (signal.status !== 'live' || signal.expiresAt <= now) {
@@ -997,7 +1036,7 @@ export class Desk implements DeskApi {
     }
     if (store.positions.openAll(mode).length >= config.RISK_MAX_POSITIONS) throw new DeskError('MAX_POSITIONS', { max: config.RISK_MAX_POSITIONS });
     const instrument = this.instrument(signal.symbol);
-    if (!quote) throw new DeskError('NO_QUOTE', { symbol: signal.symbol });
+    if (!quote) throw quoteError ?? new DeskError('NO_QUOTE', { symbol: signal.symbol });
     const age = now - quote.ts;
     if (age > config.RISK_QUOTE_MAX_AGE_MS) throw new DeskError('STALE_QUOTE', { symbol: signal.symbol, ageMs: age, maxMs: config.RISK_QUOTE_MAX_AGE_MS });
     const price = signal.side === 'long' ? quote.ask : quote.bid;

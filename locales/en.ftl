@@ -342,6 +342,7 @@ err-max-positions = Too many open positions.
 err-insufficient-balance = Not enough available balance.
 err-position-exists = A position on this symbol is already open.
 err-position-closed = That position is already closed.
+err-close-pending = A close of this position is still being placed; nothing more was sent.
 err-confirmation-required = This needs a confirmation.
 err-confirmation-invalid = That confirmation is not valid.
 err-agent-cap = An agent cap stops this.

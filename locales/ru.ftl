@@ -343,6 +343,7 @@ err-max-positions = Слишком много открытых позиций.
 err-insufficient-balance = Недостаточно доступных средств.
 err-position-exists = Позиция по этому символу уже открыта.
 err-position-closed = Эта позиция уже закрыта.
+err-close-pending = Закрытие этой позиции ещё выставляется; больше ничего не отправлено.
 err-confirmation-required = Нужно подтверждение.
 err-confirmation-invalid = Подтверждение недействительно.
 err-agent-cap = Действие ограничено лимитом агента.

@@ -45,6 +45,7 @@ export const RPC_ERROR_TABLE: Readonly<Record<DeskErrorCode, { code: number; mes
   CLOCK_SKEW: { code: -32026, message: 'Clock skew too large' },
   CONFIG: { code: -32027, message: 'Configuration error' },
   SHUTTING_DOWN: { code: -32028, message: 'Desk is shutting down' },
+  CLOSE_PENDING: { code: -32029, message: 'A close of this position is still being placed' },
 };
 
 /** The JSON-RPC error code for a DeskError code (see RPC_ERROR_TABLE); -32603 for an unknown code, never 0. */

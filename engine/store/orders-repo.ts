@@ -79,6 +79,7 @@ export class OrdersRepo {
   private readonly byIdStmt;
   private readonly statusStmt;
   private readonly inflightStmt;
+  private readonly inflightClosesStmt;
   private readonly byStatusStmt;
   private readonly fillStmt;
   private readonly fillExistsStmt;
@@ -103,6 +104,9 @@ export class OrdersRepo {
     );
     this.inflightStmt = db.prepare(
       `SELECT COUNT(*) AS n FROM orders WHERE mode = ? AND symbol = ? AND reduce_only = 0 AND status IN ('submitting','accepted','unknown')`,
+    );
+    this.inflightClosesStmt = db.prepare(
+      `SELECT COUNT(*) AS n FROM orders WHERE position_id = ? AND reduce_only = 1 AND status IN ('submitting','accepted','unknown')`,
     );
     this.byStatusStmt = db.prepare('SELECT * FROM orders WHERE mode = ? AND status = ? ORDER BY created_at');
     this.fillStmt = db.prepare(
@@ -153,6 +157,11 @@ export class OrdersRepo {
   /** Entry orders on `symbol` not yet settled (submitting, accepted or unknown). */
   inflightEntries(mode: string, symbol: string): number {
     return (this.inflightStmt.get(mode, symbol) as { n: number }).n;
+  }
+
+  /** Reduce-only orders of position `positionId` not yet settled (submitting, accepted or unknown). */
+  inflightCloses(positionId: string): number {
+    return (this.inflightClosesStmt.get(positionId) as { n: number }).n;
   }
 
   /** Orders of one mode in one status, oldest first. */

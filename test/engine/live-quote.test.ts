@@ -8,6 +8,7 @@ import { liveFakeConfig, until } from '../helpers/live-fake-desk.ts';
 // stream): what a trader sees when that request fails, is slow, or works.
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'WIFUSDT'];
 const trader = { kind: 'rpc' as const, id: 'quote-trader', role: 'trader' as const };
+const admin = { kind: 'rpc' as const, id: 'quote-admin', role: 'admin' as const };
 
 let fake: BybitV5Fake | undefined;
 let rt: DeskRuntime | undefined;
@@ -23,9 +24,10 @@ const tickerAsks = (symbol: string) => fake!.requests.filter((r) => r.path === '
 const orderRows = () => (rt!.store.db.prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n;
 
 describe('live: the quote an order is sized on is asked for when the order is made', () => {
-  it('a failing or slow ticker request refuses the entry with a clear error and stores nothing; then it executes on the fresh price', async () => {
+  it('a failing or slow ticker request refuses the entry with a clear error and stores nothing, executes on the fresh price, and never holds a close', async () => {
     fake = await startBybitV5Fake({ apiKey: 'quote-key-123', apiSecret: 'quote-secret-4567890', symbols: SYMBOLS });
-    const config = liveFakeConfig(fake, SYMBOLS, 'desk-live-quote-');
+    // No snapshot poll during the test: the retCodes injected below are meant for the order's own asks.
+    const config = liveFakeConfig(fake, SYMBOLS, 'desk-live-quote-', { BYBIT_TICKER_POLL_MS: '600000' });
     rt = await composeDesk(config, { logger: silentLogger });
     await rt.desk.start();
     const signal = await until<Signal>(
@@ -36,12 +38,18 @@ describe('live: the quote an order is sized on is asked for when the order is ma
     // The snapshot taken at start is hours of market time behind the bars that made the signal.
     expect(rt.feed.quote(signal.symbol)!.last).not.toBe(fake.market(signal.symbol).last);
 
-    // Bybit answers the ticker request with a server error: the entry is refused before any order row.
-    fake.injectRetCode('/v5/market/tickers', 10016, { times: 2, retMsg: 'server error' });
+    // Bybit answers the ticker request with a server error: the entry is refused before any order row,
+    // and a refusal that comes earlier in the checks (here the kill switch) is the one reported.
+    fake.injectRetCode('/v5/market/tickers', 10016, { times: 4, retMsg: 'server error' });
+    await rt.desk.setKillSwitch(admin, { on: true });
+    expect(await rt.desk.previewExecution(trader, { signalId: signal.id })).toMatchObject({ allowed: false, refusal: { code: 'KILL_SWITCH' } });
+    expect(isDeskError(await rt.desk.execute(trader, { signalId: signal.id }).catch((e: unknown) => e), 'KILL_SWITCH')).toBe(true);
+    await rt.desk.setKillSwitch(admin, { on: false });
     const preview = await rt.desk.previewExecution(trader, { signalId: signal.id });
     expect(preview).toMatchObject({ allowed: false, refusal: { code: 'EXCHANGE_UNAVAILABLE' } });
     const down = await rt.desk.execute(trader, { signalId: signal.id }).catch((e: unknown) => e);
     expect(isDeskError(down, 'EXCHANGE_UNAVAILABLE')).toBe(true);
+    expect(rt.store.audit.recent(5).some((a) => a.actorId === trader.id && a.outcome === 'refused:EXCHANGE_UNAVAILABLE')).toBe(true);
     expect(orderRows()).toBe(0);
     expect(creates()).toBe(0);
 
@@ -64,5 +72,30 @@ describe('live: the quote an order is sized on is asked for when the order is ma
     expect(quote.last).toBe(fake.market(signal.symbol).last);
     const row = rt.store.db.prepare('SELECT q.last AS last FROM orders o JOIN quotes q ON q.id = o.quote_id').get() as { last: number };
     expect(row.last).toBe(quote.last);
+
+    // Closing does not hang on the ticker: Bybit fails it, then answers too slowly; each close still
+    // goes out at once, recorded with the last quote seen.
+    const pos = await until(() => rt!.store.positions.openOn('live', signal.symbol), 10_000);
+    const venueQty = async () => (await rt!.broker.positions()).find((p) => p.symbol === signal.symbol)?.qty ?? 0;
+    expect(await venueQty()).toBeCloseTo(pos.qty, 9);
+    // A double tap while Bybit takes its time with the first close: the second is refused, nothing more is sent.
+    fake.injectRetCode('/v5/market/tickers', 10016, { times: 1, retMsg: 'server error' });
+    fake.setLatency('/v5/order/create', 300);
+    const taps = await Promise.allSettled([0, 1].map(() => rt!.desk.closePosition(trader, { positionId: pos.id, fraction: 0.5 })));
+    fake.setLatency('/v5/order/create', 0);
+    const sent = taps.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ closedQty: number }>).value);
+    expect(sent).toHaveLength(1);
+    expect(taps.some((r) => r.status === 'rejected' && isDeskError(r.reason, 'CLOSE_PENDING'))).toBe(true);
+    expect(creates()).toBe(2);
+    const half = sent[0]!;
+    expect(half.closedQty).toBeGreaterThan(0);
+    fake.setLatency('/v5/market/tickers', 5_000);
+    const t0 = Date.now();
+    const rest = await rt.desk.closePosition(trader, { positionId: pos.id });
+    expect(Date.now() - t0).toBeLessThan(4_000);
+    expect(rest.closedQty).toBeCloseTo(pos.qty - half.closedQty, 9);
+    await until(() => rt!.store.positions.get(pos.id)?.status === 'closed', 10_000);
+    expect(await venueQty()).toBe(0);
+    fake.setLatency('/v5/market/tickers', 0);
   }, 90_000);
 });

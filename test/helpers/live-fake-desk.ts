@@ -3,8 +3,8 @@ import { testConfig, type DeskConfig } from '../../engine/index.ts';
 import type { BybitV5Fake } from '../fakes/bybit-v5/index.ts';
 import { tempDir } from './temp-dir.ts';
 
-/** The config of a live desk on the Bybit feed against `fake` (with the keys it accepts), its database in a fresh temp folder named after `prefix`. */
-export function liveFakeConfig(fake: BybitV5Fake, symbols: readonly string[], prefix: string): DeskConfig {
+/** The config of a live desk on the Bybit feed against `fake` (with the keys it accepts), its database in a fresh temp folder named after `prefix`, plus `extra` settings. */
+export function liveFakeConfig(fake: BybitV5Fake, symbols: readonly string[], prefix: string, extra: Record<string, string> = {}): DeskConfig {
   return testConfig({
     DESK_DB: join(tempDir(prefix), 'desk.db'),
     DESK_MODE: 'live',
@@ -15,6 +15,7 @@ export function liveFakeConfig(fake: BybitV5Fake, symbols: readonly string[], pr
     BYBIT_REST_URL: fake.restUrl,
     BYBIT_WS_PUBLIC_URL: fake.wsPublicUrl,
     BYBIT_WS_PRIVATE_URL: fake.wsPrivateUrl,
+    ...extra,
   });
 }
 
