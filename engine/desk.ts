@@ -98,6 +98,12 @@ const BAR_WRITES_MAX_WAIT_MS = 2;
 /** A burst that signals on this many symbols commits them without waiting for BAR_WRITES_MAX_WAIT_MS. */
 const BAR_WRITES_MAX_SIGNAL_BARS = 8;
 
+/**
+ * How long, ms, an accepted (or unknown) close keeps later closes of its position out: long enough for
+ * its fill to come back from the venue; an order still unsettled after that is reconciliation's job.
+ */
+const CLOSE_PENDING_MS = 30_000;
+
 /** Longest wait, ms, of a close for a quote taken now before it falls back to the last one seen. */
 const CLOSE_QUOTE_WAIT_MS = 1_000;
 
@@ -851,36 +857,41 @@ export class Desk implements DeskApi {
     if (!quote || quote.symbol !== pos.symbol) throw new DeskError('NO_QUOTE', { symbol: pos.symbol });
     const orderId = randomId('o');
     const linkId = `sc-${orderId.slice(1)}-${now.toString(36)}`;
-    const quoteId = store.tx(() => {
-      // A second close while the first is still being placed (a double tap, two front-ends) would be
-      // sized on the same quantity and could close more than asked: refused, nothing sent.
-      if (store.orders.inflightCloses(pos.id) > 0) throw new DeskError('CLOSE_PENDING', { positionId: pos.id });
-      const qid = store.orders.addQuote(quote, now);
-      store.orders.insert(
-        {
-          id: orderId,
-          mode,
-          orderLinkId: linkId,
-          signalId: null,
-          positionId: pos.id,
-          actorKind: actor.kind,
-          actorId: actor.id,
-          symbol: pos.symbol,
-          side: pos.side,
-          qty,
-          type: 'Market',
-          price: null,
-          reduceOnly: true,
-          stop: null,
-          targets: [],
-          leverage: pos.leverage,
-          quoteId: qid,
-        },
-        now,
-      );
-      store.audit.add(now, actor, 'positions.close', 'submitting', { positionId: pos.id, qty, quoteId: qid });
-      return qid;
-    });
+    let quoteId: number;
+    try {
+      quoteId = store.tx(() => {
+        // A second close while the first is still being placed (a double tap, two front-ends) would be
+        // sized on the same quantity and could close more than asked: refused, nothing sent.
+        if (store.orders.inflightCloses(pos.id, now - CLOSE_PENDING_MS) > 0) throw new DeskError('CLOSE_PENDING', { positionId: pos.id, retryAfterMs: CLOSE_PENDING_MS });
+        const qid = store.orders.addQuote(quote, now);
+        store.orders.insert(
+          {
+            id: orderId,
+            mode,
+            orderLinkId: linkId,
+            signalId: null,
+            positionId: pos.id,
+            actorKind: actor.kind,
+            actorId: actor.id,
+            symbol: pos.symbol,
+            side: pos.side,
+            qty,
+            type: 'Market',
+            price: null,
+            reduceOnly: true,
+            stop: null,
+            targets: [],
+            leverage: pos.leverage,
+            quoteId: qid,
+          },
+          now,
+        );
+        store.audit.add(now, actor, 'positions.close', 'submitting', { positionId: pos.id, qty, quoteId: qid });
+        return qid;
+      });
+    } catch (e) {
+      this.refuse(actor, 'positions.close', toDeskError(e), { positionId: pos.id });
+    }
     await this.submit(actor, orderId, { orderLinkId: linkId, symbol: pos.symbol, side: pos.side, qty, type: 'Market', reduceOnly: true, quote: { ...quote, id: quoteId }, instrument: inst }, 'positions.close');
     const after = store.positions.get(pos.id)!;
     const lastFill = store.orders.fillsOf(pos.id).at(-1);
@@ -954,7 +965,8 @@ export class Desk implements DeskApi {
     } catch (e) {
       const de = toDeskError(e);
       const status = de.code === 'UNKNOWN_OUTCOME' ? 'unknown' : 'rejected';
-      store.orders.setStatus(orderId, status, clock.now(), { errorCode: de.code });
+      // The fill may have come over the private stream before the call gave up: it stays filled.
+      if (store.orders.byId(orderId)!.status === 'submitting') store.orders.setStatus(orderId, status, clock.now(), { errorCode: de.code });
       metrics.ordersPlaced.inc({ mode: broker.mode, outcome: status });
       this.bus.emit({ type: 'order.rejected', at: clock.now(), orderLinkId: req.orderLinkId, actorKind: actor.kind, actorId: actor.id, symbol: req.symbol, code: de.code });
       this.refuse(actor, action, de, { orderLinkId: req.orderLinkId });
@@ -997,12 +1009,14 @@ export class Desk implements DeskApi {
   }
 
   /**
-   * The quote a close is recorded with: one taken now if the venue answers within CLOSE_QUOTE_WAIT_MS,
-   * else the last one seen. A reduce-only market close needs no price to be placed, and the kill
+   * The quote a close is recorded with: one taken now if the venue answers within CLOSE_QUOTE_WAIT_MS
+   * (a paper close, which fills at it, waits for it), else the last one seen. A reduce-only market close needs no price to be placed, and the kill
    * switch or the breaker may have left closes as the only way out: a slow or failing ticker request
    * must not hold them. Never rejects.
    */
   private async closeQuote(symbol: string): Promise<Quote | null> {
+    // A paper close fills at this quote, so it waits for it; the last one seen is only a fallback.
+    if (this.d.broker.mode === 'paper') return (await this.d.feed.freshQuote(symbol).catch(() => null)) ?? this.d.feed.quote(symbol);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<null>((r) => (timer = setTimeout(() => r(null), CLOSE_QUOTE_WAIT_MS)));
     const fresh = await Promise.race([this.d.feed.freshQuote(symbol).catch(() => null), late]);

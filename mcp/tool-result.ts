@@ -23,7 +23,7 @@ const SENTENCES: Record<DeskErrorCode, string> = {
   INSUFFICIENT_BALANCE: 'The wallet has too little available balance; nothing was placed.',
   POSITION_EXISTS: 'A position in this symbol is already open; nothing was placed.',
   POSITION_CLOSED: 'That position is already closed.',
-  CLOSE_PENDING: 'A close of this position is still being placed; nothing more was sent. Check list_positions, then close what is left.',
+  CLOSE_PENDING: 'A close of this position is still being placed; nothing more was sent. Check list_positions after a few seconds (at most 30), then close what is left.',
   CONFIRMATION_REQUIRED: 'This action needs confirmation first.',
   CONFIRMATION_INVALID: 'The confirmation failed (token invalid, expired, already used or for other arguments); nothing was done. Call again without confirmToken to get a fresh preview and token.',
   AGENT_CAP: 'An agent cap refuses this order (notional per order or per day, allowed symbols, or live trading disabled for agents); nothing was placed.',

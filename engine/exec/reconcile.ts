@@ -5,10 +5,14 @@ import type { DeskLogger } from '../log.ts';
 import { applyExecution, toPosition } from './ledger.ts';
 import { randomId } from './ids.ts';
 
+/** Venue order statuses (Bybit V5 orderStatus) of an order that is over short of a full fill: with nothing filled it is cancelled for the desk. */
+const VENUE_ENDED_EMPTY = new Set(['Cancelled', 'Rejected', 'Deactivated', 'PartiallyFilledCanceled']);
+
 /**
  * Brings the ledger in line with the venue (the venue is the truth): orders left in 'submitting' or
- * 'unknown' by a crash are looked up by orderLinkId (filled → the fill is recorded from the venue's
- * quantity and average price, open → accepted, absent → cancelled; never re-sent); for a live broker, DB positions the venue no longer holds are closed with a reason and
+ * 'unknown' by a crash are looked up by orderLinkId (filled → what the venue filled beyond the fills
+ * already recorded is recorded at its average price, ended unfilled or absent → cancelled, open →
+ * accepted; never re-sent); for a live broker, DB positions the venue no longer holds are closed with a reason and
  * venue positions the DB lacks are adopted. Returns the events to emit; venue errors propagate.
  */
 export async function reconcile(store: Store, broker: Broker, logger: DeskLogger, now: number): Promise<DeskEvent[]> {
@@ -17,7 +21,10 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
   for (const status of ['submitting', 'unknown'] as const) {
     for (const o of store.orders.byStatus(mode, status)) {
       const found = await broker.findOrder(o.orderLinkId);
-      if (found && found.filledQty > 0 && found.avgPrice !== null && !store.orders.hasFill(`recon-${o.orderLinkId}`)) {
+      // Only what the venue filled beyond the fills already recorded (the stream may have delivered
+      // some before the call gave up).
+      const missing = found ? found.filledQty - store.orders.filledQtyOf(o.orderLinkId) : 0;
+      if (found && missing > found.filledQty * 1e-9 && found.avgPrice !== null && !store.orders.hasFill(`recon-${o.orderLinkId}`)) {
         // The venue filled it but the crash lost the fill: record it now from the venue's numbers, so the
         // position keeps its order's stop, targets, signal and actor (never re-sent, never adopted blind).
         events.push(
@@ -30,7 +37,7 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
               orderLinkId: o.orderLinkId,
               symbol: o.symbol,
               side: o.side,
-              qty: found.filledQty,
+              qty: missing,
               price: found.avgPrice,
               fee: 0,
               reduceOnly: o.reduceOnly,
@@ -42,6 +49,12 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
           ),
         );
         logger.warn({ orderLinkId: o.orderLinkId, venueStatus: found.status, filledQty: found.filledQty }, 'reconcile: fill recovered from the venue');
+      } else if (found && found.filledQty <= 0 && VENUE_ENDED_EMPTY.has(found.status)) {
+        store.orders.setStatus(o.id, 'cancelled', now, { venueOrderId: found.orderId, errorCode: `venue_${found.status.toLowerCase()}` });
+        logger.warn({ orderLinkId: o.orderLinkId, venueStatus: found.status }, 'reconcile: the venue ended the order unfilled; marked cancelled');
+      } else if (found && found.filledQty > 0 && (found.status === 'Filled' || VENUE_ENDED_EMPTY.has(found.status))) {
+        store.orders.setStatus(o.id, 'filled', now, { venueOrderId: found.orderId });
+        logger.info({ orderLinkId: o.orderLinkId, venueStatus: found.status }, 'reconcile: order over at the venue, its fills already recorded');
       } else if (found) {
         store.orders.setStatus(o.id, 'accepted', now, { venueOrderId: found.orderId });
         logger.info({ orderLinkId: o.orderLinkId, venueStatus: found.status }, 'reconcile: order found at venue');

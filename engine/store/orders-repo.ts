@@ -80,6 +80,7 @@ export class OrdersRepo {
   private readonly statusStmt;
   private readonly inflightStmt;
   private readonly inflightClosesStmt;
+  private readonly filledByLinkStmt;
   private readonly byStatusStmt;
   private readonly fillStmt;
   private readonly fillExistsStmt;
@@ -106,8 +107,10 @@ export class OrdersRepo {
       `SELECT COUNT(*) AS n FROM orders WHERE mode = ? AND symbol = ? AND reduce_only = 0 AND status IN ('submitting','accepted','unknown')`,
     );
     this.inflightClosesStmt = db.prepare(
-      `SELECT COUNT(*) AS n FROM orders WHERE position_id = ? AND reduce_only = 1 AND status IN ('submitting','accepted','unknown')`,
+      `SELECT COUNT(*) AS n FROM orders WHERE position_id = ? AND reduce_only = 1
+       AND (status = 'submitting' OR (status IN ('accepted','unknown') AND updated_at > ?))`,
     );
+    this.filledByLinkStmt = db.prepare('SELECT COALESCE(SUM(qty), 0) AS q FROM fills WHERE order_link_id = ?');
     this.byStatusStmt = db.prepare('SELECT * FROM orders WHERE mode = ? AND status = ? ORDER BY created_at');
     this.fillStmt = db.prepare(
       `INSERT INTO fills (exec_id, mode, order_id, order_link_id, position_id, symbol, side, qty, price, fee, kind, quote_id, at)
@@ -159,9 +162,17 @@ export class OrdersRepo {
     return (this.inflightStmt.get(mode, symbol) as { n: number }).n;
   }
 
-  /** Reduce-only orders of position `positionId` not yet settled (submitting, accepted or unknown). */
-  inflightCloses(positionId: string): number {
-    return (this.inflightClosesStmt.get(positionId) as { n: number }).n;
+  /**
+   * Reduce-only orders of position `positionId` still being placed: submitting, or accepted / unknown
+   * and touched after `since` (an older one is left to reconciliation, so it never blocks for good).
+   */
+  inflightCloses(positionId: string, since: number): number {
+    return (this.inflightClosesStmt.get(positionId, since) as { n: number }).n;
+  }
+
+  /** Quantity recorded as filled for `orderLinkId` over all its fills (0 when none). */
+  filledQtyOf(orderLinkId: string): number {
+    return (this.filledByLinkStmt.get(orderLinkId) as { q: number }).q;
   }
 
   /** Orders of one mode in one status, oldest first. */
