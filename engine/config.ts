@@ -112,7 +112,7 @@ export const CONFIG_KEYS = {
   BYBIT_REST_URL: { schema: z.string(), default: '', doc: 'override the REST base URL (proxies, fakes)' },
   BYBIT_WS_PUBLIC_URL: { schema: z.string(), default: '', doc: 'override the public linear WS URL' },
   BYBIT_WS_PRIVATE_URL: { schema: z.string(), default: '', doc: 'override the private WS URL' },
-  BYBIT_TICKER_POLL_MS: { schema: int(1000, 600000), default: '15000', doc: 'how often the all-symbols ticker snapshot (funding, turnover, marks) is fetched over REST' },
+  BYBIT_TICKER_POLL_MS: { schema: z.coerce.number().int().refine((v) => v === 0 || (v >= 1000 && v <= 600000), 'expected 0 or 1000-600000'), default: '15000', doc: 'how often the all-symbols ticker snapshot (funding, turnover, marks) is fetched over REST (0: only at start)' },
   BYBIT_ALLOW_WITHDRAW_KEY: { schema: bool, default: 'false', doc: 'accept a key with withdraw permission (not advised)' },
   RPC_RATE_PER_MIN: { schema: int(1, 1e6), default: '600', doc: 'JSON-RPC requests per token per minute' },
   MCP_LIVE_ENABLED: { schema: bool, default: 'false', doc: 'allow MCP agents to execute in live mode' },

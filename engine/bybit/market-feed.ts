@@ -448,7 +448,7 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
       // one request; one asked for within QUOTE_REUSE_MS is answered again (its age counts from then).
       const now = clock.now();
       const prior = quoteAsks.get(symbol);
-      if (prior && now - prior.at <= QUOTE_REUSE_MS) return prior.answer;
+      if (prior && now >= prior.at && now - prior.at <= QUOTE_REUSE_MS) return prior.answer;
       const answer = loadTickers(symbol).then((found) => (found ? tickers.quote(symbol) : null));
       quoteAsks.set(symbol, { at: now, answer });
       // A failed ask is not handed out again: the next one asks Bybit anew.

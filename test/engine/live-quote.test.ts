@@ -26,8 +26,8 @@ const orderRows = () => (rt!.store.db.prepare('SELECT COUNT(*) AS n FROM orders'
 describe('live: the quote an order is sized on is asked for when the order is made', () => {
   it('a failing or slow ticker request refuses the entry with a clear error and stores nothing, executes on the fresh price, and never holds a close', async () => {
     fake = await startBybitV5Fake({ apiKey: 'quote-key-123', apiSecret: 'quote-secret-4567890', symbols: SYMBOLS });
-    // No snapshot poll during the test: the retCodes injected below are meant for the order's own asks.
-    const config = liveFakeConfig(fake, SYMBOLS, 'desk-live-quote-', { BYBIT_TICKER_POLL_MS: '600000' });
+    // No snapshot poll after the start: the retCodes injected below are meant for the orders' own asks.
+    const config = liveFakeConfig(fake, SYMBOLS, 'desk-live-quote-', { BYBIT_TICKER_POLL_MS: '0' });
     rt = await composeDesk(config, { logger: silentLogger });
     await rt.desk.start();
     const signal = await until<Signal>(
@@ -78,11 +78,15 @@ describe('live: the quote an order is sized on is asked for when the order is ma
     const pos = await until(() => rt!.store.positions.openOn('live', signal.symbol), 10_000);
     const venueQty = async () => (await rt!.broker.positions()).find((p) => p.symbol === signal.symbol)?.qty ?? 0;
     expect(await venueQty()).toBeCloseTo(pos.qty, 9);
-    // A double tap while Bybit takes its time with the first close: the second is refused, nothing more is sent.
+    // A double tap while the ticker fails and Bybit takes its time with the first close: both taps
+    // share one failed ask and fall back to the last quote; the second is refused, nothing more is sent.
+    await new Promise((r) => setTimeout(r, 600)); // past the half second in which the execute's quote is reused
+    const asksBefore = tickerAsks(signal.symbol);
     fake.injectRetCode('/v5/market/tickers', 10016, { times: 1, retMsg: 'server error' });
     fake.setLatency('/v5/order/create', 300);
     const taps = await Promise.allSettled([0, 1].map(() => rt!.desk.closePosition(trader, { positionId: pos.id, fraction: 0.5 })));
     fake.setLatency('/v5/order/create', 0);
+    expect(tickerAsks(signal.symbol)).toBe(asksBefore + 1);
     const sent = taps.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<{ closedQty: number }>).value);
     expect(sent).toHaveLength(1);
     expect(taps.some((r) => r.status === 'rejected' && isDeskError(r.reason, 'CLOSE_PENDING'))).toBe(true);
