@@ -144,8 +144,10 @@ export class Desk implements DeskApi {
   private breakerBarStart: number | null = null;
   /** The UTC day the stored risk state was last seen rolled to. */
   private rolledDay: number | null = null;
-  /** The once-per-close-time breaker check running beside the bar pipeline, if any. */
+  /** The breaker check running beside the bar pipeline, if any. */
   private breakerPoll: Promise<void> | null = null;
+  /** A bar marked an open position while breakerPoll was running: check once more after it. */
+  private breakerAgain = false;
   /** Signal inserts and expiries of the bars taken this event-loop turn, committed together (see GroupCommit). */
   private readonly barWrites: GroupCommit;
 
@@ -262,10 +264,10 @@ export class Desk implements DeskApi {
    * The closed-bar pipeline as the feed drives it: exits on the finest interval (venue triggers,
    * break-even, trailing), then scoring; the new signals and the expiries this bar causes are queued
    * into the turn's group commit (barWrites) and announced after it commits, so a burst of closed bars
-   * pays for one SQLite commit. The daily-loss breaker is checked on every fill, before the scan on a
-   * finest bar that marked an open position, and once per close time otherwise (beside the pipeline:
-   * the wallet did not move with this bar, and a venue balance call must not hold up the other
-   * symbols' bars). Never throws: failures are logged.
+   * pays for one SQLite commit. The daily-loss breaker is checked on every fill, after every finest
+   * bar that marked an open position and once per close time otherwise, always beside the pipeline
+   * (a venue balance call must not hold up the other symbols' bars; execute checks the loss on its
+   * own fresh balance, so no entry slips through meanwhile). Never throws: failures are logged.
    */
   private async takeBar(bar: Bar): Promise<void> {
     const { store, broker, scanner, metrics, logger, clock } = this.d;
@@ -299,9 +301,12 @@ export class Desk implements DeskApi {
         }
         const rolled = this.rollDayIfNeeded();
         if (rolled) await rolled;
+        // Beside the pipeline: a live venue's balance is a REST call, and awaiting it here would hold
+        // up every later bar of the burst. Entries do not wait for it: execute checks the loss on the
+        // balance it fetches itself.
         if (store.positions.openOn(broker.mode, bar.symbol)) {
           this.breakerBarStart = bar.start;
-          await this.checkBreaker();
+          this.pollBreaker(true);
         } else if (bar.start !== this.breakerBarStart) {
           this.breakerBarStart = bar.start;
           this.pollBreaker();
@@ -748,6 +753,10 @@ export class Desk implements DeskApi {
     const prior = store.orders.byLinkId(linkId);
     if (prior) return this.orderResult(prior.id, true);
     const bal = await broker.balance();
+    // The daily loss on this very balance: the checks on the bar path run beside it and may not have
+    // caught up with the wallet yet.
+    await this.rollDayIfNeeded();
+    this.tripOnLoss(bal);
     // A quote taken now (one REST request on Bybit), asked before the transaction; the checks inside
     // it see the signal as it is then, refuse the quote if it aged past RISK_QUOTE_MAX_AGE_MS, and
     // report a failed ask in its place among them (after the signal, risk and position checks).
@@ -1193,22 +1202,39 @@ export class Desk implements DeskApi {
     this.rolledDay = day;
   }
 
-  /** Starts a breaker check beside the bar pipeline unless one is running; failures are logged. */
-  private pollBreaker(): void {
-    if (this.breakerPoll) return;
+  /**
+   * Starts a breaker check beside the bar pipeline unless one is running; `again` (a bar marked an open
+   * position since the running check asked for the balance) runs one more check after it. Failures
+   * are logged.
+   */
+  private pollBreaker(again = false): void {
+    if (this.breakerPoll) {
+      if (again) this.breakerAgain = true;
+      return;
+    }
     this.breakerPoll = this.checkBreaker()
       .catch((err: unknown) => this.d.logger.error({ err: errText(err) }, 'breaker check failed'))
       .finally(() => {
         this.breakerPoll = null;
+        if (!this.breakerAgain || this.stopping) return;
+        this.breakerAgain = false;
+        this.pollBreaker();
       });
   }
 
   private async checkBreaker(): Promise<void> {
-    const { store, clock, broker, config } = this.d;
+    const { store, broker } = this.d;
     await this.rollDayIfNeeded();
     const risk = store.risk.get();
     if (risk.breakerTripped || risk.dayStartEquity <= 0) return;
-    const bal = await broker.balance();
+    this.tripOnLoss(await broker.balance());
+  }
+
+  /** Trips the daily-loss breaker (once: one event, one audit row) if `bal` is down the day's limit; never throws but on a database failure. */
+  private tripOnLoss(bal: { equity: number }): void {
+    const { store, clock, config } = this.d;
+    const risk = store.risk.get();
+    if (risk.breakerTripped || risk.dayStartEquity <= 0) return;
     const loss = risk.dayStartEquity - bal.equity;
     if (loss >= (risk.dayStartEquity * config.RISK_DAILY_LOSS_PCT) / 100) {
       const now = clock.now();

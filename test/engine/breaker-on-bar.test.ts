@@ -1,6 +1,6 @@
 // The daily-loss breaker on the closed-bar path: a venue wallet that lost money trips it on the next
-// close time even with no open position; a slow venue balance call does not hold up the bars; checks
-// that run beside each other (two marked positions and the per-close-time poll) trip it once.
+// close time even with no open position; a slow venue balance call holds up no bar (not even one of a
+// held symbol); checks that run beside each other trip it once; execute checks its own balance.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Actor, Bar, DeskEvent } from '../../engine/index.ts';
 import { createTestDesk, type TestDesk } from '../helpers/test-desk.ts';
@@ -59,6 +59,21 @@ describe('breaker on the closed-bar path', () => {
     expect(tripEvents(events)).toBe(1);
   });
 
+  it('execute checks the loss on the balance it fetches: refused BREAKER_TRIPPED before any bar check ran', async () => {
+    t = await createTestDesk({ RISK_DAILY_LOSS_PCT: '5' });
+    const events: DeskEvent[] = [];
+    t.desk.subscribe((e) => void events.push(e));
+    const s = await t.nextSignal();
+    const wallet = controlWallet(t);
+    wallet.equity = 9_000; // the wallet lost 10 % since the last check on the bar path
+    expect(t.store.risk.get().breakerTripped).toBe(false);
+    const err = await t.desk.execute(trader, { signalId: s.id }).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('BREAKER_TRIPPED');
+    expect(t.store.risk.get().breakerTripped).toBe(true);
+    expect(tripEvents(events)).toBe(1);
+    expect(t.store.db.prepare('SELECT COUNT(*) AS n FROM orders').get()).toEqual({ n: 0 });
+  });
+
   it('checks running beside each other trip the breaker once: one event, one audit row', async () => {
     t = await createTestDesk({ RISK_DAILY_LOSS_PCT: '5', RISK_MAX_MARGIN_PCT: '30' });
     const events: DeskEvent[] = [];
@@ -72,8 +87,7 @@ describe('breaker on the closed-bar path', () => {
       else await t.feed.step(1);
     }
     expect(held.length).toBe(2);
-    wallet.equity = 9_000;
-    wallet.hold = true;
+    wallet.hold = true; // the parked answer is the wallet as it is now, before the loss
     // The last real bar of each held symbol, delivered again: each marks an open position and checks the breaker.
     const bars: Bar[] = [];
     for (const symbol of held) {
@@ -81,13 +95,15 @@ describe('breaker on the closed-bar path', () => {
       bars.push({ symbol, interval: '60', ...last });
     }
     const calls = wallet.calls;
-    const runs = bars.map((b) => t!.desk.onBar(b));
-    await new Promise((r) => setImmediate(r));
-    expect(wallet.calls - calls).toBe(2);
+    // Both bars are taken while the first check's balance call is parked: neither waits for it, and
+    // the second asks for one more check after it (its mark came later than that call).
+    await Promise.all(bars.map((b) => t!.desk.onBar(b)));
+    expect(wallet.calls - calls).toBe(1);
+    wallet.equity = 9_000; // the loss shows in a balance asked for after both marks
     wallet.hold = false;
     wallet.release();
-    await Promise.all(runs);
-    await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(wallet.calls - calls).toBe(2);
     expect(t.store.risk.get().breakerTripped).toBe(true);
     expect(tripEvents(events)).toBe(1);
     const audits = t.store.db.prepare(`SELECT COUNT(*) AS n FROM audit WHERE action = 'risk.breaker'`).get() as { n: number };
