@@ -148,6 +148,8 @@ export class Desk implements DeskApi {
   private breakerPoll: Promise<void> | null = null;
   /** A bar marked an open position while breakerPoll was running: check once more after it. */
   private breakerAgain = false;
+  /** The risk-day roll in progress, shared by whoever sees the new UTC day first. */
+  private rolling: { day: number; done: Promise<void> } | null = null;
   /** Signal inserts and expiries of the bars taken this event-loop turn, committed together (see GroupCommit). */
   private readonly barWrites: GroupCommit;
 
@@ -442,6 +444,9 @@ export class Desk implements DeskApi {
     const signal = store.signals.get(input.signalId);
     if (!signal) throw new DeskError('NOT_FOUND', { field: 'signalId', id: input.signalId }, 'no such signal');
     const bal = await broker.balance();
+    // What execute would see: the daily loss on this balance trips the breaker first.
+    await this.rollDayIfNeeded();
+    this.tripOnLoss(bal);
     const { quote, error } = await this.quoteNow(signal);
     try {
       const plan = this.planEntry(actor, signal, input.riskPct, bal, quote, clock.now(), error);
@@ -755,8 +760,12 @@ export class Desk implements DeskApi {
     const bal = await broker.balance();
     // The daily loss on this very balance: the checks on the bar path run beside it and may not have
     // caught up with the wallet yet.
-    await this.rollDayIfNeeded();
-    this.tripOnLoss(bal);
+    try {
+      await this.rollDayIfNeeded();
+      this.tripOnLoss(bal);
+    } catch (e) {
+      this.refuse(actor, 'trade.execute', toDeskError(e), { signalId: input.signalId });
+    }
     // A quote taken now (one REST request on Bybit), asked before the transaction; the checks inside
     // it see the signal as it is then, refuse the quote if it aged past RISK_QUOTE_MAX_AGE_MS, and
     // report a failed ask in its place among them (after the signal, risk and position checks).
@@ -1188,7 +1197,13 @@ export class Desk implements DeskApi {
     const now = this.d.clock.now();
     const day = utcDayStart(now);
     // Only rollDay sets the stored day, so once it was seen (or set) at today's start it stays there.
-    return day === this.rolledDay ? undefined : this.rollDay(day, now);
+    if (day === this.rolledDay) return undefined;
+    // One roll at a time: execute, the breaker poll and a fill may all see the new day at once.
+    if (this.rolling?.day !== day) {
+      const roll = { day, done: this.rollDay(day, now).finally(() => (this.rolling = this.rolling === roll ? null : this.rolling)) };
+      this.rolling = roll;
+    }
+    return this.rolling!.done;
   }
 
   private async rollDay(day: number, now: number): Promise<void> {
@@ -1208,6 +1223,7 @@ export class Desk implements DeskApi {
    * are logged.
    */
   private pollBreaker(again = false): void {
+    if (this.stopping) return;
     if (this.breakerPoll) {
       if (again) this.breakerAgain = true;
       return;

@@ -74,7 +74,20 @@ describe('breaker on the closed-bar path', () => {
     expect(t.store.db.prepare('SELECT COUNT(*) AS n FROM orders').get()).toEqual({ n: 0 });
   });
 
-  it('checks running beside each other trip the breaker once: one event, one audit row', async () => {
+  it('the first calls of a new UTC day share one roll of the risk day', async () => {
+    t = await createTestDesk({ RISK_DAILY_LOSS_PCT: '5' });
+    const s = await t.nextSignal();
+    const wallet = controlWallet(t);
+    const dayBefore = t.store.risk.get().dayStart;
+    t.clock.set(dayBefore + 86_400_000 + 60_000); // a minute into the next UTC day
+    const calls = wallet.calls;
+    await Promise.all([t.desk.previewExecution(trader, { signalId: s.id }), t.desk.previewExecution(trader, { signalId: s.id })]);
+    // two balances for the two previews, one for the roll they share
+    expect(wallet.calls - calls).toBe(3);
+    expect(t.store.risk.get().dayStart).toBe(dayBefore + 86_400_000);
+  });
+
+  it("a held bar's mark during a running check triggers one more check, no bar waits for either, and the breaker trips once", async () => {
     t = await createTestDesk({ RISK_DAILY_LOSS_PCT: '5', RISK_MAX_MARGIN_PCT: '30' });
     const events: DeskEvent[] = [];
     t.desk.subscribe((e) => void events.push(e));
