@@ -83,7 +83,7 @@ export { createMetrics, type DeskMetrics } from './metrics.ts';
 export { createTokenAuth, MAX_TOKEN_SECRET, type TokenAuth } from './token-auth.ts';
 export { systemClock, ManualClock, utcDayStart, utcWeekStart, DAY_MS, type Clock } from './clock.ts';
 export type { Bar, Instrument, Quote, MarketFeed, BarHandler } from './market/types.ts';
-export type { Broker, Execution, OrderAck, OrderRequest, VenueBalance, VenuePosition } from './exec/broker.ts';
+export type { Broker, Execution, OrderAck, OrderRequest, VenueBalance, VenueOrder, VenuePosition } from './exec/broker.ts';
 export type { SignalDraft, SignalSource } from './signal-source.ts';
 
 // Composition pieces (used by scripts/, never by front-ends).

@@ -2,6 +2,7 @@ import pRetry from 'p-retry';
 import { DeskError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import type { DeskLogger } from '../log.ts';
+import type { VenueOrder } from '../exec/broker.ts';
 
 // The ONE place where bybit-api results and thrown objects become DeskErrors. bybit-api rejects with
 // objects that carry the request options (API key and secret included) and axios configs (signed
@@ -250,13 +251,8 @@ export async function failureToError(ctx: CallContext, endpoint: string, f: Vend
   return toDeskErrorFromFailure(endpoint, f, offset);
 }
 
-/** An order as found by orderLinkId, reduced to what the desk needs. */
-export interface FoundOrder {
-  orderId: string;
-  status: string;
-  filledQty: number;
-  avgPrice: number | null;
-}
+/** An order as found by orderLinkId, reduced to what the desk needs (the Broker port's VenueOrder). */
+export type FoundOrder = VenueOrder;
 
 /**
  * Submits an order create exactly once and resolves its fate without ever re-sending it blindly:

@@ -192,7 +192,7 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
         while (!done && !closed) {
           const o = await broker.findOrder(orderLinkId).catch(() => null);
           if (done) return;
-          if (o && FINAL_STATUSES.has(o.status)) {
+          if (o?.final) {
             settleOrder({ orderId: o.orderId, orderLinkId, symbol: '', status: o.status, filledQty: o.filledQty, avgPrice: o.avgPrice });
             return;
           }
@@ -284,7 +284,13 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
   }
 
   async function lookup(orderLinkId: string): Promise<FoundOrder | null> {
-    const map = (o: VendorOrder): FoundOrder => ({ orderId: o.orderId, status: o.orderStatus, filledQty: num(o.cumExecQty), avgPrice: num(o.avgPrice) > 0 ? num(o.avgPrice) : null });
+    const map = (o: VendorOrder): FoundOrder => ({
+      orderId: o.orderId,
+      status: o.orderStatus,
+      filledQty: num(o.cumExecQty),
+      avgPrice: num(o.avgPrice) > 0 ? num(o.avgPrice) : null,
+      final: FINAL_STATUSES.has(o.orderStatus),
+    });
     const live = await bybitCall(ctx, '/v5/order/realtime', () =>
       rest.getActiveOrders({ category: 'linear', orderLinkId, settleCoin: 'USDT' }) as Promise<VendorResponse<{ list?: VendorOrder[] }>>,
     );

@@ -62,6 +62,15 @@ export interface VenueBalance {
   available: number;
 }
 
+/** An order as the venue reports it: its status word, what it filled, and whether it is over (`final`: filled, cancelled, rejected or expired; the venue will fill no more of it). */
+export interface VenueOrder {
+  orderId: string;
+  status: string;
+  filledQty: number;
+  avgPrice: number | null;
+  final: boolean;
+}
+
 /**
  * The Broker port: paper and live are two adapters, never `if (paper)` branches. Methods reject with
  * DeskError (EXCHANGE_REJECTED, INSUFFICIENT_BALANCE, UNKNOWN_OUTCOME, EXCHANGE_UNAVAILABLE, ...).
@@ -78,7 +87,7 @@ export interface Broker {
   /** Venue positions, for reconciliation. */
   positions(): Promise<VenuePosition[]>;
   /** Looks an order up by its orderLinkId; null when the venue never saw it. */
-  findOrder(orderLinkId: string): Promise<{ orderId: string; status: string; filledQty: number; avgPrice: number | null } | null>;
+  findOrder(orderLinkId: string): Promise<VenueOrder | null>;
   /** Wallet equity and available balance. */
   balance(): Promise<VenueBalance>;
   /** Registers the single execution sink (the desk); executions are delivered in venue order. */

@@ -1,4 +1,4 @@
-import type { Broker, Execution, OrderAck, OrderRequest, VenueBalance, VenuePosition } from './broker.ts';
+import type { Broker, Execution, OrderAck, OrderRequest, VenueBalance, VenueOrder, VenuePosition } from './broker.ts';
 import type { Bar, Quote } from '../market/types.ts';
 import type { Side } from '../schemas.ts';
 import type { Clock } from '../clock.ts';
@@ -87,7 +87,7 @@ export function barExits(p: PaperBookEntry, open: number, high: number, low: num
 export class PaperBroker implements Broker {
   readonly mode = 'paper' as const;
   private sink: (e: Execution) => void | Promise<void> = () => {};
-  private readonly orders = new Map<string, { orderId: string; status: string; filledQty: number; avgPrice: number | null }>();
+  private readonly orders = new Map<string, VenueOrder>();
   private fills = new Float64Array(EXIT_FILL_SLOTS * 4);
 
   /** Creates a paper venue over the desk's ledger. */
@@ -107,7 +107,7 @@ export class PaperBroker implements Broker {
     const buy = (req.side === 'long') !== req.reduceOnly;
     const price = buy ? req.quote.ask : req.quote.bid;
     const orderId = randomId('po');
-    this.orders.set(req.orderLinkId, { orderId, status: 'Filled', filledQty: req.qty, avgPrice: price });
+    this.orders.set(req.orderLinkId, { orderId, status: 'Filled', filledQty: req.qty, avgPrice: price, final: true });
     await this.sink({
       execId: randomId('pe'),
       orderId,

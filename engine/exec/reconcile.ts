@@ -5,9 +5,6 @@ import type { DeskLogger } from '../log.ts';
 import { applyExecution, toPosition } from './ledger.ts';
 import { randomId } from './ids.ts';
 
-/** Venue order statuses (Bybit V5 orderStatus) of an order that is over short of a full fill: with nothing filled it is cancelled for the desk. */
-const VENUE_ENDED_EMPTY = new Set(['Cancelled', 'Rejected', 'Deactivated', 'PartiallyFilledCanceled']);
-
 /**
  * Brings the ledger in line with the venue (the venue is the truth): orders left in 'submitting' or
  * 'unknown' by a crash are looked up by orderLinkId (filled → what the venue filled beyond the fills
@@ -49,10 +46,10 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
           ),
         );
         logger.warn({ orderLinkId: o.orderLinkId, venueStatus: found.status, filledQty: found.filledQty }, 'reconcile: fill recovered from the venue');
-      } else if (found && found.filledQty <= 0 && VENUE_ENDED_EMPTY.has(found.status)) {
+      } else if (found?.final && found.filledQty <= 0) {
         store.orders.setStatus(o.id, 'cancelled', now, { venueOrderId: found.orderId, errorCode: `venue_${found.status.toLowerCase()}` });
         logger.warn({ orderLinkId: o.orderLinkId, venueStatus: found.status }, 'reconcile: the venue ended the order unfilled; marked cancelled');
-      } else if (found && found.filledQty > 0 && (found.status === 'Filled' || VENUE_ENDED_EMPTY.has(found.status))) {
+      } else if (found?.final) {
         store.orders.setStatus(o.id, 'filled', now, { venueOrderId: found.orderId });
         logger.info({ orderLinkId: o.orderLinkId, venueStatus: found.status }, 'reconcile: order over at the venue, its fills already recorded');
       } else if (found) {

@@ -75,7 +75,7 @@ describe('vendor error translation', () => {
       endpoint: '/v5/order/create',
       orderLinkId: 'l2',
       submit: () => (creates++, Promise.reject(httpFailure(502))),
-      lookup: async () => (++lookups >= 2 ? { orderId: 'o-2', status: 'New', filledQty: 0, avgPrice: null } : null),
+      lookup: async () => (++lookups >= 2 ? { orderId: 'o-2', status: 'New', filledQty: 0, avgPrice: null, final: false } : null),
     });
     expect(found).toEqual({ orderId: 'o-2', duplicate: false, resolvedBy: 'lookup' });
     expect(creates).toBe(1);

@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 /** The desk's paper broker, except that findOrder answers `answer` (the venue's word on the order). */
-function venueSays(real: Broker, answer: { status: string; filledQty: number; avgPrice: number | null }): Broker {
+function venueSays(real: Broker, answer: { status: string; filledQty: number; avgPrice: number | null; final: boolean }): Broker {
   return { ...real, mode: real.mode, findOrder: async () => ({ orderId: 'venue-1', ...answer }) } as Broker;
 }
 
@@ -43,7 +43,7 @@ describe('reconcile settles lost outcomes', () => {
     const pos = t.store.positions.openOn('paper', s.symbol)!;
     const order = t.store.orders.byLinkId(res.orderLinkId)!;
     t.store.orders.setStatus(order.id, 'unknown', t.clock.now(), { errorCode: 'UNKNOWN_OUTCOME' });
-    await reconcile(t.store, venueSays(t.runtime.broker, { status: 'Filled', filledQty: order.qty, avgPrice: res.avgPrice }), silentLogger, t.clock.now());
+    await reconcile(t.store, venueSays(t.runtime.broker, { status: 'Filled', filledQty: order.qty, avgPrice: res.avgPrice, final: true }), silentLogger, t.clock.now());
     expect(t.store.orders.byId(order.id)!.status).toBe('filled');
     expect(count(t, `SELECT COUNT(*) AS n FROM fills WHERE order_link_id = '${res.orderLinkId}'`)).toBe(1);
     expect(t.store.positions.get(pos.id)!.qty).toBe(pos.qty);
@@ -55,7 +55,7 @@ describe('reconcile settles lost outcomes', () => {
     const held = await t.desk.closePosition(trader, { positionId: pos.id }).catch((e: unknown) => e);
     expect(isDeskError(held, 'CLOSE_PENDING')).toBe(true);
     expect(t.store.audit.recent(3).some((a) => a.outcome === 'refused:CLOSE_PENDING')).toBe(true);
-    await reconcile(t.store, venueSays(t.runtime.broker, { status: 'Cancelled', filledQty: 0, avgPrice: null }), silentLogger, t.clock.now());
+    await reconcile(t.store, venueSays(t.runtime.broker, { status: 'Cancelled', filledQty: 0, avgPrice: null, final: true }), silentLogger, t.clock.now());
     expect(t.store.orders.byId('o-lost')).toMatchObject({ status: 'cancelled', errorCode: 'venue_cancelled' });
     expect((await t.desk.closePosition(trader, { positionId: pos.id })).status).toBe('closed');
   });
