@@ -107,6 +107,11 @@ const CLOSE_PENDING_MS = 30_000;
 /** Longest wait, ms, of a close for a quote taken now before it falls back to the last one seen. */
 const CLOSE_QUOTE_WAIT_MS = 1_000;
 
+/** Whether `signal` may still be executed at `now`: live and not past its expiry. */
+function isOpenSignal(signal: Signal, now: number): boolean {
+  return signal.status === 'live' && signal.expiresAt > now;
+}
+
 /** A planned entry that passed every gate. */
 interface EntryPlan {
   signal: Signal;
@@ -445,8 +450,7 @@ export class Desk implements DeskApi {
     if (!signal) throw new DeskError('NOT_FOUND', { field: 'signalId', id: input.signalId }, 'no such signal');
     const bal = await broker.balance();
     // What execute would see: the daily loss on this balance trips the breaker first.
-    await this.rollDayIfNeeded();
-    this.tripOnLoss(bal);
+    await this.checkLoss(bal);
     const { quote, error } = await this.quoteNow(signal);
     try {
       const plan = this.planEntry(actor, signal, input.riskPct, bal, quote, clock.now(), error);
@@ -761,8 +765,7 @@ export class Desk implements DeskApi {
     // The daily loss on this very balance: the checks on the bar path run beside it and may not have
     // caught up with the wallet yet.
     try {
-      await this.rollDayIfNeeded();
-      this.tripOnLoss(bal);
+      await this.checkLoss(bal);
     } catch (e) {
       this.refuse(actor, 'trade.execute', toDeskError(e), { signalId: input.signalId });
     }
@@ -1015,10 +1018,9 @@ export class Desk implements DeskApi {
     };
   }
 
-  /** Every entry gate in the documented order; throws the first refusal as a DeskError. */
   /** A quote of the signal's symbol taken now, or the DeskError that kept it from coming (planEntry throws it in NO_QUOTE's place); skips the ask for a signal no longer live. */
   private async quoteNow(signal: Signal): Promise<{ quote: Quote | null; error: DeskError | null }> {
-    if (signal.status !== 'live' || signal.expiresAt <= this.d.clock.now()) return { quote: null, error: null };
+    if (!isOpenSignal(signal, this.d.clock.now())) return { quote: null, error: null };
     try {
       return { quote: await this.d.feed.freshQuote(signal.symbol), error: null };
     } catch (e) {
@@ -1028,20 +1030,21 @@ export class Desk implements DeskApi {
 
   /**
    * The quote a close is recorded with: one taken now if the venue answers within CLOSE_QUOTE_WAIT_MS
-   * (a paper close, which fills at it, waits for it), else the last one seen. A reduce-only market close needs no price to be placed, and the kill
-   * switch or the breaker may have left closes as the only way out: a slow or failing ticker request
-   * must not hold them. Never rejects.
+   * (a paper close, which fills at it, waits for it), else the last one seen. A reduce-only market
+   * close needs no price to be placed, and the kill switch or the breaker may have left closes as the
+   * only way out: a slow or failing ticker request must not hold them. Never rejects.
    */
   private async closeQuote(symbol: string): Promise<Quote | null> {
-    // A paper close fills at this quote, so it waits for it; the last one seen is only a fallback.
-    if (this.d.broker.mode === 'paper') return (await this.d.feed.freshQuote(symbol).catch(() => null)) ?? this.d.feed.quote(symbol);
+    const asked = this.d.feed.freshQuote(symbol).catch(() => null);
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<null>((r) => (timer = setTimeout(() => r(null), CLOSE_QUOTE_WAIT_MS)));
-    const fresh = await Promise.race([this.d.feed.freshQuote(symbol).catch(() => null), late]);
+    // A paper close fills at this quote, so it waits for it; a live one waits CLOSE_QUOTE_WAIT_MS at most.
+    const late = this.d.broker.mode === 'paper' ? [] : [new Promise<null>((r) => (timer = setTimeout(() => r(null), CLOSE_QUOTE_WAIT_MS)))];
+    const fresh = await Promise.race([asked, ...late]);
     clearTimeout(timer);
     return fresh ?? this.d.feed.quote(symbol);
   }
 
+  /** Every entry gate in the documented order; throws the first refusal as a DeskError (a failed quote ask in NO_QUOTE's place). */
   private planEntry(
     actor: Actor,
     signal: Signal,
@@ -1053,7 +1056,7 @@ export class Desk implements DeskApi {
   ): EntryPlan {
     const { store, config, broker } = this.d;
     const mode = broker.mode;
-    if (signal.status !== 'live' || signal.expiresAt <= now) {
+    if (!isOpenSignal(signal, now)) {
       throw new DeskError(signal.status === 'live' || signal.status === 'expired' ? 'SIGNAL_EXPIRED' : 'SIGNAL_NOT_LIVE', { signalId: signal.id, expiresAt: signal.expiresAt });
     }
     const risk = store.risk.get();
@@ -1244,6 +1247,12 @@ export class Desk implements DeskApi {
     const risk = store.risk.get();
     if (risk.breakerTripped || risk.dayStartEquity <= 0) return;
     this.tripOnLoss(await broker.balance());
+  }
+
+  /** Rolls the risk day if the UTC day changed, then trips the breaker if `bal` (just fetched by the caller) is down the day's limit; rejects like rollDay or on a database failure. */
+  private async checkLoss(bal: { equity: number }): Promise<void> {
+    await this.rollDayIfNeeded();
+    this.tripOnLoss(bal);
   }
 
   /** Trips the daily-loss breaker (once: one event, one audit row) if `bal` is down the day's limit; never throws but on a database failure. */

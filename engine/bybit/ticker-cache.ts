@@ -29,7 +29,7 @@ export interface TickerState {
   ts: number;
 }
 
-/** A present, non-empty, finite numeric field, or null (absent from a delta, empty, or not a number). */
+/** A present, non-empty, finite numeric field, or null (absent, empty, or not a number). */
 function num(v: string | undefined): number | null {
   if (v === undefined || v === '') return null;
   const n = Number(v);
@@ -52,7 +52,6 @@ export class TickerCache {
     if (!symbol) return;
     const cur = this.map.get(symbol);
     if (cur && seq < cur.seq) return;
-    // A snapshot carries every symbol: each field is read without a closure per call.
     const next = num(t.nextFundingTime);
     const hours = num(t.fundingIntervalHour);
     this.map.set(symbol, {

@@ -14,8 +14,8 @@
 // pushing THAT symbol's closed kline. The fake first does its own work for the bar (matching,
 // rendering every message: Bybit's servers do not share our cores) and sends the bars' opening ticks
 // (on Bybit a bar's first confirm=false update comes at its start, not with its close), then pushes
-// the 200 symbols' closed klines and tickers back to back, stamping each symbol: the whole burst
-// lands within about 1.5 ms, as at a real bar boundary, and the desk must get through all of it. The
+// the 200 symbols' closed klines back to back (tickers too, to subscribers: the desk takes them over
+// REST), stamping each symbol: the burst lands within about 1.2 ms, as at a real bar boundary. The
 // desk runs in its own process started with the node flags of package.json's "start" (its
 // production heap sizing), the fake in another. Also the desk's own onBar cost per bar (the feed's
 // handler, timed around the await), closed kline → onBar done for every bar, signal or not, and the
@@ -148,8 +148,8 @@ async function fakeChild(): Promise<void> {
       // Bybit's servers do not share our two cores. The fake's step opens and closes the bar at once;
       // on Bybit the bar's first update (confirm=false) came at its start, an hour before its close,
       // so those go out first, untimed, and the desk is done with them before the close. Then each
-      // symbol's closed kline and ticker are pushed in turn, back to back, as at a real bar boundary,
-      // each push stamped.
+      // symbol's closed kline (and ticker, if anyone subscribed it) is pushed in turn, back to back,
+      // as at a real bar boundary, each push stamped.
       const steps = fake.prepareAdvance(symbols);
       for (const s of steps) s.opening();
       setTimeout(() => {
