@@ -297,7 +297,6 @@ export function createReplayFeed(opts: ReplayFeedOptions): ReplayFeed {
 
   // Deliveries never interleave; the end of each queued burst goes to the desk's IdleHandler.
   const deliveries = new SerialDeliveries((e) => log.error({ err: toDeskError(e).code }, 'replay: idle handler failed'));
-  const serial = <T>(task: () => Promise<T>): Promise<T> => deliveries.run(task);
 
   const schedule = (): void => {
     if (stopped || finished || !autoplay || !started || timer !== null) return;
@@ -318,7 +317,7 @@ export function createReplayFeed(opts: ReplayFeedOptions): ReplayFeed {
   };
 
   const pump = (): Promise<void> =>
-    serial(async () => {
+    deliveries.run(async () => {
       let n = 0;
       while (!stopped) {
         const next = merge.peekClose();
@@ -415,7 +414,7 @@ export function createReplayFeed(opts: ReplayFeedOptions): ReplayFeed {
 
     step(n = 1) {
       if (!started) return Promise.reject(new DeskError('INTERNAL', {}, 'replay feed not started'));
-      return serial(async () => {
+      return deliveries.run(async () => {
         let k = 0;
         while (k < n && (await deliverOne())) {
           k++;
