@@ -166,6 +166,7 @@ export class Desk implements DeskApi {
     this.finest = [...d.config.DESK_INTERVALS].sort((a, b) => intervalMs(a) - intervalMs(b))[0]!;
     this.startedAt = d.clock.now();
     d.broker.onExecution((e) => this.onExecution(e));
+    d.metrics.openPositionsSource.read = () => d.store.positions.openCount(d.broker.mode);
     this.barWrites = new GroupCommit(
       d.store,
       (err, symbol) => d.logger.error({ err: errText(err), symbol }, 'bar pipeline failed'),
@@ -1187,7 +1188,6 @@ export class Desk implements DeskApi {
         const strategy = store.signals.get(ev.position.signalId)?.strategy;
         if (strategy) this.autoDemote(strategy);
       }
-      this.d.metrics.openPositions.set(store.positions.openCount(broker.mode));
       if (events.length > 0) await this.checkBreaker();
     } catch (err) {
       logger.error({ err: errText(err), execId: e.execId, orderLinkId: e.orderLinkId }, 'execution could not be recorded');

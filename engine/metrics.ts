@@ -10,7 +10,10 @@ export interface DeskMetrics {
   scanSeconds: Histogram;
   barToSignalSeconds: Histogram;
   feedLagSeconds: Gauge;
+  /** Read at scrape time from `openPositionsSource`, so no trade pays for keeping it current. */
   openPositions: Gauge;
+  /** Where the open-positions gauge reads its value when /metrics is scraped (the desk sets it); null: not set. */
+  openPositionsSource: { read: (() => number) | null };
   frontendRequests: Counter<'frontend' | 'method' | 'outcome'>;
 }
 
@@ -19,6 +22,7 @@ export function createMetrics(defaults = true): DeskMetrics {
   const registry = new Registry();
   if (defaults) collectDefaultMetrics({ register: registry, prefix: 'desk_' });
   const mk = <T>(f: () => T): T => f();
+  const openPositionsSource: DeskMetrics['openPositionsSource'] = { read: null };
   return {
     registry,
     barsProcessed: mk(() => new Counter({ name: 'desk_bars_total', help: 'Closed bars processed', labelNames: ['interval'], registers: [registry] })),
@@ -38,7 +42,23 @@ export function createMetrics(defaults = true): DeskMetrics {
         }),
     ),
     feedLagSeconds: mk(() => new Gauge({ name: 'desk_feed_lag_seconds', help: 'Seconds since the feed last delivered', registers: [registry] })),
-    openPositions: mk(() => new Gauge({ name: 'desk_open_positions', help: 'Open positions', registers: [registry] })),
+    openPositions: mk(
+      () =>
+        new Gauge({
+          name: 'desk_open_positions',
+          help: 'Open positions',
+          registers: [registry],
+          collect() {
+            const read = openPositionsSource.read;
+            try {
+              if (read) this.set(read());
+            } catch {
+              // A store already closed (shutdown) keeps the last value rather than failing the scrape.
+            }
+          },
+        }),
+    ),
+    openPositionsSource,
     frontendRequests: mk(
       () =>
         new Counter({
