@@ -174,4 +174,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE positions ADD COLUMN actor_kind TEXT NOT NULL DEFAULT 'system';
   `,
+  // 4: positions carry their signal's strategy, so auto-demotion reads a strategy's last closed positions
+  // off one index (the join through signals walked every strategy's closes on every close)
+  `
+  ALTER TABLE positions ADD COLUMN strategy TEXT;
+  UPDATE positions SET strategy = (SELECT s.strategy FROM signals s WHERE s.id = positions.signal_id) WHERE signal_id IS NOT NULL;
+  CREATE INDEX positions_strategy_closed ON positions (mode, strategy, closed_at) WHERE status = 'closed';
+  `,
 ];

@@ -67,9 +67,9 @@ export class PositionsRepo {
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
       `INSERT INTO positions (id, mode, symbol, side, qty, initial_qty, entry_price, initial_stop, stop, targets, targets_hit, leverage,
-        break_even_locked, signal_id, actor_kind, actor_id, opened_at, closed_at, close_reason, realized_pnl, fees, last_price, status)
-       VALUES (@id, @mode, @symbol, @side, @qty, @initialQty, @entryPrice, @initialStop, @stop, @targets, 0, @leverage, 0, @signalId, @actorKind, @actorId,
-        @openedAt, NULL, NULL, 0, 0, @entryPrice, 'open')`,
+        break_even_locked, signal_id, strategy, actor_kind, actor_id, opened_at, closed_at, close_reason, realized_pnl, fees, last_price, status)
+       VALUES (@id, @mode, @symbol, @side, @qty, @initialQty, @entryPrice, @initialStop, @stop, @targets, 0, @leverage, 0, @signalId,
+        (SELECT strategy FROM signals WHERE id = @signalId), @actorKind, @actorId, @openedAt, NULL, NULL, 0, 0, @entryPrice, 'open')`,
     );
     this.getStmt = db.prepare('SELECT * FROM positions WHERE id = ?');
     this.openBySymbolStmt = db.prepare(`SELECT * FROM positions WHERE mode = ? AND symbol = ? AND status = 'open'`);
@@ -84,8 +84,7 @@ export class PositionsRepo {
     );
     this.closedSinceStmt = db.prepare(`SELECT * FROM positions WHERE mode = ? AND status = 'closed' AND closed_at >= ? ORDER BY closed_at`);
     this.closedOfStrategyStmt = db.prepare(
-      `SELECT p.* FROM positions p JOIN signals s ON s.id = p.signal_id
-       WHERE p.mode = ? AND p.status = 'closed' AND s.strategy = ? ORDER BY p.closed_at DESC, p.rowid DESC LIMIT ?`,
+      `SELECT * FROM positions WHERE mode = ? AND status = 'closed' AND strategy = ? ORDER BY closed_at DESC, rowid DESC LIMIT ?`,
     );
     this.lastPriceStmt = db.prepare(`UPDATE positions SET last_price = ? WHERE mode = ? AND symbol = ? AND status = 'open'`);
     this.realizedStmt = db.prepare('SELECT COALESCE(SUM(realized_pnl - fees), 0) AS net FROM positions WHERE mode = ?');

@@ -2,7 +2,11 @@
 // closed positions of the mode opened from a signal of the strategy, the last N by close time, oldest
 // first, ties in close time kept in the order the positions were written.
 import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { createStore, openDb, type Db, type Store } from '../../engine/index.ts';
+import { MIGRATIONS } from '../../engine/store/migrations.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { signalRow } from '../helpers/signal-row.ts';
 
 const open: Db[] = [];
@@ -89,5 +93,43 @@ describe('PositionsRepo.closedOfStrategy', () => {
     // The same window the desk used to cut from closedSince (filter by strategy, keep the last N).
     const before = store.positions.closedSince('paper', 0).map((p) => p.id).slice(-2);
     expect(ids(2)).toEqual(before);
+  });
+
+  it('a database from before positions carried their strategy is migrated: its closes count, read off the index', async () => {
+    const dir = tempDir('desk-v3-');
+    const path = join(dir, 'desk.db');
+    const raw = new Database(path);
+    raw.pragma('journal_mode = WAL');
+    for (const m of MIGRATIONS.slice(0, 3)) raw.exec(m);
+    raw.pragma('user_version = 3');
+    raw.close();
+    // Rows as a v3 build wrote them (no strategy column yet), with plain SQL.
+    const v3 = new Database(path);
+    const sig = v3.prepare(
+      `INSERT INTO signals (id, symbol, interval, side, strategy, score, score_parts, entry, stop, targets, bar_time, created_at, expires_at, status, stage, regime)
+       VALUES (?, 'AUSDT', '60', 'long', ?, 6, '[]', 100, 90, '[110]', 1, 1, 2, 'executed', 'live', 'trend')`,
+    );
+    const pos = v3.prepare(
+      `INSERT INTO positions (id, mode, symbol, side, qty, initial_qty, entry_price, initial_stop, stop, targets, targets_hit, leverage,
+        break_even_locked, signal_id, actor_kind, actor_id, opened_at, closed_at, close_reason, realized_pnl, fees, last_price, status)
+       VALUES (?, 'paper', ?, 'long', 0, 1, 100, 90, 90, '[110]', 0, 1, 0, ?, 'rpc', 'x', 0, ?, 'target', 1, 0, 100, 'closed')`,
+    );
+    sig.run('s-old-1', 'grid');
+    sig.run('s-old-2', 'other');
+    pos.run('p-old-1', 'AUSDT', 's-old-1', 100);
+    pos.run('p-old-2', 'BUSDT', 's-old-2', 200);
+    v3.close();
+    const { db, fromVersion } = await openDb(path);
+    open.push(db);
+    expect(fromVersion).toBe(3);
+    const store = createStore(db);
+    position(store, 'g-new', addSignal(store, 'grid'), 300);
+    expect(store.positions.closedOfStrategy('paper', 'grid', 10).map((r) => r.id)).toEqual(['p-old-1', 'g-new']);
+    expect(store.positions.closedOfStrategy('paper', 'other', 10).map((r) => r.id)).toEqual(['p-old-2']);
+    const plan = db
+      .prepare(`EXPLAIN QUERY PLAN SELECT * FROM positions WHERE mode = 'paper' AND status = 'closed' AND strategy = 'grid' ORDER BY closed_at DESC, rowid DESC LIMIT 5`)
+      .all() as { detail: string }[];
+    expect(plan.map((r) => r.detail).join(' | ')).toMatch(/USING INDEX positions_strategy_closed/);
+    expect(plan.map((r) => r.detail).join(' | ')).not.toMatch(/TEMP B-TREE/);
   });
 });
