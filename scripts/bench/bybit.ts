@@ -19,13 +19,14 @@
 // desk runs in its own process started with the node flags of package.json's "start" (its
 // production heap sizing), the fake in another. Also the desk's own onBar cost per bar (the feed's
 // handler, timed around the await), closed kline → onBar done for every bar, signal or not, and the
-// desk's main-thread CPU per round (Linux schedstat). Between rounds (untimed) a trader keeps 5 paper
-// positions open; the fake's per-symbol stamps are fetched after each burst, not during it.
+// desk's main-thread CPU per round and that of its other threads (V8's compiler, Linux schedstat).
+// Between rounds (untimed) a trader keeps 5 paper positions open; the fake's per-symbol stamps are
+// fetched after each burst, not during it, and every round's numbers are worked out after the last.
 // `--desk-live` runs the desk in DESK_MODE=live on the fake's private API instead. Other engineers
 // share this 2-core machine: read the load lines.
 // Run: `npx tsx scripts/bench/bybit.ts [--feed|--desk|--desk-live] [--correlated]` (BENCH_DIAG=1:
-// per-round lines on stderr; BENCH_DESK_NODE_FLAGS: extra node flags for the desk's process) → JSON
-// lines {name, value, unit, reference, ratio}.
+// per-round lines on stderr, written after the last round; BENCH_DESK_NODE_FLAGS: extra node flags
+// for the desk's process) → JSON lines {name, value, unit, reference, ratio}.
 import { fork, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -265,14 +266,42 @@ async function startFakeChild(correlated = false): Promise<FakeChild> {
 
 const load1 = (): number => round(loadavg()[0] ?? NaN);
 
+/** CPU time and run-queue wait of one thread, ms (Linux schedstat). */
+interface Sched {
+  cpuMs: number;
+  waitMs: number;
+}
+
 /**
  * This process's main thread: ms on a CPU and ms ready to run but waiting for one, since it started
  * (Linux /proc schedstat, ns resolution); null where there is no such file.
  */
-function mainThreadSched(): { cpuMs: number; waitMs: number } | null {
+function mainThreadSched(): Sched | null {
   try {
     const [cpu, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ');
     return { cpuMs: Number(cpu) / 1e6, waitMs: Number(wait) / 1e6 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU ms, since they started, of every thread of this process but the main one: V8's compiler thread
+ * (the desk runs with --v8-pool-size=1, so one), libuv's pool, the loader's thread; on 2 cores they take
+ * a CPU from the main thread or the fake. Null where there is no /proc.
+ */
+function otherThreadsCpuMs(): number | null {
+  try {
+    let ns = 0;
+    for (const t of readdirSync('/proc/self/task')) {
+      if (Number(t) === process.pid) continue;
+      try {
+        ns += Number(readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // a thread that ended between the listing and the read
+      }
+    }
+    return ns / 1e6;
   } catch {
     return null;
   }
@@ -443,7 +472,6 @@ async function measureDesk(mode: DeskMode, withPositions: boolean, markets: Mark
       done++;
       wait.poke();
       if (!measuring || i < 0) return;
-      onBarMs.push(t1 - t0);
       costAt[i] = t1 - t0;
       doneAt[i] = performance.timeOrigin + t1;
     }, onIdle);
@@ -476,8 +504,73 @@ async function measureDesk(mode: DeskMode, withPositions: boolean, markets: Mark
       if (r) executed++;
     }
   };
-  try {
-    await rt.desk.start();
+  const bgCpuPerRound: number[] = [];
+  let exitsThisRound = 0;
+  const countExits = rt.desk.subscribe((ev) => {
+    if (ev.type === 'position.closed') exitsThisRound++;
+  });
+  /** What one measured round left behind, copied as it ended; worked through after the last round. */
+  interface RoundTrace {
+    r: number;
+    stepped: { publishMs: number; at: number[] | null };
+    cpu: NodeJS.CpuUsage;
+    main0: Sched | null;
+    main1: Sched | null;
+    bg: number | null;
+    startAt: Float64Array;
+    doneAt: Float64Array;
+    costAt: Float64Array;
+    signalAt: [number, number][];
+    exits: number;
+    open: number;
+  }
+  const traces: RoundTrace[] = [];
+  /** One measured round's numbers, from its trace. */
+  function record(k: RoundTrace): void {
+    const { r, stepped, cpu, main0, main1, bg, startAt, doneAt, costAt, signalAt } = k;
+    cpuPerRound.push((cpu.user + cpu.system) / 1000);
+    if (main0 && main1) {
+      mainCpuPerRound.push(main1.cpuMs - main0.cpuMs);
+      mainWaitPerRound.push(main1.waitMs - main0.waitMs);
+    }
+    if (bg !== null) bgCpuPerRound.push(bg);
+    const at = stepped.at ?? [];
+    publish.push(stepped.publishMs);
+    for (let i = 0; i < SYMBOLS; i++) {
+      if (at[i] === undefined) continue;
+      if (!Number.isNaN(doneAt[i]!)) toDone.push(doneAt[i]! - at[i]);
+      if (!Number.isNaN(startAt[i]!)) toStart.push(startAt[i]! - at[i]);
+      if (!Number.isNaN(costAt[i]!)) onBarMs.push(costAt[i]!);
+    }
+    if (process.env.BENCH_DIAG) {
+      const buckets = new Array<number>(10).fill(0);
+      for (let i = 0; i < SYMBOLS; i++) if (!Number.isNaN(startAt[i]!) && at[i] !== undefined) buckets[Math.floor(i / 20)]! += (startAt[i]! - at[i]) / 20;
+      const sig = signalAt.map(([i, t]) => t - at[i]!);
+      const costs = [...costAt].filter((x) => !Number.isNaN(x));
+      const sched = main0 && main1 ? `main thread cpu ${(main1.cpuMs - main0.cpuMs).toFixed(1)} ms, run-queue wait ${(main1.waitMs - main0.waitMs).toFixed(1)} ms, ` : '';
+      process.stderr.write(
+        `round ${r}: publish ${stepped.publishMs.toFixed(1)} ms, mean kline→onBar start by position/20: ${buckets.map((x) => x.toFixed(1)).join(' ')}; ` +
+          `${sig.length} signals, slowest ${sig.length ? Math.max(...sig).toFixed(1) : '-'} ms; onBar sum ${costs.reduce((a, b) => a + b, 0).toFixed(1)} ms, max ${Math.max(...costs).toFixed(2)} ms; ` +
+          `${sched}other threads cpu ${bg === null ? '-' : bg.toFixed(1)} ms; ${k.exits} positions closed\n`,
+      );
+    }
+    for (const [i, t] of signalAt) {
+      const cost = costAt[i]!;
+      if (!Number.isNaN(cost)) onSignalBarMs.push(cost);
+      if (at[i] === undefined) continue;
+      signals++;
+      toSignal.push(t - at[i]);
+    }
+    signalsPerRound.push(signalAt.length);
+    openPerRound.push(k.open);
+  }
+
+  /**
+   * Plays every round. A short function of its own: V8 optimizes the function an await resumes, and
+   * while this loop lived in measureDesk its compiles (about 75 ms each, twice in the measured rounds)
+   * ran on the desk's one compiler thread beside the bursts.
+   */
+  async function play(): Promise<void> {
     for (let r = 0; r < DESK_WARMUP_ROUNDS + DESK_ROUNDS; r++) {
       const target = done + SYMBOLS;
       measuring = r >= DESK_WARMUP_ROUNDS;
@@ -486,56 +579,52 @@ async function measureDesk(mode: DeskMode, withPositions: boolean, markets: Mark
       startAt.fill(NaN);
       signalAt = [];
       costAt.fill(NaN);
+      exitsThisRound = 0;
       const cpu0 = process.cpuUsage();
       const main0 = mainThreadSched();
+      const bg0 = otherThreadsCpuMs();
       fake.push();
       await wait.until(() => done >= target, 30_000);
       // The last bars' signals are announced when the desk's group commit runs (at the latest setImmediate).
       await new Promise((r) => setImmediate(r));
       const cpu = process.cpuUsage(cpu0);
       const main1 = mainThreadSched();
+      const bg1 = otherThreadsCpuMs();
       // Between rounds (untimed), a trader keeps the book at RISK_MAX_POSITIONS open positions, so the
       // exits, marks and breaker checks of the closed-bar path run for real positions.
       const stepped = await fake.stamps();
       if (withPositions) await fillBook();
       if (!measuring) continue;
-      cpuPerRound.push((cpu.user + cpu.system) / 1000);
-      if (main0 && main1) {
-        mainCpuPerRound.push(main1.cpuMs - main0.cpuMs);
-        mainWaitPerRound.push(main1.waitMs - main0.waitMs);
-      }
-      const at = stepped.at ?? [];
-      publish.push(stepped.publishMs);
-      for (let i = 0; i < SYMBOLS; i++) {
-        if (at[i] === undefined) continue;
-        if (!Number.isNaN(doneAt[i]!)) toDone.push(doneAt[i]! - at[i]);
-        if (!Number.isNaN(startAt[i]!)) toStart.push(startAt[i]! - at[i]);
-      }
-      if (process.env.BENCH_DIAG) {
-        const buckets = new Array<number>(10).fill(0);
-        for (let i = 0; i < SYMBOLS; i++) if (!Number.isNaN(startAt[i]!) && at[i] !== undefined) buckets[Math.floor(i / 20)]! += (startAt[i]! - at[i]) / 20;
-        const sig = signalAt.map(([i, t]) => t - at[i]!);
-        process.stderr.write(
-          `round ${r}: publish ${stepped.publishMs.toFixed(1)} ms, mean kline→onBar start by position/20: ${buckets.map((x) => x.toFixed(1)).join(' ')}; ` +
-            `${sig.length} signals, slowest ${sig.length ? Math.max(...sig).toFixed(1) : '-'} ms; onBar sum ${onBarMs.slice(-SYMBOLS).reduce((a, b) => a + b, 0).toFixed(1)} ms, max ${Math.max(...onBarMs.slice(-SYMBOLS)).toFixed(2)} ms\n`,
-        );
-      }
-      for (const [i, t] of signalAt) {
-        const cost = costAt[i]!;
-        if (!Number.isNaN(cost)) onSignalBarMs.push(cost);
-        if (at[i] === undefined) continue;
-        signals++;
-        toSignal.push(t - at[i]);
-      }
-      signalsPerRound.push(signalAt.length);
-      openPerRound.push(rt.store.positions.openAll(rt.broker.mode).length);
+      // Kept as they are and worked through after the last round: the bench's own arithmetic stays
+      // out of the desk's process while it runs (V8 compiled and recompiled it there, beside the bursts).
+      traces.push({
+        r,
+        stepped,
+        cpu,
+        main0,
+        main1,
+        bg: bg0 !== null && bg1 !== null ? bg1 - bg0 : null,
+        startAt: startAt.slice(),
+        doneAt: doneAt.slice(),
+        costAt: costAt.slice(),
+        signalAt,
+        exits: exitsThisRound,
+        open: rt.store.positions.openCount(rt.broker.mode),
+      });
     }
+  }
+
+  try {
+    await rt.desk.start();
+    await play();
     loads.push(load1());
+    for (const k of traces) record(k);
     const feed = rt.feed as typeof rt.feed & { stats?: () => { series: Record<string, { refilled: number; duplicates: number }> } };
     const gaps = feed.stats ? Object.values(feed.stats().series).reduce((n, s) => n + s.refilled + s.duplicates, 0) : 0;
     if (gaps !== 0) throw new Error(`bench: ${gaps} bars were refilled or duplicated; the measurement is not clean`);
   } finally {
     unsubscribe();
+    countExits();
     try {
       await rt.close();
     } finally {
@@ -543,7 +632,7 @@ async function measureDesk(mode: DeskMode, withPositions: boolean, markets: Mark
       rmSync(dbDir, { recursive: true, force: true });
     }
   }
-  for (const xs of [onBarMs, onSignalBarMs, toDone, toStart, toSignal, publish, cpuPerRound, mainCpuPerRound, mainWaitPerRound]) xs.sort((a, b) => a - b);
+  for (const xs of [onBarMs, onSignalBarMs, toDone, toStart, toSignal, publish, cpuPerRound, mainCpuPerRound, mainWaitPerRound, bgCpuPerRound]) xs.sort((a, b) => a - b);
   const pre = markets === 'correlated' ? 'bybit.desk.correlated.' : 'bybit.desk.';
   const target = (name: string, v: number, ref: number): BenchLine => ({ name: name.replace('bybit.desk.', pre), value: round(v), unit: 'ms', reference: ref, ratio: round(v / ref) });
   const plain = (name: string, v: number, unit = 'ms'): BenchLine => ({ name: name.replace('bybit.desk.', pre), value: round(v), unit, reference: null, ratio: null });
@@ -576,6 +665,8 @@ async function measureDesk(mode: DeskMode, withPositions: boolean, markets: Mark
     plain('bybit.desk.main_thread_cpu_per_round.p99', pct(mainCpuPerRound, 99)),
     plain('bybit.desk.main_thread_runqueue_wait_per_round.p50', pct(mainWaitPerRound, 50)),
     plain('bybit.desk.main_thread_runqueue_wait_per_round.p99', pct(mainWaitPerRound, 99)),
+    plain('bybit.desk.other_threads_cpu_per_round.mean', bgCpuPerRound.length ? bgCpuPerRound.reduce((a, b) => a + b, 0) / bgCpuPerRound.length : NaN),
+    plain('bybit.desk.other_threads_cpu_per_round.p99', pct(bgCpuPerRound, 99)),
     plain('bybit.desk.bars_measured', onBarMs.length, 'bars'),
     plain('bybit.desk.open_positions_per_round.p50', pct(openPerRound.sort((a, b) => a - b), 50), 'positions'),
     plain('bybit.desk.entries_executed', executed, 'orders'),
