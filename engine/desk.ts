@@ -295,7 +295,14 @@ export class Desk implements DeskApi {
       if (bar.interval === this.finest) {
         // Most symbols hold nothing: their bar skips the position work (and its allocations).
         const held = store.positions.openOn(broker.mode, bar.symbol) !== null;
-        if (held) store.positions.markPrice(broker.mode, bar.symbol, bar.close);
+        if (held) {
+          // Every read sees the mark now (the breaker's balance, the exits below); its row is written
+          // with the burst's group commit rather than in a commit of its own per held symbol.
+          const mode = broker.mode;
+          const symbol = bar.symbol;
+          store.positions.stageMark(mode, symbol, bar.close);
+          this.barWrites.add(`mark|${symbol}`, () => store.positions.writeStagedMark(mode, symbol) ?? undefined, false);
+        }
         const exitsDone = broker.onBar(bar);
         if (exitsDone) await exitsDone;
         if (held) {

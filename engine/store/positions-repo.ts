@@ -62,6 +62,8 @@ export class PositionsRepo {
   private generation = 0;
   private memoKey = { generation: -1, dataVersion: -1 };
   private readonly memo = new Map<string, ModeMemo>();
+  /** Marks taken by stageMark and not yet committed, by mode, then symbol: every read here applies them. */
+  private readonly staged = new Map<string, Map<string, number>>();
 
   /** Prepares the statements on `db`. */
   constructor(private readonly db: Db) {
@@ -112,8 +114,22 @@ export class PositionsRepo {
     const m = this.memoOf(mode);
     if (m?.open) return m.open;
     const rows = (this.openStmt.all(mode) as RawPosition[]).map(toRow);
+    for (const p of rows) this.applyStaged(p);
     if (m && !this.db.inTransaction) m.open = rows;
     return rows;
+  }
+
+  /** Gives an open row read from the database the mark staged for it, if any; returns the row. */
+  private applyStaged(p: PositionRow): PositionRow {
+    if (p.status !== 'open') return p;
+    const price = this.staged.get(p.mode)?.get(p.symbol);
+    if (price !== undefined) p.lastPrice = price;
+    return p;
+  }
+
+  /** Forgets the staged mark of `symbol` (a position opened or closed there: its row says what is true). */
+  private dropStaged(mode: string, symbol: string): void {
+    this.staged.get(mode)?.delete(symbol);
   }
 
   /** Opens a position; throws SQLITE_CONSTRAINT_UNIQUE if one is already open on the symbol. */
@@ -134,19 +150,20 @@ export class PositionsRepo {
   }): void {
     this.generation++;
     this.insertStmt.run({ ...p, initialQty: p.qty, initialStop: p.stop, targets: JSON.stringify(p.targets) });
+    this.dropStaged(p.mode, p.symbol);
   }
 
   /** One position or null. */
   get(id: string): PositionRow | null {
     const r = this.getStmt.get(id) as RawPosition | undefined;
-    return r ? toRow(r) : null;
+    return r ? this.applyStaged(toRow(r)) : null;
   }
 
   /** The open position on `symbol` in `mode`, or null. */
   openOn(mode: string, symbol: string): PositionRow | null {
     if (this.db.inTransaction) {
       const r = this.openBySymbolStmt.get(mode, symbol) as RawPosition | undefined;
-      return r ? toRow(r) : null;
+      return r ? this.applyStaged(toRow(r)) : null;
     }
     for (const p of this.openRows(mode)) if (p.symbol === symbol) return copyRow(p);
     return null;
@@ -169,7 +186,7 @@ export class PositionsRepo {
 
   /** Positions of `mode` filtered by status, newest first. */
   list(mode: string, status: 'open' | 'closed' | 'all', limit: number): PositionRow[] {
-    return (this.listStmt.all(mode, status, status, limit) as RawPosition[]).map(toRow);
+    return (this.listStmt.all(mode, status, status, limit) as RawPosition[]).map((r) => this.applyStaged(toRow(r)));
   }
 
   /** Writes back the mutable fields of `p`. */
@@ -190,6 +207,7 @@ export class PositionsRepo {
       closedAt: p.closedAt,
       closeReason: p.closeReason,
     });
+    if (p.status !== 'open') this.dropStaged(p.mode, p.symbol);
   }
 
   /** Positions of `mode` closed at or after `since`, oldest first. */
@@ -204,6 +222,7 @@ export class PositionsRepo {
 
   /** Marks the last seen price on the open position of `symbol` (for unrealized PnL). */
   markPrice(mode: string, symbol: string, price: number): void {
+    this.dropStaged(mode, symbol);
     if (this.db.inTransaction) {
       this.generation++;
       this.lastPriceStmt.run(price, mode, symbol);
@@ -213,6 +232,35 @@ export class PositionsRepo {
     if (!open) return; // no open row on the symbol: the UPDATE would change nothing
     this.lastPriceStmt.run(price, mode, symbol);
     open.lastPrice = price; // the remembered row now says what the database says
+  }
+
+  /**
+   * Marks the last seen price on the open position of `symbol` for every read of this repo at once,
+   * and leaves the row's UPDATE to writeStagedMark (the closed-bar path's group commit), so a burst
+   * of bars does not pay one SQLite commit per held symbol. A crash before that commit loses only
+   * the mark, which the symbol's next bar sets again. Never throws.
+   */
+  stageMark(mode: string, symbol: string, price: number): void {
+    let bySymbol = this.staged.get(mode);
+    if (!bySymbol) this.staged.set(mode, (bySymbol = new Map()));
+    bySymbol.set(symbol, price);
+    const open = this.memo.get(mode)?.open;
+    if (open) for (const p of open) if (p.symbol === symbol) p.lastPrice = price;
+  }
+
+  /**
+   * Writes the staged mark of `symbol` (inside the caller's transaction) and returns what forgets it
+   * once that transaction is committed, so a rolled-back batch leaves the mark staged; null when
+   * nothing is staged. Throws what the UPDATE throws.
+   */
+  writeStagedMark(mode: string, symbol: string): (() => void) | null {
+    const price = this.staged.get(mode)?.get(symbol);
+    if (price === undefined) return null;
+    this.lastPriceStmt.run(price, mode, symbol);
+    return () => {
+      const bySymbol = this.staged.get(mode);
+      if (bySymbol?.get(symbol) === price) bySymbol.delete(symbol);
+    };
   }
 
   /** Sum of realized PnL net of fees over every position of `mode` (open ones included). */

@@ -210,3 +210,54 @@ describe('execute() and bar writes still queued', () => {
     expect(store.db.prepare('SELECT COUNT(*) FROM orders WHERE signal_id = ?').pluck().get(sig.id)).toBe(0);
   });
 });
+
+describe('marks of held symbols on the closed-bar path', () => {
+  it('a held bar marks the position for every read at once; the row has the mark once the burst is committed', async () => {
+    const path = tmpDbPath();
+    const config = testConfig({ DESK_WARMUP_BARS: '300', DESK_DB: path });
+    const clock = new ManualClock(TEST_START);
+    const inner: ReplayFeed = createReplayFeed({ ...replayOptionsOf(config), clock, autoplay: false });
+    const finest = [...config.DESK_INTERVALS].sort((a, b) => intervalMs(a) - intervalMs(b))[0]!;
+    // The real replay feed; the test reads the desk between a held bar and the end of its burst.
+    let held: string | null = null;
+    let duringBar: { close: number; seen: number | null; before: number | null; after: number | null } | null = null;
+    const feed: MarketFeed = {
+      ...inner,
+      start: (onBar, onIdle) =>
+        inner.start(async (bar) => {
+          const mine = bar.symbol === held && bar.interval === finest && runtime ? runtime.store.positions.openOn(runtime.broker.mode, bar.symbol) : null;
+          const before = mine ? lastPriceOnFile(mine.id) : null;
+          await onBar(bar);
+          const p = mine ? runtime!.store.positions.openOn(runtime!.broker.mode, bar.symbol) : null;
+          if (p) duringBar = { close: bar.close, seen: p.lastPrice, before, after: lastPriceOnFile(p.id) };
+        }, onIdle),
+    };
+    runtime = await composeDesk(config, { clock, logger: silentLogger, feed });
+    await runtime.desk.start();
+    const { desk, store } = runtime;
+    const file = new Database(path, { readonly: true });
+    readers.push(file);
+    const lastPriceStmt = file.prepare('SELECT last_price FROM positions WHERE id = ?').pluck();
+    const lastPriceOnFile = (id: string) => (lastPriceStmt.get(id) as number | null | undefined) ?? null;
+
+    let s: Signal | undefined;
+    for (let k = 0; k < 200_000 && !s; k++) {
+      s = store.signals.listLive(clock.now(), null, 200).find((x) => x.stage === 'live' && inner.quote(x.symbol) !== null);
+      if (!s && (await inner.step(1)) === 0) break;
+    }
+    expect(s).toBeDefined();
+    await desk.execute(trader, { signalId: s!.id });
+    const pos = store.positions.openOn(runtime.broker.mode, s!.symbol)!;
+    held = s!.symbol;
+    // Bars one by one until one of the held symbol's finest series marks the (still open) position.
+    for (let k = 0; k < 10_000 && !duringBar; k++) expect(await inner.step(1)).toBe(1);
+    const at = duringBar as unknown as { close: number; seen: number | null; before: number | null; after: number | null };
+    expect(at.seen).toBe(at.close); // the desk's own reads (breaker, exits, /positions) see it at once
+    expect(at.after).toBe(at.before); // the row is written with the burst's commit, not by the bar itself
+    // The step resolved after the feed's idle call: the burst, and the mark with it, is committed.
+    const now = store.positions.get(pos.id)!;
+    if (now.status === 'open') expect(lastPriceOnFile(pos.id)).toBe(at.close);
+    const listed = await desk.listPositions(trader, { status: 'open' });
+    for (const p of listed.positions) if (p.id === pos.id) expect(p.lastPrice).toBe(at.close);
+  });
+});

@@ -149,3 +149,59 @@ describe('SignalsRepo expiry bounds', () => {
     expect(desk.signals.expire(9_000).sort()).toEqual(['a', 'y']);
   });
 });
+
+describe('PositionsRepo staged marks (the closed-bar path marks held symbols, written with its group commit)', () => {
+  it('every read sees a staged mark at once; the row has it once the batch that wrote it commits', async () => {
+    const [desk, other] = await files.twoStores();
+    desk.positions.open(position('p1', 'ETHUSDT'));
+    desk.positions.openAll('paper'); // remembered
+    desk.positions.stageMark('paper', 'ETHUSDT', 97);
+    expect(desk.positions.openAll('paper')[0]?.lastPrice).toBe(97);
+    expect(desk.positions.openOn('paper', 'ETHUSDT')?.lastPrice).toBe(97);
+    expect(desk.positions.get('p1')?.lastPrice).toBe(97);
+    expect(desk.positions.list('paper', 'open', 10)[0]?.lastPrice).toBe(97);
+    // Not yet in the database: another connection still reads the entry price.
+    expect(other.positions.get('p1')?.lastPrice).toBe(100);
+    // A write on the same connection drops the memo: rows read again still carry the staged mark.
+    desk.positions.open(position('p2', 'BTCUSDT', 2));
+    expect(desk.positions.openOn('paper', 'ETHUSDT')?.lastPrice).toBe(97);
+    desk.tx(() => desk.positions.openOn('paper', 'ETHUSDT')?.lastPrice === 97 || expect.fail('inside a transaction too'));
+    const forget = desk.tx(() => desk.positions.writeStagedMark('paper', 'ETHUSDT'));
+    forget?.();
+    await nextTurn();
+    expect(other.positions.get('p1')?.lastPrice).toBe(97);
+    expect(desk.positions.writeStagedMark('paper', 'ETHUSDT')).toBeNull();
+  });
+
+  it('a batch rolled back leaves the mark staged, and the next batch writes it', async () => {
+    const [desk, other] = await files.twoStores();
+    desk.positions.open(position('p1', 'ETHUSDT'));
+    desk.positions.stageMark('paper', 'ETHUSDT', 96);
+    expect(() =>
+      desk.tx(() => {
+        desk.positions.writeStagedMark('paper', 'ETHUSDT');
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(desk.positions.openOn('paper', 'ETHUSDT')?.lastPrice).toBe(96);
+    desk.tx(() => desk.positions.writeStagedMark('paper', 'ETHUSDT'))?.();
+    await nextTurn();
+    expect(other.positions.get('p1')?.lastPrice).toBe(96);
+  });
+
+  it('a mark staged for a position that then closed never reaches the next position on the symbol', async () => {
+    const [desk] = await files.twoStores();
+    desk.positions.open(position('p1', 'ETHUSDT'));
+    desk.positions.stageMark('paper', 'ETHUSDT', 80);
+    const p = desk.positions.get('p1')!;
+    desk.positions.save({ ...p, qty: 0, status: 'closed', closedAt: 5, closeReason: 'stop', lastPrice: 80 });
+    expect(desk.positions.writeStagedMark('paper', 'ETHUSDT')).toBeNull();
+    desk.positions.open({ ...position('p2', 'ETHUSDT', 6), entryPrice: 120 });
+    expect(desk.positions.openOn('paper', 'ETHUSDT')?.lastPrice).toBe(120);
+    // A newer staged mark is written over a save that carried an older one.
+    desk.positions.stageMark('paper', 'ETHUSDT', 121);
+    const q = desk.positions.get('p2')!;
+    desk.positions.save({ ...q, lastPrice: 119, stop: 110 });
+    expect(desk.positions.openOn('paper', 'ETHUSDT')).toMatchObject({ lastPrice: 121, stop: 110 });
+  });
+});
