@@ -620,7 +620,7 @@ export class Desk implements DeskApi {
     const gates = this.stageGates();
     return {
       strategies: this.stages().map((s) => {
-        const rets = this.d.store.positions.closedOfStrategy(mode, s.name).map((p) => p.realizedPnl - p.fees);
+        const rets = this.d.store.positions.closedTradesOfStrategy(mode, s.name).map((t) => t.net);
         const { mean, sd } = meanSd(rets);
         const live = evaluateGates(this.liveReturns(s.name), gates);
         const verdict = s.stage === 'live' ? live : this.promotionVerdict(s.name);
@@ -709,8 +709,8 @@ export class Desk implements DeskApi {
   private liveReturns(name: string): number[] {
     const { store, broker } = this.d;
     return store.positions
-      .closedOfStrategy(broker.mode, name, this.d.config.STRATEGY_PROMOTE_MIN_TRADES)
-      .map((p) => (p.entryPrice * p.initialQty > 0 ? ((p.realizedPnl - p.fees) / (p.entryPrice * p.initialQty)) * 100 : 0));
+      .closedTradesOfStrategy(broker.mode, name, this.d.config.STRATEGY_PROMOTE_MIN_TRADES)
+      .map((t) => (t.notional > 0 ? (t.net / t.notional) * 100 : 0));
   }
 
   private promotionVerdict(name: string): GateVerdict {

@@ -33,6 +33,15 @@ interface RawPosition {
   status: string;
 }
 
+/** A closed position as a strategy's track record counts it. */
+export interface ClosedTrade {
+  id: string;
+  /** Realized PnL net of fees, USDT. */
+  net: number;
+  /** Entry price × the quantity first filled, USDT. */
+  notional: number;
+}
+
 /** What the repo remembers per mode between writes: the open rows (oldest first) and the realized net. */
 interface ModeMemo {
   open: PositionRow[] | null;
@@ -86,7 +95,8 @@ export class PositionsRepo {
     );
     this.closedSinceStmt = db.prepare(`SELECT * FROM positions WHERE mode = ? AND status = 'closed' AND closed_at >= ? ORDER BY closed_at`);
     this.closedOfStrategyStmt = db.prepare(
-      `SELECT * FROM positions WHERE mode = ? AND status = 'closed' AND strategy = ? ORDER BY closed_at DESC, rowid DESC LIMIT ?`,
+      `SELECT id, realized_pnl - fees AS net, entry_price * initial_qty AS notional FROM positions
+       WHERE mode = ? AND status = 'closed' AND strategy = ? ORDER BY closed_at DESC, rowid DESC LIMIT ?`,
     );
     this.lastPriceStmt = db.prepare(`UPDATE positions SET last_price = ? WHERE mode = ? AND symbol = ? AND status = 'open'`);
     this.realizedStmt = db.prepare('SELECT COALESCE(SUM(realized_pnl - fees), 0) AS net FROM positions WHERE mode = ?');
@@ -215,9 +225,13 @@ export class PositionsRepo {
     return (this.closedSinceStmt.all(mode, since) as RawPosition[]).map(toRow);
   }
 
-  /** The last `limit` (default: all) positions of `mode` closed that were opened from a signal of `strategy`, oldest first (one indexed query). */
-  closedOfStrategy(mode: string, strategy: string, limit = -1): PositionRow[] {
-    return (this.closedOfStrategyStmt.all(mode, strategy, limit) as RawPosition[]).map(toRow).reverse();
+  /**
+   * The last `limit` (default: all) positions of `mode` closed that were opened from a signal of
+   * `strategy`, oldest first, as their net results (one indexed query, no whole rows: auto-demotion
+   * reads 30 of them on every close).
+   */
+  closedTradesOfStrategy(mode: string, strategy: string, limit = -1): ClosedTrade[] {
+    return (this.closedOfStrategyStmt.all(mode, strategy, limit) as ClosedTrade[]).reverse();
   }
 
   /** Marks the last seen price on the open position of `symbol` (for unrealized PnL). */

@@ -1,4 +1,4 @@
-// PositionsRepo.closedOfStrategy (the window the desk's auto-demotion judges a live strategy on): only
+// PositionsRepo.closedTradesOfStrategy (the window the desk's auto-demotion judges a live strategy on): only
 // closed positions of the mode opened from a signal of the strategy, the last N by close time, oldest
 // first, ties in close time kept in the order the positions were written.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -48,12 +48,12 @@ function position(store: Store, id: string, signalId: string | null, closedAt: n
   });
   if (closedAt !== null) {
     const p = store.positions.get(id)!;
-    store.positions.save({ ...p, qty: 0, status: 'closed', closedAt, closeReason: 'target', realizedPnl: closedAt / 100 });
+    store.positions.save({ ...p, qty: 0, status: 'closed', closedAt, closeReason: 'target', realizedPnl: closedAt / 100, fees: 1 });
   }
   return id;
 }
 
-describe('PositionsRepo.closedOfStrategy', () => {
+describe('PositionsRepo.closedTradesOfStrategy', () => {
   it("returns only the strategy's closed positions in the mode, the last N, oldest first", async () => {
     const store = await memStore();
     // Written out of close-time order on purpose.
@@ -69,16 +69,17 @@ describe('PositionsRepo.closedOfStrategy', () => {
     position(store, 'o2', addSignal(store, 'other'), 600);
 
     const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
-    expect(ids(store.positions.closedOfStrategy('paper', 'grid', 3))).toEqual(['g3', 'g4', 'g5']);
-    expect(ids(store.positions.closedOfStrategy('paper', 'grid', 100))).toEqual(['g1', 'g2', 'g3', 'g4', 'g5']);
-    expect(ids(store.positions.closedOfStrategy('paper', 'grid', 1))).toEqual(['g5']);
-    expect(ids(store.positions.closedOfStrategy('paper', 'other', 5))).toEqual(['o1', 'o2']);
-    expect(ids(store.positions.closedOfStrategy('live', 'grid', 5))).toEqual(['glive']);
-    expect(store.positions.closedOfStrategy('paper', 'nobody', 5)).toEqual([]);
-    // Whole rows, as closedSince gives them.
-    const last = store.positions.closedOfStrategy('paper', 'grid', 1)[0]!;
-    expect(last).toEqual(store.positions.closedSince('paper', 500).find((p) => p.id === 'g5'));
-    expect(last).toMatchObject({ status: 'closed', closedAt: 500, realizedPnl: 5, signalId: expect.stringMatching(/^sig-/) });
+    expect(ids(store.positions.closedTradesOfStrategy('paper', 'grid', 3))).toEqual(['g3', 'g4', 'g5']);
+    expect(ids(store.positions.closedTradesOfStrategy('paper', 'grid', 100))).toEqual(['g1', 'g2', 'g3', 'g4', 'g5']);
+    expect(ids(store.positions.closedTradesOfStrategy('paper', 'grid', 1))).toEqual(['g5']);
+    expect(ids(store.positions.closedTradesOfStrategy('paper', 'other', 5))).toEqual(['o1', 'o2']);
+    expect(ids(store.positions.closedTradesOfStrategy('live', 'grid', 5))).toEqual(['glive']);
+    expect(store.positions.closedTradesOfStrategy('paper', 'nobody', 5)).toEqual([]);
+    // Net of fees and the entry notional, as the rows closedSince gives them.
+    const last = store.positions.closedTradesOfStrategy('paper', 'grid', 1)[0]!;
+    const row = store.positions.closedSince('paper', 500).find((p) => p.id === 'g5')!;
+    expect(last).toEqual({ id: 'g5', net: row.realizedPnl - row.fees, notional: row.entryPrice * row.initialQty });
+    expect(last).toEqual({ id: 'g5', net: 4, notional: 100 });
   });
 
   it('positions closed at the same time keep the order they were written in, also at the window edge', async () => {
@@ -87,7 +88,7 @@ describe('PositionsRepo.closedOfStrategy', () => {
     position(store, 'b', addSignal(store, 'grid'), 200);
     position(store, 'c', addSignal(store, 'grid'), 200);
     position(store, 'd', addSignal(store, 'grid'), 200);
-    const ids = (k: number) => store.positions.closedOfStrategy('paper', 'grid', k).map((r) => r.id);
+    const ids = (k: number) => store.positions.closedTradesOfStrategy('paper', 'grid', k).map((r) => r.id);
     expect(ids(4)).toEqual(['a', 'b', 'c', 'd']);
     expect(ids(2)).toEqual(['c', 'd']);
     // The same window the desk used to cut from closedSince (filter by strategy, keep the last N).
@@ -124,8 +125,8 @@ describe('PositionsRepo.closedOfStrategy', () => {
     expect(fromVersion).toBe(3);
     const store = createStore(db);
     position(store, 'g-new', addSignal(store, 'grid'), 300);
-    expect(store.positions.closedOfStrategy('paper', 'grid', 10).map((r) => r.id)).toEqual(['p-old-1', 'g-new']);
-    expect(store.positions.closedOfStrategy('paper', 'other', 10).map((r) => r.id)).toEqual(['p-old-2']);
+    expect(store.positions.closedTradesOfStrategy('paper', 'grid', 10).map((r) => r.id)).toEqual(['p-old-1', 'g-new']);
+    expect(store.positions.closedTradesOfStrategy('paper', 'other', 10).map((r) => r.id)).toEqual(['p-old-2']);
     const plan = db
       .prepare(`EXPLAIN QUERY PLAN SELECT * FROM positions WHERE mode = 'paper' AND status = 'closed' AND strategy = 'grid' ORDER BY closed_at DESC, rowid DESC LIMIT 5`)
       .all() as { detail: string }[];
