@@ -9,6 +9,7 @@ import type { DeskMetrics } from './metrics.ts';
 import type { Bar, Instrument, MarketFeed, Quote } from './market/types.ts';
 import type { SignalDraft, SignalSource } from './signal-source.ts';
 import type { Store } from './store/store.ts';
+import type { PositionRow } from './store/positions-repo.ts';
 import { KlineStore } from './market/kline-store.ts';
 import type { Actor, Interval, Role, Signal } from './schemas.ts';
 import {
@@ -874,7 +875,7 @@ export class Desk implements DeskApi {
     // The quote is asked for first, so that the checks below and the order row see one state of the
     // position; a close must not wait on, or fail with, the ticker request (see closeQuote).
     const seen = find();
-    const quote = seen && seen.mode === mode && seen.status === 'open' ? await this.closeQuote(seen.symbol) : null;
+    const quote = seen && seen.mode === mode && seen.status === 'open' ? await this.closeQuote(seen) : null;
     if (this.stopping) throw new DeskError('SHUTTING_DOWN');
     const pos = find();
     if (!pos || pos.mode !== mode) throw new DeskError('NOT_FOUND', { field: input.positionId ? 'positionId' : 'symbol' }, 'no such position');
@@ -1037,19 +1038,33 @@ export class Desk implements DeskApi {
   }
 
   /**
-   * The quote a close is recorded with: one taken now if the venue answers within CLOSE_QUOTE_WAIT_MS
-   * (a paper close, which fills at it, waits for it), else the last one seen. A reduce-only market
+   * The quote a close of `pos` is recorded with: one taken now if the venue answers within
+   * CLOSE_QUOTE_WAIT_MS (a paper close, which fills at it, waits for it), else the last one seen, else
+   * (no book on the venue: an empty bid or ask) the position's own last mark. A reduce-only market
    * close needs no price to be placed, and the kill switch or the breaker may have left closes as the
-   * only way out: a slow or failing ticker request must not hold them. Never rejects.
+   * only way out: a slow or failing ticker request, or an empty book, must not hold them. Never rejects.
    */
-  private async closeQuote(symbol: string): Promise<Quote | null> {
+  private async closeQuote(pos: PositionRow): Promise<Quote | null> {
+    const symbol = pos.symbol;
     const asked = this.d.feed.freshQuote(symbol).catch(() => null);
     let timer: NodeJS.Timeout | undefined;
     // A paper close fills at this quote, so it waits for it; a live one waits CLOSE_QUOTE_WAIT_MS at most.
     const late = this.d.broker.mode === 'paper' ? [] : [new Promise<null>((r) => (timer = setTimeout(() => r(null), CLOSE_QUOTE_WAIT_MS)))];
     const fresh = await Promise.race([asked, ...late]);
     clearTimeout(timer);
-    return fresh ?? this.d.feed.quote(symbol);
+    return fresh ?? this.d.feed.quote(symbol) ?? this.markQuote(pos);
+  }
+
+  /**
+   * A quote made of `pos`'s last mark (the close of the last bar that marked it, else its entry
+   * price), stamped with that bar's close time, source 'bar'; null when the position has no price.
+   */
+  private markQuote(pos: PositionRow): Quote | null {
+    const price = pos.lastPrice ?? pos.entryPrice;
+    if (!(price > 0)) return null;
+    const bars = this.klines.series(pos.symbol, this.finest);
+    const ts = bars && bars.length > 0 ? bars.start[bars.length - 1]! + intervalMs(this.finest) : this.d.clock.now();
+    return { symbol: pos.symbol, bid: price, ask: price, last: price, mark: price, ts, source: 'bar' };
   }
 
   /** Every entry gate in the documented order; throws the first refusal as a DeskError (a failed quote ask in NO_QUOTE's place). */

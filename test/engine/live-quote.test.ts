@@ -102,4 +102,36 @@ describe('live: the quote an order is sized on is asked for when the order is ma
     expect(await venueQty()).toBe(0);
     fake.setLatency('/v5/market/tickers', 0);
   }, 90_000);
+
+  it('an empty book on Bybit (no bid, no ask) still lets a position be closed: the close is recorded at its last mark', async () => {
+    fake = await startBybitV5Fake({ apiKey: 'quote-key-123', apiSecret: 'quote-secret-4567890', symbols: SYMBOLS });
+    const config = liveFakeConfig(fake, SYMBOLS, 'desk-live-nobook-', { BYBIT_TICKER_POLL_MS: '0' });
+    rt = await composeDesk(config, { logger: silentLogger });
+    await rt.desk.start();
+    const signal = await until<Signal>(
+      () => rt!.store.signals.listLive(Date.now(), null, 50).find((s) => s.stage === 'live'),
+      30_000,
+      () => fake!.advance(1, SYMBOLS),
+    );
+    await rt.desk.execute(trader, { signalId: signal.id });
+    const pos = await until(() => rt!.store.positions.openOn('live', signal.symbol), 10_000);
+    // The kill switch leaves closes as the only way out, and then the book empties.
+    await rt.desk.setKillSwitch(admin, { on: true });
+    fake.setEmptyBook(signal.symbol, true);
+    await new Promise((r) => setTimeout(r, 600)); // past the half second in which the execute's quote is reused
+    const asked = tickerAsks(signal.symbol);
+    const before = rt.store.positions.get(pos.id)!;
+    const mark = before.lastPrice ?? before.entryPrice;
+    const res = await rt.desk.closePosition(trader, { positionId: pos.id });
+    expect(tickerAsks(signal.symbol)).toBe(asked + 1); // Bybit was asked, and answered with no book
+    expect(rt.feed.quote(signal.symbol)).toBeNull();
+    expect(res.closedQty).toBeCloseTo(pos.qty, 9);
+    await until(() => rt!.store.positions.get(pos.id)?.status === 'closed', 10_000);
+    expect((await rt.broker.positions()).find((p) => p.symbol === signal.symbol)?.qty ?? 0).toBe(0);
+    const q = rt.store.db
+      .prepare(`SELECT q.source AS source, q.bid AS bid, q.ask AS ask FROM orders o JOIN quotes q ON q.id = o.quote_id WHERE o.position_id = ? AND o.reduce_only = 1`)
+      .get(pos.id) as { source: string; bid: number; ask: number };
+    expect(q).toEqual({ source: 'bar', bid: mark, ask: mark });
+    fake.setEmptyBook(signal.symbol, false);
+  }, 90_000);
 });

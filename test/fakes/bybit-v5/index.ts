@@ -99,6 +99,8 @@ export interface BybitV5Fake {
   injectRetCode(path: string, retCode: number, opts?: { times?: number; retMsg?: string }): void;
   /** Delays every answer on `path` (or "*") by `ms` (0 removes). */
   setLatency(path: string, ms: number): void;
+  /** Empties (true) or refills `symbol`'s order book in REST tickers: bid and ask come back as ''. */
+  setEmptyBook(symbol: string, empty: boolean): void;
   /** The next call to `path` applies its effect but is never answered. */
   timeoutNext(path: string, times?: number): void;
   /** Shifts the fake's server clock by `ms` against the wall clock (for 10002 tests). */
@@ -182,7 +184,8 @@ export async function startBybitV5Fake(opts: BybitV5FakeOptions = {}): Promise<B
   for (const [sym, spec] of specs) fmts.set(sym, fmtOf(spec));
   const fmt = (sym: string): Fmt => fmts.get(sym) ?? { px: String, qty: String };
   const view: AccountView = { ex: exchange, fmt, mark: (sym) => markets.get(sym)?.last() ?? 0, mmRate: exOpts.mmRate, takerFee: exOpts.takerFee };
-  const mctx: MarketContext = { markets, specs, wallNow };
+  const emptyBooks = new Set<string>();
+  const mctx: MarketContext = { markets, specs, wallNow, emptyBooks };
   const pctx: PrivateContext = {
     ex: exchange,
     view,
@@ -354,6 +357,10 @@ export async function startBybitV5Fake(opts: BybitV5FakeOptions = {}): Promise<B
     },
     injectRetCode: (path, retCode, o) => faults.injectRetCode(path, retCode, o),
     setLatency: (path, ms) => faults.setLatency(path, ms),
+    setEmptyBook(symbol, empty) {
+      if (empty) emptyBooks.add(symbol);
+      else emptyBooks.delete(symbol);
+    },
     timeoutNext: (path, times) => faults.timeoutNext(path, times),
     setClockSkew(ms) {
       skew = ms;

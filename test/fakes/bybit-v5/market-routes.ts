@@ -9,6 +9,8 @@ export interface MarketContext {
   markets: Map<string, SymbolMarket>;
   specs: Map<string, InstrumentSpec>;
   wallNow: () => number;
+  /** Symbols whose order book is empty: their REST tickers carry '' for bid/ask price and size (as Bybit's do then). */
+  emptyBooks: Set<string>;
 }
 
 type Params = Record<string, unknown>;
@@ -60,7 +62,11 @@ export function getTickers(ctx: MarketContext, p: Params): unknown {
   linearOnly(p, true);
   const symbol = str(p, 'symbol');
   const markets = symbol ? [marketOf(ctx, symbol)] : [...ctx.markets.values()];
-  return { category: 'linear', list: markets.map((m) => restTicker(m, ctx.specs.get(m.symbol)!)) };
+  const row = (m: SymbolMarket) => {
+    const t = restTicker(m, ctx.specs.get(m.symbol)!);
+    return ctx.emptyBooks.has(m.symbol) ? { ...t, bid1Price: '', bid1Size: '', ask1Price: '', ask1Size: '' } : t;
+  };
+  return { category: 'linear', list: markets.map(row) };
 }
 
 /**
