@@ -200,9 +200,25 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
     return [...out.values()].sort((a, b) => a.start - b.start);
   }
 
+  /**
+   * Bars handed over and not yet taken by a delivery task, with the promise of that task: every bar
+   * that arrives before the task starts (the rest of a burst's socket read, as each message is parsed
+   * before any promise settles) joins it, so a burst of 200 closed klines is one serial task rather
+   * than 200 (each a handful of promises), in arrival order, each series' bars still in its order.
+   */
+  let open: { bars: Bar[]; done: Promise<void> } | null = null;
+
   function deliver(bars: Bar[]): Promise<void> {
-    return deliveries.run(async () => {
-      for (const b of bars) {
+    if (open) {
+      for (const b of bars) open.bars.push(b);
+      return open.done;
+    }
+    const batch: { bars: Bar[]; done: Promise<void> } = { bars: [...bars], done: Promise.resolve() };
+    open = batch;
+    batch.done = deliveries.run(async () => {
+      // From here on, new bars start the next batch (queued behind this one).
+      if (open === batch) open = null;
+      for (const b of batch.bars) {
         if (stopped || !handler) return;
         lastDelivered = clock.now();
         try {
@@ -212,6 +228,7 @@ export function createBybitFeed(opts: BybitFeedOptions): BybitFeed {
         }
       }
     });
+    return batch.done;
   }
 
   for (const symbol of universe) {
