@@ -137,7 +137,7 @@ export class PositionsRepo {
     return p;
   }
 
-  /** Forgets the staged mark of `symbol` (a position opened or closed there: its row says what is true). */
+  /** Forgets the staged mark of `symbol` (a position opened or saved there: its row says what is true). */
   private dropStaged(mode: string, symbol: string): void {
     this.staged.get(mode)?.delete(symbol);
   }
@@ -217,7 +217,9 @@ export class PositionsRepo {
       closedAt: p.closedAt,
       closeReason: p.closeReason,
     });
-    if (p.status !== 'open') this.dropStaged(p.mode, p.symbol);
+    // The row written says what is true now, its lastPrice included (an exit's fill price, or the
+    // staged mark it was read with): as if the mark had been written when it was taken.
+    this.dropStaged(p.mode, p.symbol);
   }
 
   /** Positions of `mode` closed at or after `since`, oldest first. */

@@ -198,10 +198,13 @@ describe('PositionsRepo staged marks (the closed-bar path marks held symbols, wr
     expect(desk.positions.writeStagedMark('paper', 'ETHUSDT')).toBeNull();
     desk.positions.open({ ...position('p2', 'ETHUSDT', 6), entryPrice: 120 });
     expect(desk.positions.openOn('paper', 'ETHUSDT')?.lastPrice).toBe(120);
-    // A newer staged mark is written over a save that carried an older one.
+    // A save after the mark says what is true, as if the mark had been written when it was taken: a
+    // partial exit's fill price, or the staged mark the row was read with.
     desk.positions.stageMark('paper', 'ETHUSDT', 121);
     const q = desk.positions.get('p2')!;
-    desk.positions.save({ ...q, lastPrice: 119, stop: 110 });
-    expect(desk.positions.openOn('paper', 'ETHUSDT')).toMatchObject({ lastPrice: 121, stop: 110 });
+    expect(q.lastPrice).toBe(121);
+    desk.positions.save({ ...q, lastPrice: 119.5, stop: 110 });
+    expect(desk.positions.openOn('paper', 'ETHUSDT')).toMatchObject({ lastPrice: 119.5, stop: 110 });
+    expect(desk.positions.writeStagedMark('paper', 'ETHUSDT')).toBeNull();
   });
 });
