@@ -23,18 +23,27 @@ const creates = () => fake!.requests.filter((r) => r.path === '/v5/order/create'
 const tickerAsks = (symbol: string) => fake!.requests.filter((r) => r.path === '/v5/market/tickers' && (r.params as { symbol?: string }).symbol === symbol).length;
 const orderRows = () => (rt!.store.db.prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n;
 
+/**
+ * Starts the V5 fake and a live desk on it (no ticker snapshot poll after the start, so the retCodes
+ * a test injects are meant for the orders' own asks) and plays bars until a live signal exists.
+ */
+async function liveDeskWithSignal(dbPrefix: string): Promise<{ config: ReturnType<typeof liveFakeConfig>; signal: Signal }> {
+  fake = await startBybitV5Fake({ apiKey: 'quote-key-123', apiSecret: 'quote-secret-4567890', symbols: SYMBOLS });
+  const config = liveFakeConfig(fake, SYMBOLS, dbPrefix, { BYBIT_TICKER_POLL_MS: '0' });
+  rt = await composeDesk(config, { logger: silentLogger });
+  await rt.desk.start();
+  const signal = await until<Signal>(
+    () => rt!.store.signals.listLive(Date.now(), null, 50).find((s) => s.stage === 'live'),
+    30_000,
+    () => fake!.advance(1, SYMBOLS),
+  );
+  return { config, signal };
+}
+
 describe('live: the quote an order is sized on is asked for when the order is made', () => {
   it('a failing or slow ticker request refuses the entry with a clear error and stores nothing, executes on the fresh price, and never holds a close', async () => {
-    fake = await startBybitV5Fake({ apiKey: 'quote-key-123', apiSecret: 'quote-secret-4567890', symbols: SYMBOLS });
-    // No snapshot poll after the start: the retCodes injected below are meant for the orders' own asks.
-    const config = liveFakeConfig(fake, SYMBOLS, 'desk-live-quote-', { BYBIT_TICKER_POLL_MS: '0' });
-    rt = await composeDesk(config, { logger: silentLogger });
-    await rt.desk.start();
-    const signal = await until<Signal>(
-      () => rt!.store.signals.listLive(Date.now(), null, 50).find((s) => s.stage === 'live'),
-      30_000,
-      () => fake!.advance(1, SYMBOLS),
-    );
+    const { config, signal } = await liveDeskWithSignal('desk-live-quote-');
+    if (!fake || !rt) throw new Error('no desk');
     // The snapshot taken at start is hours of market time behind the bars that made the signal.
     expect(rt.feed.quote(signal.symbol)!.last).not.toBe(fake.market(signal.symbol).last);
 
@@ -104,15 +113,8 @@ describe('live: the quote an order is sized on is asked for when the order is ma
   }, 90_000);
 
   it('an empty book on Bybit (no bid, no ask) still lets a position be closed: the close is recorded at its last mark', async () => {
-    fake = await startBybitV5Fake({ apiKey: 'quote-key-123', apiSecret: 'quote-secret-4567890', symbols: SYMBOLS });
-    const config = liveFakeConfig(fake, SYMBOLS, 'desk-live-nobook-', { BYBIT_TICKER_POLL_MS: '0' });
-    rt = await composeDesk(config, { logger: silentLogger });
-    await rt.desk.start();
-    const signal = await until<Signal>(
-      () => rt!.store.signals.listLive(Date.now(), null, 50).find((s) => s.stage === 'live'),
-      30_000,
-      () => fake!.advance(1, SYMBOLS),
-    );
+    const { signal } = await liveDeskWithSignal('desk-live-nobook-');
+    if (!fake || !rt) throw new Error('no desk');
     await rt.desk.execute(trader, { signalId: signal.id });
     const pos = await until(() => rt!.store.positions.openOn('live', signal.symbol), 10_000);
     // The kill switch leaves closes as the only way out, and then the book empties.
