@@ -1040,7 +1040,7 @@ export class Desk implements DeskApi {
   /**
    * The quote a close of `pos` is recorded with: one taken now if the venue answers within
    * CLOSE_QUOTE_WAIT_MS (a paper close, which fills at it, waits for it), else the last one seen, else
-   * (no book on the venue: an empty bid or ask) the position's own last mark. A reduce-only market
+   * (live, no book on the venue: an empty bid or ask) the position's own last mark. A reduce-only market
    * close needs no price to be placed, and the kill switch or the breaker may have left closes as the
    * only way out: a slow or failing ticker request, or an empty book, must not hold them. Never rejects.
    */
@@ -1052,18 +1052,20 @@ export class Desk implements DeskApi {
     const late = this.d.broker.mode === 'paper' ? [] : [new Promise<null>((r) => (timer = setTimeout(() => r(null), CLOSE_QUOTE_WAIT_MS)))];
     const fresh = await Promise.race([asked, ...late]);
     clearTimeout(timer);
-    return fresh ?? this.d.feed.quote(symbol) ?? this.markQuote(pos);
+    return fresh ?? this.d.feed.quote(symbol) ?? (this.d.broker.mode === 'live' ? this.markQuote(pos) : null);
   }
 
   /**
    * A quote made of `pos`'s last mark (the close of the last bar that marked it, else its entry
-   * price), stamped with that bar's close time, source 'bar'; null when the position has no price.
+   * price), stamped with that bar's close time, source 'bar', for the record of a LIVE close only (the
+   * venue fills a reduce-only market order at its own price; a paper close would fill at this one, so
+   * it gets none); null when the position has no price or the desk has no bar of the symbol.
    */
   private markQuote(pos: PositionRow): Quote | null {
     const price = pos.lastPrice ?? pos.entryPrice;
-    if (!(price > 0)) return null;
     const bars = this.klines.series(pos.symbol, this.finest);
-    const ts = bars && bars.length > 0 ? bars.start[bars.length - 1]! + intervalMs(this.finest) : this.d.clock.now();
+    if (!(price > 0) || !bars || bars.length === 0) return null;
+    const ts = bars.start[bars.length - 1]! + intervalMs(this.finest);
     return { symbol: pos.symbol, bid: price, ask: price, last: price, mark: price, ts, source: 'bar' };
   }
 

@@ -24,12 +24,13 @@ const tickerAsks = (symbol: string) => fake!.requests.filter((r) => r.path === '
 const orderRows = () => (rt!.store.db.prepare('SELECT COUNT(*) AS n FROM orders').get() as { n: number }).n;
 
 /**
- * Starts the V5 fake and a live desk on it (no ticker snapshot poll after the start, so the retCodes
- * a test injects are meant for the orders' own asks) and plays bars until a live signal exists.
+ * Starts the V5 fake and a live desk on it (or what `extra` says; no ticker snapshot poll after the
+ * start, so the retCodes a test injects are meant for the orders' own asks) and plays bars until a
+ * live signal exists.
  */
-async function liveDeskWithSignal(dbPrefix: string): Promise<{ config: ReturnType<typeof liveFakeConfig>; signal: Signal }> {
+async function liveDeskWithSignal(dbPrefix: string, extra: Record<string, string> = {}): Promise<{ config: ReturnType<typeof liveFakeConfig>; signal: Signal }> {
   fake = await startBybitV5Fake({ apiKey: 'quote-key-123', apiSecret: 'quote-secret-4567890', symbols: SYMBOLS });
-  const config = liveFakeConfig(fake, SYMBOLS, dbPrefix, { BYBIT_TICKER_POLL_MS: '0' });
+  const config = liveFakeConfig(fake, SYMBOLS, dbPrefix, { BYBIT_TICKER_POLL_MS: '0', ...extra });
   rt = await composeDesk(config, { logger: silentLogger });
   await rt.desk.start();
   const signal = await until<Signal>(
@@ -135,5 +136,24 @@ describe('live: the quote an order is sized on is asked for when the order is ma
       .get(pos.id) as { source: string; bid: number; ask: number };
     expect(q).toEqual({ source: 'bar', bid: mark, ask: mark });
     fake.setEmptyBook(signal.symbol, false);
+  }, 90_000);
+
+  it('a paper close with no book is refused NO_QUOTE, never filled at a price the venue does not show', async () => {
+    const { signal } = await liveDeskWithSignal('desk-paper-nobook-', { DESK_MODE: 'paper' });
+    if (!fake || !rt) throw new Error('no desk');
+    await rt.desk.execute(trader, { signalId: signal.id });
+    const pos = rt.store.positions.openOn('paper', signal.symbol)!;
+    expect(pos).not.toBeNull();
+    fake.setEmptyBook(signal.symbol, true);
+    await new Promise((r) => setTimeout(r, 600)); // past the half second in which the execute's quote is reused
+    const refused = await rt.desk.closePosition(trader, { positionId: pos.id }).catch((e: unknown) => e);
+    expect(isDeskError(refused, 'NO_QUOTE')).toBe(true);
+    expect(rt.store.positions.get(pos.id)?.status).toBe('open');
+    // The book is back (asked for again after the half second in which an answer is shared): the
+    // close fills at Bybit's bid.
+    fake.setEmptyBook(signal.symbol, false);
+    await new Promise((r) => setTimeout(r, 600));
+    const res = await rt.desk.closePosition(trader, { positionId: pos.id });
+    expect(res).toMatchObject({ status: 'closed', price: rt.feed.quote(signal.symbol)!.bid });
   }, 90_000);
 });
