@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import type { Transactions } from './transactions.ts';
 import { DataVersion } from './data-version.ts';
 import type { Position, Side } from '../schemas.ts';
 
@@ -74,8 +75,11 @@ export class PositionsRepo {
   /** Marks taken by stageMark and not yet committed, by mode, then symbol: every read here applies them. */
   private readonly staged = new Map<string, Map<string, number>>();
 
-  /** Prepares the statements on `db`. */
-  constructor(private readonly db: Db) {
+  /** Prepares the statements on `db`; `txs` is the connection's transaction runner (a rollback restores the staged marks its writes dropped). */
+  constructor(
+    private readonly db: Db,
+    private readonly txs: Transactions,
+  ) {
     this.insertStmt = db.prepare(
       `INSERT INTO positions (id, mode, symbol, side, qty, initial_qty, entry_price, initial_stop, stop, targets, targets_hit, leverage,
         break_even_locked, signal_id, strategy, actor_kind, actor_id, opened_at, closed_at, close_reason, realized_pnl, fees, last_price, status)
@@ -139,7 +143,15 @@ export class PositionsRepo {
 
   /** Forgets the staged mark of `symbol` (a position opened or saved there: its row says what is true). */
   private dropStaged(mode: string, symbol: string): void {
-    this.staged.get(mode)?.delete(symbol);
+    const bySymbol = this.staged.get(mode);
+    const price = bySymbol?.get(symbol);
+    if (!bySymbol || price === undefined) return;
+    bySymbol.delete(symbol);
+    // Inside a transaction the write that dropped it may yet be rolled back: then the mark stands again
+    // (unless a newer one was staged meanwhile).
+    this.txs.onRollback(() => {
+      if (!bySymbol.has(symbol)) bySymbol.set(symbol, price);
+    });
   }
 
   /** Opens a position; throws SQLITE_CONSTRAINT_UNIQUE if one is already open on the symbol. */

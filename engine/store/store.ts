@@ -31,7 +31,7 @@ export function createStore(db: Db): Store {
     audit: new AuditRepo(db),
     limits: new LimitsRepo(db),
     orders: new OrdersRepo(db),
-    positions: new PositionsRepo(db),
+    positions: new PositionsRepo(db, txs),
     risk: new RiskRepo(db),
     signals: new SignalsRepo(db, txs),
     tx: <T>(fn: () => T): T => txs.immediate(fn),

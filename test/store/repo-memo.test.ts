@@ -189,6 +189,24 @@ describe('PositionsRepo staged marks (the closed-bar path marks held symbols, wr
     expect(other.positions.get('p1')?.lastPrice).toBe(96);
   });
 
+  it('a save rolled back with its transaction leaves the staged mark it dropped standing', async () => {
+    const [desk, other] = await files.twoStores();
+    desk.positions.open(position('p1', 'ETHUSDT'));
+    desk.positions.stageMark('paper', 'ETHUSDT', 97);
+    expect(() =>
+      desk.tx(() => {
+        const p = desk.positions.get('p1')!;
+        desk.positions.save({ ...p, lastPrice: 96.5, stop: 91 });
+        expect(desk.positions.openOn('paper', 'ETHUSDT')?.lastPrice).toBe(96.5); // the transaction sees its own write
+        throw new Error('the ledger write after it failed');
+      }),
+    ).toThrow('the ledger write after it failed');
+    expect(desk.positions.openOn('paper', 'ETHUSDT')).toMatchObject({ lastPrice: 97, stop: 90 });
+    desk.tx(() => desk.positions.writeStagedMark('paper', 'ETHUSDT'))?.();
+    await nextTurn();
+    expect(other.positions.get('p1')?.lastPrice).toBe(97);
+  });
+
   it('a mark staged for a position that then closed never reaches the next position on the symbol', async () => {
     const [desk] = await files.twoStores();
     desk.positions.open(position('p1', 'ETHUSDT'));

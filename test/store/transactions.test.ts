@@ -101,6 +101,53 @@ describe('Transactions', () => {
   });
 });
 
+describe('Transactions.onRollback', () => {
+  it('runs the hooks of a level that rolls back, latest first, and none on commit or outside a transaction', async () => {
+    const db = await files.db();
+    const txs = new Transactions(db);
+    const ran: string[] = [];
+    txs.onRollback(() => ran.push('outside')); // nothing open: nothing to undo
+    txs.immediate(() => txs.onRollback(() => ran.push('committed')));
+    expect(() =>
+      txs.immediate(() => {
+        txs.onRollback(() => ran.push('first'));
+        txs.onRollback(() => {
+          ran.push('second');
+          throw new Error('a broken hook');
+        });
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(ran).toEqual(['second', 'first']);
+  });
+
+  it('a released savepoint hands its hooks to the level around it; a savepoint rolled back runs its own and the outer commits', async () => {
+    const db = await files.db();
+    const txs = new Transactions(db);
+    const ran: string[] = [];
+    expect(() =>
+      txs.immediate(() => {
+        txs.immediate(() => txs.onRollback(() => ran.push('released inner')));
+        throw new Error('outer fails');
+      }),
+    ).toThrow('outer fails');
+    expect(ran).toEqual(['released inner']);
+    ran.length = 0;
+    txs.immediate(() => {
+      try {
+        txs.immediate(() => {
+          txs.onRollback(() => ran.push('inner'));
+          throw new Error('inner fails');
+        });
+      } catch {
+        ran.push('caught');
+      }
+      txs.onRollback(() => ran.push('outer'));
+    });
+    expect(ran).toEqual(['inner', 'caught']);
+  });
+});
+
 describe('SignalsRepo expiry bounds across rollbacks (store.tx)', () => {
   it('an expire() rolled back with its transaction is done again by a later expire() outside', async () => {
     const store = createStore(await files.db());
