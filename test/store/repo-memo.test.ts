@@ -3,6 +3,7 @@
 // event-loop turn), writes inside a transaction that rolls back, and expiry bounds moved by inserts
 // and expiries.
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../engine/index.ts';
 import { signalRow } from '../helpers/signal-row.ts';
 import { walFiles } from '../helpers/wal-files.ts';
 
@@ -173,38 +174,41 @@ describe('PositionsRepo staged marks (the closed-bar path marks held symbols, wr
     expect(desk.positions.writeStagedMark('paper', 'ETHUSDT')).toBeNull();
   });
 
-  it('a batch rolled back leaves the mark staged, and the next batch writes it', async () => {
+  /** Opens p1 on ETHUSDT, stages `price`, runs `inTx` in a transaction that then throws; returns both connections. */
+  async function stagedThenRolledBack(price: number, inTx: (desk: Store) => void): Promise<[Store, Store]> {
     const [desk, other] = await files.twoStores();
     desk.positions.open(position('p1', 'ETHUSDT'));
-    desk.positions.stageMark('paper', 'ETHUSDT', 96);
+    desk.positions.stageMark('paper', 'ETHUSDT', price);
     expect(() =>
       desk.tx(() => {
-        desk.positions.writeStagedMark('paper', 'ETHUSDT');
+        inTx(desk);
         throw new Error('boom');
       }),
     ).toThrow('boom');
-    expect(desk.positions.openOn('paper', 'ETHUSDT')?.lastPrice).toBe(96);
+    return [desk, other];
+  }
+
+  /** The staged mark is written by a batch that commits: the other connection reads `price`. */
+  async function writtenByNextBatch(desk: Store, other: Store, price: number): Promise<void> {
     desk.tx(() => desk.positions.writeStagedMark('paper', 'ETHUSDT'))?.();
     await nextTurn();
-    expect(other.positions.get('p1')?.lastPrice).toBe(96);
+    expect(other.positions.get('p1')?.lastPrice).toBe(price);
+  }
+
+  it('a batch rolled back leaves the mark staged, and the next batch writes it', async () => {
+    const [desk, other] = await stagedThenRolledBack(96, (d) => d.positions.writeStagedMark('paper', 'ETHUSDT'));
+    expect(desk.positions.openOn('paper', 'ETHUSDT')?.lastPrice).toBe(96);
+    await writtenByNextBatch(desk, other, 96);
   });
 
-  it('a save rolled back with its transaction leaves the staged mark it dropped standing', async () => {
-    const [desk, other] = await files.twoStores();
-    desk.positions.open(position('p1', 'ETHUSDT'));
-    desk.positions.stageMark('paper', 'ETHUSDT', 97);
-    expect(() =>
-      desk.tx(() => {
-        const p = desk.positions.get('p1')!;
-        desk.positions.save({ ...p, lastPrice: 96.5, stop: 91 });
-        expect(desk.positions.openOn('paper', 'ETHUSDT')?.lastPrice).toBe(96.5); // the transaction sees its own write
-        throw new Error('the ledger write after it failed');
-      }),
-    ).toThrow('the ledger write after it failed');
+  it('a save rolled back with its transaction (a ledger write after it failed) leaves the staged mark it dropped standing', async () => {
+    const [desk, other] = await stagedThenRolledBack(97, (d) => {
+      const p = d.positions.get('p1')!;
+      d.positions.save({ ...p, lastPrice: 96.5, stop: 91 });
+      expect(d.positions.openOn('paper', 'ETHUSDT')?.lastPrice).toBe(96.5); // the transaction sees its own write
+    });
     expect(desk.positions.openOn('paper', 'ETHUSDT')).toMatchObject({ lastPrice: 97, stop: 90 });
-    desk.tx(() => desk.positions.writeStagedMark('paper', 'ETHUSDT'))?.();
-    await nextTurn();
-    expect(other.positions.get('p1')?.lastPrice).toBe(97);
+    await writtenByNextBatch(desk, other, 97);
   });
 
   it('a mark staged for a position that then closed never reaches the next position on the symbol', async () => {
