@@ -60,6 +60,7 @@ import { ShadowLedger } from './backtest/shadow-ledger.ts';
 import { meanSd } from './backtest/stats.ts';
 import { openExposure } from './exec/paper-ledger.ts';
 import { GroupCommit } from './store/group-commit.ts';
+import { averageFillPrice } from './exec/average-price.ts';
 import { evaluateGates, type GateVerdict, type StageGates } from './backtest/gates.ts';
 
 const HOUR_MS = 3_600_000;
@@ -1007,8 +1008,7 @@ export class Desk implements DeskApi {
     const { store } = this.d;
     const o = store.orders.byId(orderId)!;
     const fills = o.positionId ? store.orders.fillsOf(o.positionId).filter((f) => f.orderLinkId === o.orderLinkId) : [];
-    const filledQty = fills.reduce((a, f) => a + f.qty, 0);
-    const avg = filledQty > 0 ? fills.reduce((a, f) => a + f.qty * f.price, 0) / filledQty : null;
+    const avg = averageFillPrice(fills);
     if (o.status === 'rejected' || o.status === 'cancelled') {
       throw new DeskError((o.errorCode as DeskError['code']) ?? 'EXCHANGE_REJECTED', { orderLinkId: o.orderLinkId, duplicate });
     }
