@@ -44,14 +44,17 @@ function num(v: string | undefined): number | null {
  * positive. Never throws.
  */
 export class TickerCache {
-  private readonly map = new Map<string, TickerState & { seq: number }>();
+  private readonly map = new Map<string, TickerState>();
+  /** Per symbol, the request number of the row held. */
+  private readonly seqs = new Map<string, number>();
 
   /** Stores `t` as the state of its symbol, asked for at `ts` (desk clock) by request number `seq`; ignores rows without a symbol and rows of an earlier request than the one held. */
   apply(t: VendorTicker, ts: number, seq: number): void {
     const symbol = t.symbol;
     if (!symbol) return;
-    const cur = this.map.get(symbol);
-    if (cur && seq < cur.seq) return;
+    const held = this.seqs.get(symbol);
+    if (held !== undefined && seq < held) return;
+    this.seqs.set(symbol, seq);
     const next = num(t.nextFundingTime);
     const hours = num(t.fundingIntervalHour);
     this.map.set(symbol, {
@@ -66,16 +69,12 @@ export class TickerCache {
       nextFundingTime: next !== null && next > 0 ? next : null,
       fundingIntervalMs: hours !== null && hours > 0 ? hours * 3_600_000 : 8 * 3_600_000,
       ts,
-      seq,
     });
   }
 
   /** The state of `symbol`, or null. */
   get(symbol: string): TickerState | null {
-    const t = this.map.get(symbol);
-    if (!t) return null;
-    const { seq: _seq, ...state } = t;
-    return state;
+    return this.map.get(symbol) ?? null;
   }
 
   /** A quote for `symbol`, or null until bid, ask, last and mark are all known. */
