@@ -251,9 +251,6 @@ export async function failureToError(ctx: CallContext, endpoint: string, f: Vend
   return toDeskErrorFromFailure(endpoint, f, offset);
 }
 
-/** An order as found by orderLinkId, reduced to what the desk needs (the Broker port's VenueOrder). */
-export type FoundOrder = VenueOrder;
-
 /**
  * Submits an order create exactly once and resolves its fate without ever re-sending it blindly:
  * success → ack; duplicate orderLinkId (110072) → the existing order, `duplicate: true`; a timeout or
@@ -265,7 +262,7 @@ export async function submitOnce(args: {
   endpoint: string;
   orderLinkId: string;
   submit: () => Promise<VendorResponse<{ orderId?: string; orderLinkId?: string }>>;
-  lookup: () => Promise<FoundOrder | null>;
+  lookup: () => Promise<VenueOrder | null>;
   lookupAttempts?: number;
   lookupDelayMs?: number;
 }): Promise<{ orderId: string; duplicate: boolean; resolvedBy: 'ack' | 'duplicate' | 'lookup' }> {
@@ -281,7 +278,7 @@ export async function submitOnce(args: {
   ctx.logger.warn({ ...loggableFailure(endpoint, f), orderLinkId }, duplicate ? 'bybit: orderLinkId already known, looking it up' : 'bybit: submit outcome unknown, looking the order up');
   for (let i = 0; i < attempts; i++) {
     if (i > 0 || !duplicate) await sleep(delay);
-    let found: FoundOrder | null = null;
+    let found: VenueOrder | null = null;
     try {
       found = await args.lookup();
     } catch {

@@ -4,9 +4,9 @@ import type { DeskConfig } from '../config.ts';
 import type { DeskLogger } from '../log.ts';
 import type { Side } from '../schemas.ts';
 import type { Bar, Instrument } from '../market/types.ts';
-import type { Broker, Execution, OrderAck, OrderRequest, VenueBalance, VenuePosition } from '../exec/broker.ts';
+import type { Broker, Execution, OrderAck, OrderRequest, VenueBalance, VenueOrder, VenuePosition } from '../exec/broker.ts';
 import { DeskError, isDeskError } from '../errors.ts';
-import { bybitCall, realSleep, RET, submitOnce, type CallContext, type FoundOrder, type VendorResponse } from './errors.ts';
+import { bybitCall, realSleep, RET, submitOnce, type CallContext, type VendorResponse } from './errors.ts';
 import { createRestClient, createWsClient, PRIVATE_WS_KEY, type BybitClientOptions } from './client.ts';
 import { num, roundToStep } from './decimal.ts';
 import { toInstrument, type VendorInstrument } from './instruments.ts';
@@ -283,8 +283,8 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
     return startPromise;
   }
 
-  async function lookup(orderLinkId: string): Promise<FoundOrder | null> {
-    const map = (o: VendorOrder): FoundOrder => ({
+  async function lookup(orderLinkId: string): Promise<VenueOrder | null> {
+    const map = (o: VendorOrder): VenueOrder => ({
       orderId: o.orderId,
       status: o.orderStatus,
       filledQty: num(o.cumExecQty),
