@@ -798,7 +798,7 @@ export class Desk implements DeskApi {
         if (!hit.allowed) throw new DeskError('RATE_LIMITED', { limit: 'execute', max: hit.max, resetAt: hit.resetAt });
         const signal = store.signals.get(input.signalId);
         if (!signal) throw new DeskError('NOT_FOUND', { field: 'signalId', id: input.signalId }, 'no such signal');
-        const plan = this.planEntry(actor, signal, input.riskPct, bal, quote?.symbol === signal.symbol ? quote : null, now, quoteError);
+        const plan = this.planEntry(actor, signal, input.riskPct, bal, quote, now, quoteError);
         const quoteId = store.orders.addQuote(plan.quote, now);
         const orderId = randomId('o');
         store.orders.insert(
@@ -885,7 +885,7 @@ export class Desk implements DeskApi {
     const qty = input.fraction >= 1 ? pos.qty : floorToStep(pos.qty * input.fraction, inst.qtyStep);
     if (!(qty > 0) || qty < inst.minQty) throw new DeskError('SIZE_TOO_SMALL', { qty, minQty: inst.minQty });
     const now = clock.now();
-    if (!quote || quote.symbol !== pos.symbol) throw new DeskError('NO_QUOTE', { symbol: pos.symbol });
+    if (!quote) throw new DeskError('NO_QUOTE', { symbol: pos.symbol });
     const orderId = randomId('o');
     const linkId = `sc-${orderId.slice(1)}-${now.toString(36)}`;
     let quoteId: number;
