@@ -18,7 +18,7 @@
 // REST), stamping each symbol: the burst lands within about 1.2 ms, as at a real bar boundary. The
 // desk runs in its own process started with the node flags of package.json's "start" (its
 // production heap sizing), the fake in another. Also the desk's own onBar cost per bar (the feed's
-// handler, timed around the await), closed kline → onBar done for every bar, signal or not, and the
+// handler, from its call until its promise settles), closed kline → onBar done for every bar, signal or not, and the
 // desk's main-thread CPU per round and that of its other threads (V8's compiler, Linux schedstat).
 // Between rounds (untimed) a trader keeps 5 paper positions open; the fake's per-symbol stamps are
 // fetched after each burst, not during it, and every round's numbers are worked out after the last.
@@ -461,19 +461,28 @@ async function measureDesk(mode: DeskMode, withPositions: boolean, markets: Mark
   let signals = 0;
   let stray = 0;
   // The desk's burst-over hook (onIdle: its group commit) passes through untouched.
+  // The wrapper is transparent: it hands the feed the desk's own promise (or nothing, if the desk
+  // returned nothing) and times its end with a reaction of its own, so the feed awaits exactly what
+  // it awaits in production, with no promise or async step of the bench's per bar.
   rt.feed.start = (h: BarHandler, onIdle?: IdleHandler) =>
-    feedStart(async (bar: Bar) => {
+    feedStart((bar: Bar) => {
       const i = index.get(bar.symbol) ?? -1;
       if (i >= 0) barOf[i] = bar.start;
       const t0 = performance.now();
       if (measuring && i >= 0) startAt[i] = performance.timeOrigin + t0;
-      await h(bar);
-      const t1 = performance.now();
-      done++;
-      wait.poke();
-      if (!measuring || i < 0) return;
-      costAt[i] = t1 - t0;
-      doneAt[i] = performance.timeOrigin + t1;
+      const finish = (): void => {
+        const t1 = performance.now();
+        done++;
+        wait.poke();
+        if (!measuring || i < 0) return;
+        costAt[i] = t1 - t0;
+        doneAt[i] = performance.timeOrigin + t1;
+      };
+      const out = h(bar);
+      // Registered before the feed's await, so this reaction runs the moment the desk's promise settles.
+      if (out) out.then(finish, finish);
+      else finish();
+      return out;
     }, onIdle);
   const unsubscribe = rt.desk.subscribe((ev) => {
     if (ev.type !== 'signal.created') return;
