@@ -20,6 +20,11 @@ export interface ExchangeOptions {
   defaultLeverage: number;
   /** Maintenance margin rate used for positionMM (flat, no risk tiers). */
   mmRate: number;
+  /**
+   * The server's clock (epoch ms): orders, executions and positions are stamped with it, as Bybit
+   * stamps them with its own time, while the bars that move prices replay market time.
+   */
+  serverNow: () => number;
 }
 
 type Params = Record<string, unknown>;
@@ -86,7 +91,7 @@ export class Exchange {
   position(symbol: string): PositionRecord {
     let p = this.state.positions.get(symbol);
     if (!p) {
-      const t = this.markets.get(symbol)?.now() ?? 0;
+      const t = this.opts.serverNow();
       p = { symbol, side: '', size: 0, avgPrice: 0, leverage: this.leverageOf(symbol), curRealisedPnl: 0, cumRealisedPnl: 0, createdTime: t, updatedTime: t, seq: 0 };
       this.state.positions.set(symbol, p);
     }
@@ -228,7 +233,7 @@ export class Exchange {
       if (need > this.account().available + 1e-9) throw new BybitError(110007);
     }
 
-    const now = m.now();
+    const now = this.opts.serverNow();
     const order: OrderRecord = {
       orderId: randomUUID(),
       orderLinkId: link,
@@ -466,7 +471,7 @@ export class Exchange {
     const o = this.findOrder(p);
     if (!o || !OPEN.has(o.orderStatus)) throw new BybitError(110001, 'order not exists or too late to cancel');
     return this.tx(() => {
-      this.finish(o, o.stopOrderType ? 'Deactivated' : 'Cancelled', 'EC_PerCancelRequest', m.now(), 'CancelByUser');
+      this.finish(o, o.stopOrderType ? 'Deactivated' : 'Cancelled', 'EC_PerCancelRequest', this.opts.serverNow(), 'CancelByUser');
       if (o.stopOrderType) this.batch?.positions.add(o.symbol);
       return { orderId: o.orderId, orderLinkId: o.orderLinkId };
     });
@@ -481,7 +486,7 @@ export class Exchange {
       const list: { orderId: string; orderLinkId: string }[] = [];
       for (const o of this.state.orders) {
         if (o.stopOrderType !== '' || !OPEN.has(o.orderStatus) || (symbol && o.symbol !== symbol)) continue;
-        this.finish(o, 'Cancelled', 'EC_PerCancelRequest', this.markets.get(o.symbol)!.now(), 'CancelByUser');
+        this.finish(o, 'Cancelled', 'EC_PerCancelRequest', this.opts.serverNow(), 'CancelByUser');
         list.push({ orderId: o.orderId, orderLinkId: o.orderLinkId });
       }
       return { list, success: '1' };
@@ -502,7 +507,7 @@ export class Exchange {
       this.leverage.set(m.symbol, buy);
       const pos = this.position(m.symbol);
       pos.leverage = buy;
-      pos.updatedTime = m.now();
+      pos.updatedTime = this.opts.serverNow();
       this.batch?.positions.add(m.symbol);
       return {};
     });
@@ -538,7 +543,7 @@ export class Exchange {
       const step = Number(spec.qtyStep);
       if ((tp && (tpSize === 0 || !onGrid(tpSize, step))) || (sl && (slSize === 0 || !onGrid(slSize, step)))) throw new BybitError(10001, 'params error: tpSize/slSize must be a positive multiple of qtyStep');
     }
-    const now = m.now();
+    const now = this.opts.serverNow();
     return this.tx(() => {
       const close = opposite(pos.side as Side);
       if (mode === 'Full') {
@@ -565,7 +570,7 @@ export class Exchange {
    * taker); then positions and wallet are pushed. Never throws.
    */
   onBar(symbol: string, bar: BarRange): void {
-    const now = bar.start + (this.markets.get(symbol)?.base.ms ?? 0);
+    const now = this.opts.serverNow();
     this.tx(() => {
       for (const o of this.state.orders) {
         if (o.symbol !== symbol || o.stopOrderType !== '' || o.orderType !== 'Limit') continue;

@@ -178,6 +178,7 @@ export async function startBybitV5Fake(opts: BybitV5FakeOptions = {}): Promise<B
     makerFee: opts.makerFee ?? 0.0002,
     defaultLeverage: opts.defaultLeverage ?? 10,
     mmRate: 0.005,
+    serverNow: wallNow,
   };
   const exchange = new Exchange(markets, specs, exOpts);
   const fmts = new Map<string, Fmt>();

@@ -184,14 +184,36 @@ export function orderHistory(ctx: PrivateContext, p: Params): unknown {
   return { list: slice.map((o) => restOrderHistory(o, ctx.fmt(o.symbol))), nextPageCursor: next, category: 'linear' };
 }
 
-/** GET /v5/execution/list: fills newest first with symbol/order/time filters, limit 1..100; throws BybitError 10001 on bad params. */
+/** The longest time range one /v5/execution/list query covers (Bybit's docs: 7 days). */
+const EXECUTION_RANGE_MS = 7 * 86_400_000;
+
+/**
+ * The [from, to] execTime range of an execution query as Bybit documents it: neither bound → the last
+ * 7 days; startTime only → 7 days from it; endTime only → the 7 days before it; both → at most 7 days
+ * apart (else 10001). Throws BybitError 10001 on a malformed or too wide range.
+ */
+function executionRange(p: Params, now: number): [number, number] {
+  const start = s(p, 'startTime');
+  const end = s(p, 'endTime');
+  const from = start === undefined ? undefined : Number(start);
+  const to = end === undefined ? undefined : Number(end);
+  if ((from !== undefined && !Number.isInteger(from)) || (to !== undefined && !Number.isInteger(to))) throw new BybitError(10001, 'params error: time invalid');
+  if (from !== undefined && to !== undefined) {
+    if (to < from || to - from > EXECUTION_RANGE_MS) throw new BybitError(10001, 'params error: the time range must be within 7 days');
+    return [from, to];
+  }
+  if (from !== undefined) return [from, from + EXECUTION_RANGE_MS];
+  if (to !== undefined) return [to - EXECUTION_RANGE_MS, to];
+  return [now - EXECUTION_RANGE_MS, now];
+}
+
+/** GET /v5/execution/list: fills newest first with symbol/order filters, within Bybit's 7-day time range, limit 1..100; throws BybitError 10001 on bad params. */
 export function executionList(ctx: PrivateContext, p: Params): unknown {
   needLinear(p);
   const symbol = s(p, 'symbol');
   const id = s(p, 'orderId');
   const link = s(p, 'orderLinkId');
-  const start = s(p, 'startTime');
-  const end = s(p, 'endTime');
+  const [from, to] = executionRange(p, ctx.wallNow());
   const execType = s(p, 'execType');
   const list = ctx.ex.state.executions
     .filter(
@@ -199,8 +221,8 @@ export function executionList(ctx: PrivateContext, p: Params): unknown {
         (!symbol || e.symbol === symbol) &&
         (!id || e.orderId === id) &&
         (!link || e.orderLinkId === link) &&
-        (!start || e.execTime >= Number(start)) &&
-        (!end || e.execTime <= Number(end)) &&
+        e.execTime >= from &&
+        e.execTime <= to &&
         (!execType || execType === 'Trade'),
     )
     .sort((a, b) => b.execTime - a.execTime || b.seq - a.seq);

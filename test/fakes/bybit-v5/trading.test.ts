@@ -31,6 +31,23 @@ beforeEach(async () => {
 afterEach(() => fake.close());
 
 describe('bybit-v5 fake: order entry and matching through the real RestClientV5', () => {
+  it('stamps executions with the server clock and lists them within 7-day time ranges, as Bybit documents', async () => {
+    const t0 = Date.now();
+    await c.submitOrder({ category: 'linear', symbol: S, side: 'Buy', orderType: 'Market', qty: '0.010', orderLinkId: 'w-1' });
+    const at = Number((await c.getExecutionList({ category: 'linear', symbol: S })).result.list[0]!.execTime);
+    expect(at).toBeGreaterThanOrEqual(t0);
+    expect(at).toBeLessThanOrEqual(Date.now());
+    const week = 7 * 86_400_000;
+    const count = async (q: { startTime?: number; endTime?: number }) => (await c.getExecutionList({ category: 'linear', ...q })).result.list.length;
+    expect(await count({ startTime: at - week + 1 })).toBe(1); // startTime only: the 7 days from it
+    expect(await count({ startTime: at - week - 1 })).toBe(0);
+    expect(await count({ endTime: at + week - 1 })).toBe(1); // endTime only: the 7 days before it
+    expect(await count({ endTime: at + week + 1 })).toBe(0);
+    expect(await count({ startTime: at - 1, endTime: at + 1 })).toBe(1);
+    const wide = await c.getExecutionList({ category: 'linear', startTime: at - week, endTime: at + 1 });
+    expect(wide.retCode).toBe(10001);
+  });
+
   it('fills a market order at the last price, opens a position and charges the taker fee', async () => {
     const last = fake.market(S).last;
     const r = await c.submitOrder({ category: 'linear', symbol: S, side: 'Buy', orderType: 'Market', qty: '0.010', orderLinkId: 'm-1' });
