@@ -72,6 +72,12 @@ interface VendorPosition {
 }
 
 const FINAL_STATUSES = new Set(['Filled', 'Cancelled', 'Rejected', 'PartiallyFilledCanceled', 'Deactivated']);
+/** The longest time range one /v5/execution/list query may cover (Bybit: 7 days). */
+const EXECUTION_WINDOW_MS = 7 * 86_400_000;
+/** How far back a catch-up reads at most. */
+const MAX_CATCH_UP_MS = 30 * 86_400_000;
+/** Pages of 100 executions one query reads at most. */
+const MAX_EXECUTION_PAGES = 50;
 
 /**
  * Creates the live Bybit V5 Broker (one-way mode, linear USDT perpetuals): places orders idempotently
@@ -111,14 +117,47 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
   let startPromise: Promise<KeyPermissionReport> | null = null;
   let closed = false;
 
+  /** When this broker was made: a reconnect before any execution was seen catches up from here. */
+  const createdAt = clock.now();
+
+  /** Every page of one /v5/execution/list query (100 rows a page, up to MAX_EXECUTION_PAGES); rejects with DeskError. */
+  async function listExecutions(q: { orderId?: string; startTime?: number; endTime?: number }): Promise<VendorExecution[]> {
+    const rows: VendorExecution[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_EXECUTION_PAGES; page++) {
+      const res = await bybitCall(ctx, '/v5/execution/list', () =>
+        rest.getExecutionList({ category: 'linear', ...q, ...(cursor ? { cursor } : {}), limit: 100 }) as Promise<VendorResponse<{ list?: VendorExecution[]; nextPageCursor?: string }>>,
+      );
+      const list = res.result?.list ?? [];
+      rows.push(...list);
+      cursor = res.result?.nextPageCursor || undefined;
+      if (!cursor || list.length === 0) return rows;
+    }
+    log.warn({ pages: MAX_EXECUTION_PAGES, rows: rows.length }, 'execution list cut short: more pages than the catch-up reads');
+    return rows;
+  }
+
+  /**
+   * Every execution the venue lists at or after `since` (epoch ms), oldest window first: Bybit answers
+   * one query for at most 7 days, so a longer stretch is read window by window (the last one open-ended,
+   * so no endTime lies in the venue's future). Looks back at most MAX_CATCH_UP_MS. Rejects with DeskError.
+   */
+  async function executionsSince(since: number): Promise<VendorExecution[]> {
+    const now = clock.now();
+    const from = Math.max(since, now - MAX_CATCH_UP_MS);
+    if (from < since) log.warn({ since, from }, 'execution catch-up limited to the last 30 days');
+    const rows: VendorExecution[] = [];
+    for (let start = from; ; start += EXECUTION_WINDOW_MS) {
+      const last = start + EXECUTION_WINDOW_MS > now;
+      rows.push(...(await listExecutions(last ? { startTime: start } : { startTime: start, endTime: start + EXECUTION_WINDOW_MS - 1 })));
+      if (last) break;
+    }
+    return rows;
+  }
+
   const router = new PrivateStreamRouter({
     logger: log,
-    fetchExecutions: async (q) => {
-      const res = await bybitCall(ctx, '/v5/execution/list', () =>
-        rest.getExecutionList({ category: 'linear', ...(q.orderId ? { orderId: q.orderId } : {}), ...(q.since ? { startTime: q.since } : {}), limit: 100 }) as Promise<VendorResponse<{ list?: VendorExecution[] }>>,
-      );
-      return res.result?.list ?? [];
-    },
+    fetchExecutions: (q) => listExecutions({ orderId: q.orderId }),
     onExecution: async (e) => {
       if (execSink) await execSink(e);
     },
@@ -253,14 +292,10 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
     }
   }
 
+  /** After a reconnect: the executions since the newest one delivered (or since this broker was made) that the stream may have missed. */
   async function catchUpExecutions(): Promise<void> {
-    const since = router.lastExecutionAt;
     try {
-      const res = await bybitCall(ctx, '/v5/execution/list', () =>
-        rest.getExecutionList({ category: 'linear', ...(since > 0 ? { startTime: since } : {}), limit: 100 }) as Promise<VendorResponse<{ list?: VendorExecution[] }>>,
-      );
-      const rows = (res.result?.list ?? []).filter((r) => since === 0 || num(r.execTime) >= since);
-      if (since > 0) await router.deliverExecutions(rows);
+      await router.deliverExecutions(await executionsSince(router.lastExecutionAt || createdAt));
     } catch (e) {
       log.warn({ code: isDeskError(e) ? e.code : 'INTERNAL' }, 'execution catch-up failed');
     }
@@ -498,6 +533,12 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
 
     onOrderUpdate(sink: (o: OrderUpdate) => void | Promise<void>): void {
       orderSink = sink;
+    },
+
+    async catchUp(since: number): Promise<number> {
+      const rows = await executionsSince(since);
+      await router.deliverExecutions(rows);
+      return rows.length;
     },
 
     async onBar(_bar: Bar): Promise<void> {

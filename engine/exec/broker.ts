@@ -93,6 +93,13 @@ export interface Broker {
   /** Registers the single execution sink (the desk); executions are delivered in venue order. */
   onExecution(sink: (e: Execution) => void | Promise<void>): void;
   /**
+   * Hands the sink, in venue order, every execution the venue lists at or after `since` (epoch ms),
+   * so fills made while the desk was down or its stream was cut reach the ledger (which skips exec ids
+   * it holds). Resolves how many the venue listed, once the sink took them all (0 for a simulated
+   * venue, which misses nothing); rejects with DeskError when the venue cannot be read.
+   */
+  catchUp(since: number): Promise<number>;
+  /**
    * Lets a simulated venue trigger attached stops / targets on a closed bar; live brokers ignore it.
    * Returns a promise only when the bar triggered something to wait for (most bars trigger nothing).
    */

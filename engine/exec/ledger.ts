@@ -39,9 +39,41 @@ export function toPosition(p: PositionRow): Position {
 }
 
 /**
+ * The exec id of a fill reconciliation recorded from an order's cumulative numbers (its venue
+ * executions were not listed yet); never throws.
+ */
+export function recoveredExecId(orderLinkId: string): string {
+  return `recon-${orderLinkId}`;
+}
+
+/**
+ * Records `e` in place of the part of its order's recovered fill that it accounts for, and returns
+ * true; false (nothing written) when `e` is not such an execution. A recovered fill stands for the
+ * executions the venue had made when reconciliation read the order's totals, so the venue's own
+ * executions, listed later in venue order, take its place quantity for quantity (their fee joins the
+ * position, as the stand-in had none) instead of counting a second time.
+ */
+function replacesRecovered(store: Store, mode: 'paper' | 'live', e: Execution): boolean {
+  if (!e.orderLinkId) return false;
+  const id = recoveredExecId(e.orderLinkId);
+  if (e.execId === id) return false;
+  const standIn = store.orders.fillOf(id);
+  if (!standIn || standIn.qty < e.qty * (1 - 1e-9)) return false;
+  store.orders.takeFromFill(id, e.qty);
+  store.orders.addFill({ ...e, mode, positionId: standIn.positionId });
+  const pos = e.fee !== 0 && standIn.positionId ? store.positions.get(standIn.positionId) : null;
+  if (pos) {
+    pos.fees += e.fee;
+    store.positions.save(pos);
+  }
+  return true;
+}
+
+/**
  * Applies one venue execution to the ledger in ONE transaction: the fill row (idempotent by exec id),
  * the position it opens, grows or reduces, and the order's status. Returns the events to emit after
- * commit (none for a duplicate). Throws only on a broken database (the transaction rolls back whole).
+ * commit (none for a duplicate, nor for an execution that replaces part of a fill reconciliation
+ * recovered for its order: see replacesRecovered). Throws only on a broken database (the transaction rolls back whole).
  */
 export function applyExecution(
   store: Store,
@@ -50,7 +82,7 @@ export function applyExecution(
   opts: { cooldownMs: number },
 ): DeskEvent[] {
   return store.tx(() => {
-    if (store.orders.hasFill(e.execId)) return [];
+    if (store.orders.hasFill(e.execId) || replacesRecovered(store, mode, e)) return [];
     const events: DeskEvent[] = [];
     const order = e.orderLinkId ? store.orders.byLinkId(e.orderLinkId) : null;
     let pos = store.positions.openOn(mode, e.symbol);

@@ -155,6 +155,11 @@ export class PaperBroker implements Broker {
     this.sink = sink;
   }
 
+  /** Nothing to catch up: the simulated venue hands every fill to the sink as it makes it. */
+  async catchUp(_since: number): Promise<number> {
+    return 0;
+  }
+
   /**
    * Triggers exits on a closed bar: the stop first (conservative when both are inside one bar), else
    * each take-profit level the bar reached, filling at the level or at the open if the bar gapped past it.

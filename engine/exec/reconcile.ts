@@ -2,34 +2,60 @@ import type { Broker } from './broker.ts';
 import type { Store } from '../store/store.ts';
 import type { DeskEvent } from '../events.ts';
 import type { DeskLogger } from '../log.ts';
-import { applyExecution, toPosition } from './ledger.ts';
+import { applyExecution, recoveredExecId, toPosition } from './ledger.ts';
 import { randomId } from './ids.ts';
 
+/** The catch-up reads from this long before the oldest fill that may be missing (venue and desk clocks differ a little). */
+const CATCH_UP_MARGIN_MS = 60_000;
+
 /**
- * Brings the ledger in line with the venue (the venue is the truth): orders left in 'submitting' or
- * 'unknown' by a crash are looked up by orderLinkId (filled → what the venue filled beyond the fills
- * already recorded is recorded at its average price, ended unfilled or absent → cancelled, open →
- * accepted; never re-sent); for a live broker, DB positions the venue no longer holds are closed with a reason and
- * venue positions the DB lacks are adopted. Returns the events to emit; venue errors propagate.
+ * Where the venue's execution list is read from before reconciling: the oldest of the newest recorded
+ * fill, every order not yet settled, and every open position (its stop and targets fill on the venue,
+ * with or without the desk), less a margin; null when the ledger holds none of them. Never throws.
+ */
+export function catchUpSince(store: Store, mode: 'paper' | 'live'): number | null {
+  const times: number[] = [];
+  const last = store.orders.lastFillAt(mode);
+  if (last !== null) times.push(last);
+  for (const status of ['submitting', 'unknown', 'accepted'] as const) for (const o of store.orders.byStatus(mode, status)) times.push(o.createdAt);
+  for (const p of store.positions.openAll(mode)) times.push(p.openedAt);
+  return times.length > 0 ? Math.min(...times) - CATCH_UP_MARGIN_MS : null;
+}
+
+/**
+ * Brings the ledger in line with the venue (the venue is the truth). First the venue's executions since
+ * catchUpSince reach the ledger through the broker's sink (a stop or target that filled while the desk
+ * was down closes its position with its real price and reason; exec ids already held are skipped).
+ * Then orders left in 'submitting' or 'unknown' by a crash are looked up by orderLinkId (filled → what
+ * the venue filled beyond the fills recorded is recorded at its average price, ended unfilled or absent
+ * → cancelled, open → accepted; never re-sent); for a live broker, DB positions the venue no longer
+ * holds are closed with a reason and venue positions the DB lacks are adopted. Returns the events to
+ * emit (the caught-up fills' events go out through the sink); venue errors propagate.
  */
 export async function reconcile(store: Store, broker: Broker, logger: DeskLogger, now: number): Promise<DeskEvent[]> {
   const events: DeskEvent[] = [];
   const mode = broker.mode;
+  const since = catchUpSince(store, mode);
+  if (since !== null) {
+    const listed = await broker.catchUp(since);
+    if (listed > 0) logger.info({ since, listed }, 'reconcile: venue executions caught up');
+  }
   for (const status of ['submitting', 'unknown'] as const) {
     for (const o of store.orders.byStatus(mode, status)) {
       const found = await broker.findOrder(o.orderLinkId);
-      // Only what the venue filled beyond the fills already recorded (the stream may have delivered
-      // some before the call gave up).
+      // Only what the venue filled beyond the fills already recorded (the stream or the catch-up may
+      // have delivered some).
       const missing = found ? found.filledQty - store.orders.filledQtyOf(o.orderLinkId) : 0;
-      if (found && missing > found.filledQty * 1e-9 && found.avgPrice !== null && !store.orders.hasFill(`recon-${o.orderLinkId}`)) {
-        // The venue filled it but the crash lost the fill: record it now from the venue's numbers, so the
-        // position keeps its order's stop, targets, signal and actor (never re-sent, never adopted blind).
+      if (found && missing > found.filledQty * 1e-9 && found.avgPrice !== null && !store.orders.hasFill(recoveredExecId(o.orderLinkId))) {
+        // The venue filled it but its executions are not listed yet: record the fill now from the
+        // order's numbers, so the position keeps its order's stop, targets, signal and actor (never
+        // re-sent, never adopted blind).
         events.push(
           ...applyExecution(
             store,
             mode,
             {
-              execId: `recon-${o.orderLinkId}`,
+              execId: recoveredExecId(o.orderLinkId),
               orderId: found.orderId,
               orderLinkId: o.orderLinkId,
               symbol: o.symbol,

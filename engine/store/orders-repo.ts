@@ -84,6 +84,10 @@ export class OrdersRepo {
   private readonly byStatusStmt;
   private readonly fillStmt;
   private readonly fillExistsStmt;
+  private readonly lastFillAtStmt;
+  private readonly fillOfStmt;
+  private readonly takeFromFillStmt;
+  private readonly deleteFillStmt;
   private readonly fillsByPosStmt;
   private readonly entriesSinceStmt;
   private readonly entryNotionalStmt;
@@ -117,6 +121,10 @@ export class OrdersRepo {
        VALUES (@execId, @mode, @orderId, @orderLinkId, @positionId, @symbol, @side, @qty, @price, @fee, @kind, @quoteId, @at)`,
     );
     this.fillExistsStmt = db.prepare('SELECT 1 FROM fills WHERE exec_id = ?');
+    this.lastFillAtStmt = db.prepare('SELECT MAX(at) FROM fills WHERE mode = ?').pluck();
+    this.fillOfStmt = db.prepare('SELECT qty, position_id AS positionId FROM fills WHERE exec_id = ?');
+    this.takeFromFillStmt = db.prepare('UPDATE fills SET qty = qty - ? WHERE exec_id = ?');
+    this.deleteFillStmt = db.prepare('DELETE FROM fills WHERE exec_id = ?');
     this.fillsByPosStmt = db.prepare('SELECT * FROM fills WHERE position_id = ? ORDER BY at, exec_id');
     this.entryNotionalStmt = db.prepare(
       `SELECT COALESCE(SUM(f.qty * f.price), 0) AS n FROM fills f JOIN orders o ON o.order_link_id = f.order_link_id
@@ -188,6 +196,24 @@ export class OrdersRepo {
   /** Filled entry orders created at or after `since`. */
   entriesSince(mode: string, since: number): number {
     return (this.entriesSinceStmt.get(mode, since) as { n: number }).n;
+  }
+
+  /** Time (the venue's, epoch ms) of the newest fill recorded in `mode`; null when there is none. */
+  lastFillAt(mode: string): number | null {
+    return (this.lastFillAtStmt.get(mode) as number | null) ?? null;
+  }
+
+  /** The quantity and position of the fill `execId`; null when there is no such fill. */
+  fillOf(execId: string): { qty: number; positionId: string | null } | null {
+    return (this.fillOfStmt.get(execId) as { qty: number; positionId: string | null } | undefined) ?? null;
+  }
+
+  /** Takes `qty` off the fill `execId`, deleting the row when (next to) nothing is left; a missing fill is a no-op. */
+  takeFromFill(execId: string, qty: number): void {
+    const f = this.fillOf(execId);
+    if (!f) return;
+    if (f.qty - qty <= f.qty * 1e-9) this.deleteFillStmt.run(execId);
+    else this.takeFromFillStmt.run(qty, execId);
   }
 
   /** True if an execution with this id was already recorded (fills are idempotent by exec id). */

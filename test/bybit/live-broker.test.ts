@@ -5,7 +5,7 @@ import { createBybitBroker, type BybitBroker } from '../../engine/bybit/live-bro
 import { createBybitFeed } from '../../engine/bybit/market-feed.ts';
 import type { Execution, OrderRequest } from '../../engine/exec/broker.ts';
 import type { Instrument } from '../../engine/market/types.ts';
-import { systemClock } from '../../engine/clock.ts';
+import { systemClock, type Clock } from '../../engine/clock.ts';
 import { DeskError, isDeskError } from '../../engine/errors.ts';
 import { createLogger, silentLogger, type DeskLogger } from '../../engine/log.ts';
 import type { DeskConfig } from '../../engine/config.ts';
@@ -48,13 +48,13 @@ function order(f: BybitV5Fake, over: Partial<OrderRequest> = {}): OrderRequest {
 async function setup(
   fakeOpts: Parameters<typeof fakeEnv>[0] = {},
   overrides: Record<string, string> = {},
-  brokerOpts: { logger?: DeskLogger; restTimeoutMs?: number; lookupAttempts?: number; lookupDelayMs?: number } = {},
+  brokerOpts: { logger?: DeskLogger; restTimeoutMs?: number; lookupAttempts?: number; lookupDelayMs?: number; clock?: Clock } = {},
 ): Promise<{ f: BybitV5Fake; broker: BybitBroker; config: DeskConfig; fills: Execution[] }> {
   const env = await fakeEnv({ symbols: ['BTCUSDT', 'ETHUSDT'], baseInterval: '60', apiKey: KEY, apiSecret: SECRET, ...fakeOpts }, overrides);
   fake = env.fake;
   const broker = createBybitBroker({
     config: env.config,
-    clock: systemClock,
+    clock: brokerOpts.clock ?? systemClock,
     logger: brokerOpts.logger ?? silentLogger,
     client: { restTimeoutMs: brokerOpts.restTimeoutMs ?? 5_000, reconnectDelayMs: 50 },
     lookupAttempts: brokerOpts.lookupAttempts ?? 4,
@@ -335,6 +335,35 @@ describe('Bybit live broker against the V5 fake (real RestClientV5 + private Web
     expect(partials().map((o) => o.qty).sort()).toEqual([0.003, 0.007]);
     await broker.drain();
     expect(fills.filter((x) => x.kind === 'entry')).toEqual([expect.objectContaining({ orderLinkId: req.orderLinkId, qty: 0.01, price })]);
+  });
+
+  it('catchUp reads every page of every 7-day window and hands the sink each execution once, oldest first', async () => {
+    const { f, broker, config, fills } = await setup();
+    const since = Date.now() - 60_000;
+    // 105 executions: market entries of 0.001 BTC, long then short (one-way: each nets the last).
+    for (let i = 0; i < 105; i++) await broker.place(order(f, { qty: 0.001, side: i % 2 === 0 ? 'long' : 'short', stopLoss: undefined }));
+    await broker.drain();
+    expect(fills).toHaveLength(105);
+    // A desk that was down: its broker's clock reads 15 days on, so the catch-up spans three windows.
+    const late = createBybitBroker({ config, clock: { now: () => Date.now() + 15 * 86_400_000 }, logger: silentLogger, client: { restTimeoutMs: 5_000 } });
+    brokers.push(late);
+    const caught: Execution[] = [];
+    late.onExecution((e) => void caught.push(e));
+    const before = f.requests.length;
+    expect(await late.catchUp(since)).toBe(105);
+    expect(caught.map((e) => e.execId)).toEqual(fills.map((e) => e.execId));
+    const queries = f.requests.slice(before).filter((r) => r.path === '/v5/execution/list').map((r) => r.params as Record<string, string>);
+    const week = 7 * 86_400_000;
+    // Window 1 (where the fills are): two pages of 100; windows 2 and 3: one empty page each; the last has no endTime.
+    expect(queries.map((q) => [Number(q.startTime) - since, q.endTime === undefined ? null : Number(q.endTime) - since, q.cursor !== undefined])).toEqual([
+      [0, week - 1, false],
+      [0, week - 1, true],
+      [week, 2 * week - 1, false],
+      [2 * week, null, false],
+    ]);
+    // Caught up again: the same rows are listed, none reaches the sink twice.
+    expect(await late.catchUp(since)).toBe(105);
+    expect(caught).toHaveLength(105);
   });
 
   it('fills that happen while the private stream is down are caught up once, in order, after it reconnects', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger, type Broker, type Signal } from '../../engine/index.ts';
+import { silentLogger, type Broker, type DeskEvent, type Signal } from '../../engine/index.ts';
 import { composeDesk, type DeskRuntime } from '../../scripts/compose.ts';
 import { createLiveAdapters } from '../../scripts/live-adapters.ts';
 import { startBybitV5Fake, type BybitV5Fake } from '../fakes/bybit-v5/index.ts';
@@ -16,7 +16,18 @@ afterEach(async () => {
   fake = undefined;
 });
 
-describe('live: a crash between submit and the DB write', () => {
+/** Starts desk `rt` (closed after the test) and steps the fake until it holds a live signal on a quoted symbol. */
+async function startAndAwaitSignal(rt: DeskRuntime): Promise<Signal> {
+  runtimes.push(rt);
+  await rt.desk.start();
+  return until<Signal>(
+    () => rt.store.signals.listLive(Date.now(), null, 50).find((s) => s.stage === 'live' && rt.feed.quote(s.symbol) !== null),
+    30_000,
+    () => fake!.advance(1, SYMBOLS),
+  );
+}
+
+describe('live: restarting after a crash or downtime', () => {
   it('on restart, reconciliation finds the order by orderLinkId: one order at the venue, the fill recorded, no orphan', async () => {
     fake = await startBybitV5Fake({ apiKey: 'crash-key-123', apiSecret: 'crash-secret-4567890', symbols: SYMBOLS });
     const config = liveFakeConfig(fake, SYMBOLS, 'desk-live-crash-');
@@ -33,19 +44,14 @@ describe('live: a crash between submit and the DB write', () => {
       cancelAll: (s) => real.cancelAll(s),
       positions: () => real.positions(),
       findOrder: (l) => real.findOrder(l),
+      catchUp: (since) => real.catchUp(since),
       balance: () => real.balance(),
       onExecution: () => {},
       onBar: (b) => real.onBar(b),
       close: () => real.close(),
     };
     const a = await composeDesk(config, { logger: silentLogger, feed: live.feed!, broker: dying });
-    runtimes.push(a);
-    await a.desk.start();
-    const signal = await until<Signal>(
-      () => a.store.signals.listLive(Date.now(), null, 50).find((s) => s.stage === 'live' && a.feed.quote(s.symbol) !== null),
-      30_000,
-      () => fake!.advance(1, SYMBOLS),
-    );
+    const signal = await startAndAwaitSignal(a);
     void a.desk.execute(trader, { signalId: signal.id }).catch(() => {});
     const linkId = await until(() => fake!.state.orders.find((o) => o.orderStatus === 'Filled')?.orderLinkId, 10_000);
     expect(a.store.orders.byLinkId(linkId)?.status).toBe('submitting');
@@ -74,5 +80,49 @@ describe('live: a crash between submit and the DB write', () => {
     await c.desk.start();
     expect((c.store.db.prepare('SELECT COUNT(*) AS n FROM fills').get() as { n: number }).n).toBe(1);
     expect(c.store.positions.openAll('live')).toHaveLength(1);
+  }, 90_000);
+
+  it('a stop that fills on Bybit while the desk is down closes its position on restart at the stop price, with reason stop', async () => {
+    fake = await startBybitV5Fake({ apiKey: 'down-key-123', apiSecret: 'down-secret-4567890', symbols: SYMBOLS });
+    const config = liveFakeConfig(fake, SYMBOLS, 'desk-live-down-');
+    const a = await composeDesk(config, { logger: silentLogger });
+    const signal = await startAndAwaitSignal(a);
+    await a.desk.execute(trader, { signalId: signal.id });
+    const pos = await until(() => a.store.positions.openOn('live', signal.symbol), 10_000);
+    // The venue's stop moved to within 0.3 % of the price, so the next bars reach it.
+    const tick = Number(fake.instrument(signal.symbol).tickSize);
+    const last = fake.market(signal.symbol).last;
+    const stop = pos.side === 'long' ? Math.floor((last * 0.997) / tick) * tick : Math.ceil((last * 1.003) / tick) * tick;
+    expect(await a.broker.setStop(signal.symbol, pos.side, stop)).toBe(true);
+    await a.close(); // the desk is down from here
+
+    const stopFill = await until(
+      () => fake!.state.executions.find((e) => e.symbol === signal.symbol && /StopLoss/.test(e.stopOrderType)),
+      10_000,
+      () => fake!.advance(1, [signal.symbol]),
+    );
+    expect(fake.state.positions.get(signal.symbol)?.size ?? 0).toBe(0);
+
+    const b = await composeDesk(config, { logger: silentLogger });
+    runtimes.push(b);
+    const events: DeskEvent[] = [];
+    b.desk.subscribe((e) => void events.push(e));
+    await b.desk.start();
+    const closed = b.store.positions.get(pos.id)!;
+    const dir = pos.side === 'long' ? 1 : -1;
+    expect(closed).toMatchObject({ status: 'closed', closeReason: 'stop', qty: 0 });
+    expect(closed.realizedPnl).toBeCloseTo((stopFill.execPrice - pos.entryPrice) * pos.qty * dir, 6);
+    expect(closed.fees).toBeGreaterThan(pos.fees);
+    expect(b.store.orders.hasFill(stopFill.execId)).toBe(true);
+    expect(events.filter((e) => e.type === 'reconcile.mismatch')).toEqual([]);
+    expect(events.find((e) => e.type === 'position.closed')).toMatchObject({ reason: 'stop', position: { id: pos.id } });
+    // A second restart changes nothing.
+    const fillsNow = (b.store.db.prepare('SELECT COUNT(*) AS n FROM fills').get() as { n: number }).n;
+    await b.close();
+    const c = await composeDesk(config, { logger: silentLogger });
+    runtimes.push(c);
+    await c.desk.start();
+    expect((c.store.db.prepare('SELECT COUNT(*) AS n FROM fills').get() as { n: number }).n).toBe(fillsNow);
+    expect(c.store.positions.get(pos.id)).toMatchObject({ status: 'closed', closeReason: 'stop' });
   }, 90_000);
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDeskError, silentLogger, type Actor, type Broker } from '../../engine/index.ts';
 import { reconcile } from '../../engine/exec/reconcile.ts';
+import { applyExecution } from '../../engine/exec/ledger.ts';
 import { createTestDesk, type TestDesk } from '../helpers/test-desk.ts';
 
 // What is left of an order whose outcome the desk lost (a crash, a call that gave up) is settled
@@ -15,7 +16,7 @@ afterEach(async () => {
 
 /** The desk's paper broker, except that findOrder answers `answer` (the venue's word on the order). */
 function venueSays(real: Broker, answer: { status: string; filledQty: number; avgPrice: number | null; final: boolean }): Broker {
-  return { ...real, mode: real.mode, findOrder: async () => ({ orderId: 'venue-1', ...answer }) } as Broker;
+  return { ...real, mode: real.mode, catchUp: (since: number) => real.catchUp(since), findOrder: async () => ({ orderId: 'venue-1', ...answer }) } as Broker;
 }
 
 const count = (t: TestDesk, sql: string) => (t.store.db.prepare(sql).get() as { n: number }).n;
@@ -36,6 +37,42 @@ async function withLostClose(id: string, status: 'unknown' | 'accepted') {
 }
 
 describe('reconcile settles lost outcomes', () => {
+  it("a fill recovered from the order's totals is replaced by the venue's own executions when they are listed, never counted twice", async () => {
+    t = await createTestDesk();
+    const s = await t.nextSignal();
+    const now = t.clock.now();
+    // An entry for 2 units whose call was lost; the venue says 1 unit filled at 100 (still working).
+    t.store.orders.insert(
+      { id: 'o-rec', mode: 'paper', orderLinkId: 'sd-rec', signalId: s.id, positionId: null, actorKind: 'rpc', actorId: trader.id, symbol: s.symbol, side: s.side, qty: 2, type: 'Market', price: null, reduceOnly: false, stop: s.stop, targets: [], leverage: 1, quoteId: null },
+      now,
+    );
+    t.store.orders.setStatus('o-rec', 'unknown', now, { errorCode: 'UNKNOWN_OUTCOME' });
+    await reconcile(t.store, venueSays(t.runtime.broker, { status: 'PartiallyFilled', filledQty: 1, avgPrice: 100, final: false }), silentLogger, now);
+    const pos = t.store.positions.openOn('paper', s.symbol)!;
+    expect(pos).toMatchObject({ qty: 1, entryPrice: 100, fees: 0 });
+    const venueExec = (execId: string, qty: number, price: number) =>
+      applyExecution(t!.store, 'paper', { execId, orderId: 'venue-1', orderLinkId: 'sd-rec', symbol: s.symbol, side: s.side, qty, price, fee: 0.01, reduceOnly: false, kind: 'entry', quoteId: null, at: now }, { cooldownMs: 0 });
+    const fills = () => t!.store.db.prepare(`SELECT exec_id AS id, qty FROM fills WHERE order_link_id = 'sd-rec' ORDER BY exec_id`).all();
+    // The venue's two executions behind that unit (0.4 at 99.5, 0.6 at 100.33) take the stand-in's place.
+    expect(venueExec('venue-e1', 0.4, 99.5)).toEqual([]);
+    expect(fills()).toEqual([
+      { id: 'recon-sd-rec', qty: expect.closeTo(0.6, 9) },
+      { id: 'venue-e1', qty: 0.4 },
+    ]);
+    expect(venueExec('venue-e2', 0.6, 100.33)).toEqual([]);
+    expect(fills()).toEqual([
+      { id: 'venue-e1', qty: 0.4 },
+      { id: 'venue-e2', qty: 0.6 },
+    ]);
+    expect(t.store.positions.get(pos.id)).toMatchObject({ qty: 1, entryPrice: 100, fees: expect.closeTo(0.02, 9) });
+    // Listed again (a second catch-up): nothing changes.
+    expect(venueExec('venue-e2', 0.6, 100.33)).toEqual([]);
+    // The rest of the order, filled after reconciliation, is new and counts.
+    expect(venueExec('venue-e3', 1, 101).map((e) => e.type)).toEqual(['order.filled']);
+    expect(t.store.positions.get(pos.id)!.qty).toBe(2);
+    expect(t.store.orders.filledQtyOf('sd-rec')).toBeCloseTo(2, 9);
+  });
+
   it('an entry marked unknown whose fill the stream already recorded becomes filled, with no second fill', async () => {
     t = await createTestDesk();
     const s = await t.nextSignal();
