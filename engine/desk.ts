@@ -1208,8 +1208,8 @@ export class Desk implements DeskApi {
       const events = applyExecution(store, broker.mode, e, { cooldownMs: config.RISK_COOLDOWN_MIN * 60_000 });
       this.emitAll(events);
       for (const ev of events) {
-        if (ev.type !== 'position.closed' || !ev.position.signalId) continue;
-        const strategy = store.signals.get(ev.position.signalId)?.strategy;
+        if (ev.type !== 'position.closed') continue;
+        const strategy = store.positions.strategyOf(ev.position.id);
         if (strategy) this.autoDemote(strategy);
       }
       if (events.length > 0) await this.checkBreaker();

@@ -59,6 +59,7 @@ interface ModeMemo {
 export class PositionsRepo {
   private readonly insertStmt;
   private readonly getStmt;
+  private readonly strategyStmt;
   private readonly openBySymbolStmt;
   private readonly openStmt;
   private readonly listStmt;
@@ -87,6 +88,7 @@ export class PositionsRepo {
         (SELECT strategy FROM signals WHERE id = @signalId), @actorKind, @actorId, @openedAt, NULL, NULL, 0, 0, @entryPrice, 'open')`,
     );
     this.getStmt = db.prepare('SELECT * FROM positions WHERE id = ?');
+    this.strategyStmt = db.prepare('SELECT strategy FROM positions WHERE id = ?').pluck();
     this.openBySymbolStmt = db.prepare(`SELECT * FROM positions WHERE mode = ? AND symbol = ? AND status = 'open'`);
     this.openStmt = db.prepare(`SELECT * FROM positions WHERE mode = ? AND status = 'open' ORDER BY opened_at`);
     this.listStmt = db.prepare(
@@ -179,6 +181,11 @@ export class PositionsRepo {
   get(id: string): PositionRow | null {
     const r = this.getStmt.get(id) as RawPosition | undefined;
     return r ? this.applyStaged(toRow(r)) : null;
+  }
+
+  /** The strategy of the signal position `id` was opened from; null for an unknown id or a position no signal opened. */
+  strategyOf(id: string): string | null {
+    return (this.strategyStmt.get(id) as string | null | undefined) ?? null;
   }
 
   /** The open position on `symbol` in `mode`, or null. */
