@@ -12,6 +12,8 @@ describe('ids', () => {
     const s = signalId('BTCUSDT', '60', 'trend', 'long', 1_700_000_000_000);
     expect(s).toBe(signalId('BTCUSDT', '60', 'trend', 'long', 1_700_000_000_000));
     expect(s).not.toBe(signalId('BTCUSDT', '60', 'trend', 'short', 1_700_000_000_000));
+    // The id of a stored signal never changes between versions (a restart re-scans the same bar).
+    expect(s).toBe('sd87d5af33'); // sha256 of 'BTCUSDT|60|trend|long|1700000000000', first 9 hex digits
     const link = entryOrderLinkId(s, { kind: 'rpc', id: 'alice' });
     expect(link).toBe(entryOrderLinkId(s, { kind: 'rpc', id: 'alice' }));
     expect(link).not.toBe(entryOrderLinkId(s, { kind: 'telegram', id: 'alice' }));
