@@ -143,6 +143,8 @@ export class Desk implements DeskApi {
   private lastBarAt: number | null = null;
   private stopping = false;
   private reconcileTimer: NodeJS.Timeout | null = null;
+  /** Desk time at which the last successful reconcile began its venue catch-up (see ReconcileOptions). */
+  private caughtUpTo: number | undefined;
   private readonly touched = new Map<string, number>();
   private readonly validActors = new WeakMap<object, Actor>();
   private readonly shadow: ShadowLedger;
@@ -192,11 +194,14 @@ export class Desk implements DeskApi {
   // ------------------------------------------------------------------ lifecycle
 
   /**
-   * Warms every series from the feed's history, reconciles with the venue, rolls the risk day, and
+   * Reconciles with the venue, warms every series from the feed's history, rolls the risk day, and
    * starts the feed. Rejects with the feed's or venue's DeskError if they cannot be reached.
    */
   async start(): Promise<void> {
     const { config, feed, scanner, logger } = this.d;
+    // Reconcile first: the private stream is already delivering, and fills the venue made while the
+    // desk was down must reach the ledger before newer ones (a target before the stop that followed).
+    await this.runReconcile();
     for (const symbol of config.DESK_UNIVERSE) {
       for (const interval of config.DESK_INTERVALS) {
         const bars = await feed.history(symbol, interval, config.DESK_WARMUP_BARS);
@@ -206,7 +211,6 @@ export class Desk implements DeskApi {
         if (last && interval === this.finest) this.d.store.positions.markPrice(this.d.broker.mode, symbol, last.close);
       }
     }
-    await this.runReconcile();
     await this.rollDayIfNeeded();
     // The feed hands bars over one by one; their signal writes are committed once per burst (when the
     // feed has no more bars queued), or at the end of the event-loop turn at the latest.
@@ -1302,8 +1306,10 @@ export class Desk implements DeskApi {
 
   private async runReconcile(): Promise<void> {
     const { store, broker, logger, clock } = this.d;
+    const began = clock.now();
     try {
-      this.emitAll(await reconcile(store, broker, logger, clock.now()));
+      this.emitAll(await reconcile(store, broker, logger, began, { caughtUpTo: this.caughtUpTo }));
+      this.caughtUpTo = began;
     } catch (err) {
       logger.error({ err: errText(err) }, 'reconcile failed');
       throw err;

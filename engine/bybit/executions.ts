@@ -105,8 +105,8 @@ function topicBase(topic: string): string {
 /** What the router needs: sinks, a REST fallback for fills it has not seen, and a logger. */
 export interface RouterDeps {
   logger: DeskLogger;
-  /** Fetches executions of one order (or, with no orderId, since `since`) over REST; rejects on failure. */
-  fetchExecutions(q: { orderId?: string; since?: number }): Promise<VendorExecution[]>;
+  /** Fetches the executions of one order over REST; rejects on failure. */
+  fetchExecutions(q: { orderId: string }): Promise<VendorExecution[]>;
   onExecution(e: Execution): void | Promise<void>;
   onOrder(o: OrderUpdate): void | Promise<void>;
   onPosition?(rows: unknown[]): void;
@@ -115,7 +115,7 @@ export interface RouterDeps {
 
 /**
  * Orders the private stream: messages received in one burst are handled executions first, then order,
- * position and wallet updates; executions go out by venue sequence, each execId once; an order update
+ * position and wallet updates; executions go out in venue order (time, then sequence), each execId once; an order update
  * whose cumExecQty is ahead of the fills seen for it first pulls the missing fills over REST. All sink
  * calls run on one promise chain (awaited), so the desk sees fills before the order update that reports
  * them. Never throws; a failing sink is logged and the stream goes on.
@@ -151,9 +151,16 @@ export class PrivateStreamRouter {
     }
   }
 
-  /** Delivers executions fetched over REST (e.g. after a reconnect); already-seen execIds are skipped. */
-  deliverExecutions(rows: VendorExecution[]): Promise<void> {
-    return this.enqueue(() => this.handleExecutions(rows));
+  /**
+   * Delivers executions fetched over REST (a reconnect, a catch-up) on the stream's own chain;
+   * already-seen execIds are skipped. Resolves how many the sink refused (they stay unseen).
+   */
+  async deliverExecutions(rows: VendorExecution[]): Promise<number> {
+    let refused = 0;
+    await this.enqueue(async () => {
+      refused = await this.handleExecutions(rows);
+    });
+    return refused;
   }
 
   /** Resolves when everything received so far has been handed to the sinks. */
@@ -167,7 +174,7 @@ export class PrivateStreamRouter {
     const batch = this.buffer.sort((a, b) => a.prio - b.prio || a.seq - b.seq);
     this.buffer = [];
     for (const m of batch) {
-      if (m.topic === 'execution') void this.enqueue(() => this.handleExecutions(m.data as VendorExecution[]));
+      if (m.topic === 'execution') void this.enqueue(async () => void (await this.handleExecutions(m.data as VendorExecution[])));
       else if (m.topic === 'order') void this.enqueue(() => this.handleOrders(m.data as VendorOrder[]));
       else if (m.topic === 'position') void this.enqueue(async () => this.d.onPosition?.(m.data));
       else if (m.topic === 'wallet') void this.enqueue(async () => this.d.onWallet?.(m.data));
@@ -188,21 +195,33 @@ export class PrivateStreamRouter {
     if (this.seenOrder.length > 20_000) this.seen.delete(this.seenOrder.shift()!);
   }
 
-  private async handleExecutions(rows: VendorExecution[]): Promise<void> {
-    const sorted = [...rows].sort((a, b) => num(a.seq) - num(b.seq) || num(a.execTime) - num(b.execTime));
+  /**
+   * Hands `rows` to the sink in venue order (time, then Bybit's per-symbol sequence), each execId once:
+   * a row counts as seen only once the sink took it, so a failed one is offered again by the next
+   * delivery (an order update that reports it, a catch-up). Resolves how many the sink refused.
+   */
+  private async handleExecutions(rows: VendorExecution[]): Promise<number> {
+    const sorted = [...rows].sort((a, b) => num(a.execTime) - num(b.execTime) || num(a.seq) - num(b.seq));
+    let refused = 0;
     for (const row of sorted) {
       if (!row?.execId || this.seen.has(row.execId)) continue;
-      this.markSeen(row.execId);
       const ex = toExecution(row);
-      if (!ex) continue;
-      this.filledByOrder.set(ex.orderId, (this.filledByOrder.get(ex.orderId) ?? 0) + ex.qty);
-      this.lastExecAt = Math.max(this.lastExecAt, ex.at);
+      if (!ex) {
+        this.markSeen(row.execId);
+        continue;
+      }
       try {
         await this.d.onExecution(ex);
       } catch {
+        refused++;
         this.d.logger.error({ execId: ex.execId, orderLinkId: ex.orderLinkId }, 'execution sink failed');
+        continue;
       }
+      this.markSeen(row.execId);
+      this.filledByOrder.set(ex.orderId, (this.filledByOrder.get(ex.orderId) ?? 0) + ex.qty);
+      this.lastExecAt = Math.max(this.lastExecAt, ex.at);
     }
+    return refused;
   }
 
   private async handleOrders(rows: VendorOrder[]): Promise<void> {

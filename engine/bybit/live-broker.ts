@@ -78,6 +78,8 @@ const EXECUTION_WINDOW_MS = 7 * 86_400_000;
 const MAX_CATCH_UP_MS = 30 * 86_400_000;
 /** Pages of 100 executions one query reads at most. */
 const MAX_EXECUTION_PAGES = 50;
+/** The last catch-up window must reach this far past the desk's clock. */
+const LAST_WINDOW_SLACK_MS = 3_600_000;
 
 /**
  * Creates the live Bybit V5 Broker (one-way mode, linear USDT perpetuals): places orders idempotently
@@ -120,9 +122,14 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
   /** When this broker was made: a reconnect before any execution was seen catches up from here. */
   const createdAt = clock.now();
 
-  /** Every page of one /v5/execution/list query (100 rows a page, up to MAX_EXECUTION_PAGES); rejects with DeskError. */
+  /**
+   * Every page of one /v5/execution/list query (100 rows a page). Rejects with DeskError: the venue's,
+   * or EXCHANGE_UNAVAILABLE when the list runs past MAX_EXECUTION_PAGES or a cursor comes back (pages
+   * come newest first, so a list cut short would lose the oldest rows, the ones a catch-up is for).
+   */
   async function listExecutions(q: { orderId?: string; startTime?: number; endTime?: number }): Promise<VendorExecution[]> {
     const rows: VendorExecution[] = [];
+    const cursors = new Set<string>();
     let cursor: string | undefined;
     for (let page = 0; page < MAX_EXECUTION_PAGES; page++) {
       const res = await bybitCall(ctx, '/v5/execution/list', () =>
@@ -132,23 +139,25 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
       rows.push(...list);
       cursor = res.result?.nextPageCursor || undefined;
       if (!cursor || list.length === 0) return rows;
+      if (cursors.has(cursor)) break;
+      cursors.add(cursor);
     }
-    log.warn({ pages: MAX_EXECUTION_PAGES, rows: rows.length }, 'execution list cut short: more pages than the catch-up reads');
-    return rows;
+    throw new DeskError('EXCHANGE_UNAVAILABLE', { endpoint: '/v5/execution/list', reason: 'the execution list did not end', rows: rows.length }, 'bybit: execution list did not end');
   }
 
   /**
    * Every execution the venue lists at or after `since` (epoch ms), oldest window first: Bybit answers
-   * one query for at most 7 days, so a longer stretch is read window by window (the last one open-ended,
-   * so no endTime lies in the venue's future). Looks back at most MAX_CATCH_UP_MS. Rejects with DeskError.
+   * one query for at most 7 days, so a longer stretch is read window by window. The last window is
+   * asked with its start only (Bybit then reads 7 days on from it), once that reaches an hour past
+   * the desk's clock, so it also covers a venue clock ahead of ours and the time the earlier windows
+   * took. Looks back at most MAX_CATCH_UP_MS. Rejects with DeskError (see listExecutions).
    */
   async function executionsSince(since: number): Promise<VendorExecution[]> {
-    const now = clock.now();
-    const from = Math.max(since, now - MAX_CATCH_UP_MS);
-    if (from < since) log.warn({ since, from }, 'execution catch-up limited to the last 30 days');
+    const from = Math.max(since, clock.now() - MAX_CATCH_UP_MS);
+    if (from > since) log.warn({ since, from }, 'execution catch-up limited to the last 30 days');
     const rows: VendorExecution[] = [];
     for (let start = from; ; start += EXECUTION_WINDOW_MS) {
-      const last = start + EXECUTION_WINDOW_MS > now;
+      const last = start + EXECUTION_WINDOW_MS > clock.now() + LAST_WINDOW_SLACK_MS;
       rows.push(...(await listExecutions(last ? { startTime: start } : { startTime: start, endTime: start + EXECUTION_WINDOW_MS - 1 })));
       if (last) break;
     }
@@ -159,7 +168,10 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
     logger: log,
     fetchExecutions: (q) => listExecutions({ orderId: q.orderId }),
     onExecution: async (e) => {
-      if (execSink) await execSink(e);
+      // Before the desk registered its sink nothing may be taken as delivered: the row stays unseen
+      // and the desk's first reconcile catches it up.
+      if (!execSink) throw new DeskError('INTERNAL', {}, 'no execution sink yet');
+      await execSink(e);
     },
     onOrder: async (o) => {
       if (orderSink) await orderSink(o);
@@ -536,8 +548,10 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
     },
 
     async catchUp(since: number): Promise<number> {
+      if (!execSink) throw new DeskError('INTERNAL', {}, 'bybit: catch-up before an execution sink was registered');
       const rows = await executionsSince(since);
-      await router.deliverExecutions(rows);
+      const refused = await router.deliverExecutions(rows);
+      if (refused > 0) throw new DeskError('INTERNAL', { refused }, 'bybit: the desk could not record every caught-up execution');
       return rows.length;
     },
 

@@ -93,10 +93,11 @@ export interface Broker {
   /** Registers the single execution sink (the desk); executions are delivered in venue order. */
   onExecution(sink: (e: Execution) => void | Promise<void>): void;
   /**
-   * Hands the sink, in venue order, every execution the venue lists at or after `since` (epoch ms),
-   * so fills made while the desk was down or its stream was cut reach the ledger (which skips exec ids
-   * it holds). Resolves how many the venue listed, once the sink took them all (0 for a simulated
-   * venue, which misses nothing); rejects with DeskError when the venue cannot be read.
+   * Hands the sink, in venue order, every execution the venue lists at or after `since` (epoch ms; a
+   * live venue reads back 30 days at most), so fills made while the desk was down or its stream was
+   * cut reach the ledger (which skips exec ids it holds). Resolves how many the venue listed, once
+   * the sink took them all (0 for a simulated venue, which misses nothing). Rejects with DeskError
+   * when the venue cannot be read or its list does not end, or when the sink refused any of them.
    */
   catchUp(since: number): Promise<number>;
   /**

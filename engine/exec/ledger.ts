@@ -46,19 +46,23 @@ export function recoveredExecId(orderLinkId: string): string {
   return `recon-${orderLinkId}`;
 }
 
+/** How far the venue's clock may run ahead of the desk's (Bybit refuses requests 5 s off its time). */
+const VENUE_CLOCK_SLACK_MS = 5_000;
+
 /**
  * Records `e` in place of the part of its order's recovered fill that it accounts for, and returns
  * true; false (nothing written) when `e` is not such an execution. A recovered fill stands for the
- * executions the venue had made when reconciliation read the order's totals, so the venue's own
- * executions, listed later in venue order, take its place quantity for quantity (their fee joins the
- * position, as the stand-in had none) instead of counting a second time.
+ * executions the venue had made when reconciliation read the order's totals (stamped then), so the
+ * venue's own executions from before that time, listed later in venue order, take its place quantity
+ * for quantity (their fee joins the position, as the stand-in had none) instead of counting a second
+ * time; a later execution of the order is new.
  */
 function replacesRecovered(store: Store, mode: 'paper' | 'live', e: Execution): boolean {
   if (!e.orderLinkId) return false;
   const id = recoveredExecId(e.orderLinkId);
   if (e.execId === id) return false;
   const standIn = store.orders.fillOf(id);
-  if (!standIn || standIn.qty < e.qty * (1 - 1e-9)) return false;
+  if (!standIn || standIn.qty < e.qty * (1 - 1e-9) || e.at > standIn.at + VENUE_CLOCK_SLACK_MS) return false;
   store.orders.takeFromFill(id, e.qty);
   store.orders.addFill({ ...e, mode, positionId: standIn.positionId });
   const pos = e.fee !== 0 && standIn.positionId ? store.positions.get(standIn.positionId) : null;
@@ -72,8 +76,9 @@ function replacesRecovered(store: Store, mode: 'paper' | 'live', e: Execution): 
 /**
  * Applies one venue execution to the ledger in ONE transaction: the fill row (idempotent by exec id),
  * the position it opens, grows or reduces, and the order's status. Returns the events to emit after
- * commit (none for a duplicate, nor for an execution that replaces part of a fill reconciliation
- * recovered for its order: see replacesRecovered). Throws only on a broken database (the transaction rolls back whole).
+ * commit (none for a duplicate, for an execution older than the symbol's open position, which is only
+ * recorded, nor for one that replaces part of a fill reconciliation recovered for its order: see
+ * replacesRecovered). Throws only on a broken database (the transaction rolls back whole).
  */
 export function applyExecution(
   store: Store,
@@ -86,6 +91,12 @@ export function applyExecution(
     const events: DeskEvent[] = [];
     const order = e.orderLinkId ? store.orders.byLinkId(e.orderLinkId) : null;
     let pos = store.positions.openOn(mode, e.symbol);
+    if (pos && e.at < pos.openedAt) {
+      // Older than the open position (a catch-up reads weeks back): it belonged to an earlier position
+      // of the symbol, or to what an adopted position already holds. Kept for the audit trail only.
+      store.orders.addFill({ ...e, mode, positionId: null });
+      return [];
+    }
     if (!e.reduceOnly) {
       if (pos && pos.side === e.side) {
         const qty = pos.qty + e.qty;

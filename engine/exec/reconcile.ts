@@ -22,26 +22,41 @@ export function catchUpSince(store: Store, mode: 'paper' | 'live'): number | nul
   return times.length > 0 ? Math.min(...times) - CATCH_UP_MARGIN_MS : null;
 }
 
+/** Options of reconcile. */
+export interface ReconcileOptions {
+  /**
+   * Desk time at which an earlier pass of this process began a catch-up that succeeded: executions
+   * before it (less the margin) were read then, so this pass reads from there, not from the oldest
+   * open position or unsettled order again.
+   */
+  caughtUpTo?: number;
+}
+
 /**
  * Brings the ledger in line with the venue (the venue is the truth). First the venue's executions since
  * catchUpSince reach the ledger through the broker's sink (a stop or target that filled while the desk
  * was down closes its position with its real price and reason; exec ids already held are skipped).
  * Then orders left in 'submitting' or 'unknown' by a crash are looked up by orderLinkId (filled → what
  * the venue filled beyond the fills recorded is recorded at its average price, ended unfilled or absent
- * → cancelled, open → accepted; never re-sent); for a live broker, DB positions the venue no longer
- * holds are closed with a reason and venue positions the DB lacks are adopted. Returns the events to
+ * → cancelled, open → accepted; never re-sent; one placed since the pass began is left alone); for a
+ * live broker, DB positions the venue no longer holds are closed with a reason, venue positions the DB
+ * lacks are adopted, and a position no desk order opened takes the venue's stop (or is reported
+ * without one). Returns the events to
  * emit (the caught-up fills' events go out through the sink); venue errors propagate.
  */
-export async function reconcile(store: Store, broker: Broker, logger: DeskLogger, now: number): Promise<DeskEvent[]> {
+export async function reconcile(store: Store, broker: Broker, logger: DeskLogger, now: number, opts: ReconcileOptions = {}): Promise<DeskEvent[]> {
   const events: DeskEvent[] = [];
   const mode = broker.mode;
-  const since = catchUpSince(store, mode);
-  if (since !== null) {
+  const oldest = catchUpSince(store, mode);
+  if (oldest !== null) {
+    const since = opts.caughtUpTo === undefined ? oldest : Math.max(oldest, opts.caughtUpTo - CATCH_UP_MARGIN_MS);
     const listed = await broker.catchUp(since);
-    if (listed > 0) logger.info({ since, listed }, 'reconcile: venue executions caught up');
+    logger.debug({ since, listed }, 'reconcile: venue executions caught up');
   }
   for (const status of ['submitting', 'unknown'] as const) {
     for (const o of store.orders.byStatus(mode, status)) {
+      // An order placed since this pass began is still in its own call, not a crash's leftover.
+      if (o.createdAt > now) continue;
       const found = await broker.findOrder(o.orderLinkId);
       // Only what the venue filled beyond the fills already recorded (the stream or the catch-up may
       // have delivered some).
@@ -102,10 +117,23 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
       });
       events.push({ type: 'reconcile.mismatch', at: now, symbol: p.symbol, action: 'closed', reason: 'position absent at venue' });
       events.push({ type: 'position.closed', at: now, position: toPosition(p), reason: 'reconcile_absent' });
-    } else if (Math.abs(v.qty - p.qty) > 1e-9) {
-      p.qty = v.qty;
-      store.positions.save(p);
-      events.push({ type: 'reconcile.mismatch', at: now, symbol: p.symbol, action: 'flagged', reason: 'quantity differed; venue quantity adopted' });
+    } else {
+      if (Math.abs(v.qty - p.qty) > 1e-9) {
+        p.qty = v.qty;
+        store.positions.save(p);
+        events.push({ type: 'reconcile.mismatch', at: now, symbol: p.symbol, action: 'flagged', reason: 'quantity differed; venue quantity adopted' });
+      }
+      // A position no desk order opened (a trade made on the venue) has no stop of the desk's: its
+      // stop is the venue's, and a venue position without one is reported on every pass.
+      if (p.actorKind === 'system' && p.actorId === 'venue') {
+        if (v.stopLoss === null) {
+          events.push({ type: 'reconcile.mismatch', at: now, symbol: p.symbol, action: 'flagged', reason: 'venue position WITHOUT a stop' });
+        } else if (Math.abs(v.stopLoss - p.stop) > Math.abs(v.stopLoss) * 1e-9) {
+          p.stop = v.stopLoss;
+          store.positions.save(p);
+          events.push({ type: 'reconcile.mismatch', at: now, symbol: p.symbol, action: 'flagged', reason: 'venue stop adopted' });
+        }
+      }
     }
     venueBySymbol.delete(p.symbol);
   }

@@ -122,7 +122,7 @@ export class OrdersRepo {
     );
     this.fillExistsStmt = db.prepare('SELECT 1 FROM fills WHERE exec_id = ?');
     this.lastFillAtStmt = db.prepare('SELECT MAX(at) FROM fills WHERE mode = ?').pluck();
-    this.fillOfStmt = db.prepare('SELECT qty, position_id AS positionId FROM fills WHERE exec_id = ?');
+    this.fillOfStmt = db.prepare('SELECT qty, position_id AS positionId, at FROM fills WHERE exec_id = ?');
     this.takeFromFillStmt = db.prepare('UPDATE fills SET qty = qty - ? WHERE exec_id = ?');
     this.deleteFillStmt = db.prepare('DELETE FROM fills WHERE exec_id = ?');
     this.fillsByPosStmt = db.prepare('SELECT * FROM fills WHERE position_id = ? ORDER BY at, exec_id');
@@ -203,9 +203,9 @@ export class OrdersRepo {
     return (this.lastFillAtStmt.get(mode) as number | null) ?? null;
   }
 
-  /** The quantity and position of the fill `execId`; null when there is no such fill. */
-  fillOf(execId: string): { qty: number; positionId: string | null } | null {
-    return (this.fillOfStmt.get(execId) as { qty: number; positionId: string | null } | undefined) ?? null;
+  /** The quantity, position and time of the fill `execId`; null when there is no such fill. */
+  fillOf(execId: string): { qty: number; positionId: string | null; at: number } | null {
+    return (this.fillOfStmt.get(execId) as { qty: number; positionId: string | null; at: number } | undefined) ?? null;
   }
 
   /** Takes `qty` off the fill `execId`, deleting the row when (next to) nothing is left; a missing fill is a no-op. */

@@ -100,20 +100,37 @@ describe('PrivateStreamRouter ordering', () => {
     expect(seen).toEqual(['fill:rest-1', 'order:Filled']);
   });
 
-  it('keeps going when the sink throws', async () => {
+  it('keeps going when the sink throws, and offers the refused fill again on the next delivery', async () => {
     const seen: string[] = [];
+    let down = true;
     const router = new PrivateStreamRouter({
       logger: silentLogger,
       fetchExecutions: async () => [],
       onExecution: (e) => {
         seen.push(e.execId);
-        if (e.execId === 'x') throw new Error('desk down');
+        if (e.execId === 'x' && down) throw new Error('desk down');
       },
       onOrder: () => undefined,
     });
     router.push({ topic: 'execution', data: [exec({ execId: 'x', seq: 1 }), exec({ execId: 'y', seq: 2 })] });
     await router.idle();
     expect(seen).toEqual(['x', 'y']);
+    // A catch-up lists both again: the refused one is offered (and refused again), the taken one is not.
+    expect(await router.deliverExecutions([exec({ execId: 'x', seq: 1 }), exec({ execId: 'y', seq: 2 })])).toBe(1);
+    down = false;
+    expect(await router.deliverExecutions([exec({ execId: 'x', seq: 1 }), exec({ execId: 'y', seq: 2 })])).toBe(0);
+    expect(seen).toEqual(['x', 'y', 'x', 'x']);
+  });
+
+  it('orders a catch-up across symbols by time (Bybit numbers seq per symbol)', async () => {
+    const seen: string[] = [];
+    const router = new PrivateStreamRouter({ logger: silentLogger, fetchExecutions: async () => [], onExecution: (e) => void seen.push(e.execId), onOrder: () => undefined });
+    await router.deliverExecutions([
+      exec({ execId: 'btc-late', symbol: 'BTCUSDT', seq: 10, execTime: '1701216000300' }),
+      exec({ execId: 'eth-early', symbol: 'ETHUSDT', seq: 900, execTime: '1701216000100' }),
+      exec({ execId: 'btc-early', symbol: 'BTCUSDT', seq: 9, execTime: '1701216000100' }),
+    ]);
+    expect(seen).toEqual(['btc-early', 'eth-early', 'btc-late']);
   });
 });
 

@@ -347,6 +347,8 @@ describe('Bybit live broker against the V5 fake (real RestClientV5 + private Web
     // A desk that was down: its broker's clock reads 15 days on, so the catch-up spans three windows.
     const late = createBybitBroker({ config, clock: { now: () => Date.now() + 15 * 86_400_000 }, logger: silentLogger, client: { restTimeoutMs: 5_000 } });
     brokers.push(late);
+    // Nothing can be caught up before the desk registered where fills go.
+    expect((await rejection(late.catchUp(since))).code).toBe('INTERNAL');
     const caught: Execution[] = [];
     late.onExecution((e) => void caught.push(e));
     const before = f.requests.length;

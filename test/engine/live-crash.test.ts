@@ -1,3 +1,4 @@
+import { RestClientV5 } from 'bybit-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger, type Broker, type DeskEvent, type Signal } from '../../engine/index.ts';
 import { composeDesk, type DeskRuntime } from '../../scripts/compose.ts';
@@ -59,8 +60,10 @@ describe('live: restarting after a crash or downtime', () => {
     await a.close(); // the process is gone; its DB holds an order in 'submitting' and no fill
 
     // Desk B: a normal restart on the same database.
+    await new Promise((r) => setTimeout(r, 300));
     const b = await composeDesk(config, { logger: silentLogger });
     runtimes.push(b);
+    const bStart = Date.now();
     await b.desk.start();
     const order = b.store.orders.byLinkId(linkId)!;
     expect(order.status).toBe('filled');
@@ -73,6 +76,14 @@ describe('live: restarting after a crash or downtime', () => {
     expect(pos.qty).toBeCloseTo(venue.qty, 9);
     expect(fake.requests.filter((r) => r.path === '/v5/order/create' && (r.params as { orderLinkId?: string }).orderLinkId === linkId)).toHaveLength(1);
     expect((b.store.db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE status IN ('submitting','unknown')`).get() as { n: number }).n).toBe(0);
+    // The periodic pass reads the venue's executions from where the last catch-up began, not again
+    // from the open position's entry.
+    const catchUps = () => fake!.requests.filter((r) => r.path === '/v5/execution/list' && (r.params as { startTime?: string }).startTime !== undefined);
+    const atStart = catchUps().length;
+    b.desk.scheduleReconcile(50);
+    await until(() => catchUps().length > atStart, 5_000);
+    expect(Number((catchUps()[0]!.params as { startTime: string }).startTime)).toBeLessThan(pos.openedAt);
+    expect(Number((catchUps()[atStart]!.params as { startTime: string }).startTime)).toBeGreaterThanOrEqual(bStart - 60_000);
     // a second restart changes nothing (idempotent)
     await b.close();
     const c = await composeDesk(config, { logger: silentLogger });
@@ -125,4 +136,36 @@ describe('live: restarting after a crash or downtime', () => {
     expect((c.store.db.prepare('SELECT COUNT(*) AS n FROM fills').get() as { n: number }).n).toBe(fillsNow);
     expect(c.store.positions.get(pos.id)).toMatchObject({ status: 'closed', closeReason: 'stop' });
   }, 90_000);
+});
+
+describe('live: reconcile of positions made on the venue', () => {
+  it("a position opened on Bybit by hand takes the venue's stop, and one without a stop is reported on every pass", async () => {
+    fake = await startBybitV5Fake({ apiKey: 'hand-key-123', apiSecret: 'hand-secret-4567890', symbols: SYMBOLS });
+    const config = liveFakeConfig(fake, SYMBOLS, 'desk-live-hand-');
+    const rt = await composeDesk(config, { logger: silentLogger });
+    runtimes.push(rt);
+    const events: DeskEvent[] = [];
+    rt.desk.subscribe((e) => void events.push(e));
+    await rt.desk.start();
+    const rest = new RestClientV5({ baseUrl: fake.restUrl, key: fake.apiKey, secret: fake.apiSecret }, { timeout: 3000 });
+    const byHand = async (symbol: string, withStop: boolean) => {
+      const spec = fake!.instrument(symbol);
+      const tick = Number(spec.tickSize);
+      const stop = Math.floor((fake!.market(symbol).last * 0.9) / tick) * tick;
+      const r = await rest.submitOrder({ category: 'linear', symbol, side: 'Buy', orderType: 'Market', qty: spec.minOrderQty, ...(withStop ? { stopLoss: stop.toFixed(Number(spec.priceScale)) } : {}) });
+      expect(r.retCode).toBe(0);
+      return stop;
+    };
+    const stop = await byHand('ETHUSDT', true);
+    await byHand('SOLUSDT', false);
+    // The stream records both as the venue's positions, with a stop the desk only guessed.
+    await until(() => rt.store.positions.openOn('live', 'ETHUSDT') && rt.store.positions.openOn('live', 'SOLUSDT'), 5_000);
+    expect(rt.store.positions.openOn('live', 'ETHUSDT')).toMatchObject({ actorKind: 'system', actorId: 'venue' });
+    rt.desk.scheduleReconcile(50);
+    await until(() => events.filter((e) => e.type === 'reconcile.mismatch' && e.symbol === 'SOLUSDT').length >= 2, 5_000);
+    expect(rt.store.positions.openOn('live', 'ETHUSDT')!.stop).toBeCloseTo(stop, 9);
+    const mismatches = events.filter((e) => e.type === 'reconcile.mismatch').map((e) => [e.symbol, e.reason]);
+    expect(mismatches.filter(([sym]) => sym === 'ETHUSDT')).toEqual([['ETHUSDT', 'venue stop adopted']]);
+    expect(mismatches.filter(([sym]) => sym === 'SOLUSDT').every(([, reason]) => reason === 'venue position WITHOUT a stop')).toBe(true);
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isDeskError, silentLogger, type Actor, type Broker } from '../../engine/index.ts';
+import { isDeskError, silentLogger, type Actor, type Broker, type Signal } from '../../engine/index.ts';
 import { reconcile } from '../../engine/exec/reconcile.ts';
 import { applyExecution } from '../../engine/exec/ledger.ts';
 import { createTestDesk, type TestDesk } from '../helpers/test-desk.ts';
@@ -36,40 +36,49 @@ async function withLostClose(id: string, status: 'unknown' | 'accepted') {
   return { t, pos, now };
 }
 
+/** Writes an entry order `o-<name>` (link `sd-<name>`) for `qty` of signal `s`, created at `at`, as execute would before calling the venue. */
+function insertEntry(t: TestDesk, s: Signal, name: string, qty: number, at: number): void {
+  t.store.orders.insert(
+    { id: `o-${name}`, mode: 'paper', orderLinkId: `sd-${name}`, signalId: s.id, positionId: null, actorKind: 'rpc', actorId: trader.id, symbol: s.symbol, side: s.side, qty, type: 'Market', price: null, reduceOnly: false, stop: s.stop, targets: [], leverage: 1, quoteId: null },
+    at,
+  );
+}
+
 describe('reconcile settles lost outcomes', () => {
   it("a fill recovered from the order's totals is replaced by the venue's own executions when they are listed, never counted twice", async () => {
     t = await createTestDesk();
     const s = await t.nextSignal();
     const now = t.clock.now();
     // An entry for 2 units whose call was lost; the venue says 1 unit filled at 100 (still working).
-    t.store.orders.insert(
-      { id: 'o-rec', mode: 'paper', orderLinkId: 'sd-rec', signalId: s.id, positionId: null, actorKind: 'rpc', actorId: trader.id, symbol: s.symbol, side: s.side, qty: 2, type: 'Market', price: null, reduceOnly: false, stop: s.stop, targets: [], leverage: 1, quoteId: null },
-      now,
-    );
+    insertEntry(t, s, 'rec', 2, now);
     t.store.orders.setStatus('o-rec', 'unknown', now, { errorCode: 'UNKNOWN_OUTCOME' });
     await reconcile(t.store, venueSays(t.runtime.broker, { status: 'PartiallyFilled', filledQty: 1, avgPrice: 100, final: false }), silentLogger, now);
     const pos = t.store.positions.openOn('paper', s.symbol)!;
     expect(pos).toMatchObject({ qty: 1, entryPrice: 100, fees: 0 });
-    const venueExec = (execId: string, qty: number, price: number) =>
-      applyExecution(t!.store, 'paper', { execId, orderId: 'venue-1', orderLinkId: 'sd-rec', symbol: s.symbol, side: s.side, qty, price, fee: 0.01, reduceOnly: false, kind: 'entry', quoteId: null, at: now }, { cooldownMs: 0 });
+    const venueExec = (execId: string, qty: number, price: number, at: number) =>
+      applyExecution(t!.store, 'paper', { execId, orderId: 'venue-1', orderLinkId: 'sd-rec', symbol: s.symbol, side: s.side, qty, price, fee: 0.01, reduceOnly: false, kind: 'entry', quoteId: null, at }, { cooldownMs: 0 });
     const fills = () => t!.store.db.prepare(`SELECT exec_id AS id, qty FROM fills WHERE order_link_id = 'sd-rec' ORDER BY exec_id`).all();
-    // The venue's two executions behind that unit (0.4 at 99.5, 0.6 at 100.33) take the stand-in's place.
-    expect(venueExec('venue-e1', 0.4, 99.5)).toEqual([]);
+    // The rest of the order fills a minute after reconciliation, and the stream delivers it first: it is new.
+    expect(venueExec('venue-e3', 1, 101, now + 60_000).map((e) => e.type)).toEqual(['order.filled']);
+    expect(t.store.positions.get(pos.id)!.qty).toBe(2);
+    // Then the catch-up lists the venue's two executions behind the recovered unit (0.4 at 99.5 and
+    // 0.6 at 100.33, both before reconciliation): they take the stand-in's place.
+    expect(venueExec('venue-e1', 0.4, 99.5, now - 1_000)).toEqual([]);
     expect(fills()).toEqual([
       { id: 'recon-sd-rec', qty: expect.closeTo(0.6, 9) },
       { id: 'venue-e1', qty: 0.4 },
+      { id: 'venue-e3', qty: 1 },
     ]);
-    expect(venueExec('venue-e2', 0.6, 100.33)).toEqual([]);
+    expect(venueExec('venue-e2', 0.6, 100.33, now - 1_000)).toEqual([]);
     expect(fills()).toEqual([
       { id: 'venue-e1', qty: 0.4 },
       { id: 'venue-e2', qty: 0.6 },
+      { id: 'venue-e3', qty: 1 },
     ]);
-    expect(t.store.positions.get(pos.id)).toMatchObject({ qty: 1, entryPrice: 100, fees: expect.closeTo(0.02, 9) });
+    expect(t.store.positions.get(pos.id)).toMatchObject({ qty: 2, fees: expect.closeTo(0.03, 9) });
+    expect(t.store.orders.filledQtyOf('sd-rec')).toBeCloseTo(2, 9);
     // Listed again (a second catch-up): nothing changes.
-    expect(venueExec('venue-e2', 0.6, 100.33)).toEqual([]);
-    // The rest of the order, filled after reconciliation, is new and counts.
-    expect(venueExec('venue-e3', 1, 101).map((e) => e.type)).toEqual(['order.filled']);
-    expect(t.store.positions.get(pos.id)!.qty).toBe(2);
+    expect(venueExec('venue-e2', 0.6, 100.33, now - 1_000)).toEqual([]);
     expect(t.store.orders.filledQtyOf('sd-rec')).toBeCloseTo(2, 9);
   });
 
@@ -84,6 +93,27 @@ describe('reconcile settles lost outcomes', () => {
     expect(t.store.orders.byId(order.id)!.status).toBe('filled');
     expect(count(t, `SELECT COUNT(*) AS n FROM fills WHERE order_link_id = '${res.orderLinkId}'`)).toBe(1);
     expect(t.store.positions.get(pos.id)!.qty).toBe(pos.qty);
+  });
+
+  it('an execution older than the open position of its symbol is recorded for the audit trail and changes nothing', async () => {
+    t = await createTestDesk();
+    const s = await t.nextSignal();
+    await t.desk.execute(trader, { signalId: s.id });
+    const pos = t.store.positions.openOn('paper', s.symbol)!;
+    // A stop of an earlier position of the symbol, listed by a catch-up that reads weeks back.
+    const old = { execId: 'venue-old-stop', orderId: 'venue-9', orderLinkId: '', symbol: s.symbol, side: pos.side, qty: pos.qty, price: pos.entryPrice * 0.9, fee: 0.5, reduceOnly: true, kind: 'stop' as const, quoteId: null, at: pos.openedAt - 86_400_000 };
+    expect(applyExecution(t.store, 'paper', old, { cooldownMs: 0 })).toEqual([]);
+    expect(t.store.positions.get(pos.id)).toMatchObject({ status: 'open', qty: pos.qty, realizedPnl: 0, fees: pos.fees });
+    expect(t.store.db.prepare(`SELECT position_id AS p FROM fills WHERE exec_id = 'venue-old-stop'`).get()).toEqual({ p: null });
+  });
+
+  it('an order placed while the pass runs is left to its own call', async () => {
+    t = await createTestDesk();
+    const s = await t.nextSignal();
+    const now = t.clock.now();
+    insertEntry(t, s, 'new', 1, now + 1);
+    await reconcile(t.store, venueSays(t.runtime.broker, { status: 'Cancelled', filledQty: 0, avgPrice: null, final: true }), silentLogger, now);
+    expect(t.store.orders.byId('o-new')!.status).toBe('submitting');
   });
 
   it('a close the venue cancelled unfilled is cancelled, and the position can be closed again at once', async () => {
