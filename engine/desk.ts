@@ -145,6 +145,8 @@ export class Desk implements DeskApi {
   private reconcileTimer: NodeJS.Timeout | null = null;
   /** Desk time at which the last successful reconcile began its venue catch-up (see ReconcileOptions). */
   private caughtUpTo: number | undefined;
+  /** Venue positions without a stop, by id, and when reconcile last reported them. */
+  private readonly stoplessReported = new Map<string, number>();
   private readonly touched = new Map<string, number>();
   private readonly validActors = new WeakMap<object, Actor>();
   private readonly shadow: ShadowLedger;
@@ -195,7 +197,8 @@ export class Desk implements DeskApi {
 
   /**
    * Reconciles with the venue, warms every series from the feed's history, rolls the risk day, and
-   * starts the feed. Rejects with the feed's or venue's DeskError if they cannot be reached.
+   * starts the feed. Rejects with the feed's or venue's DeskError if they cannot be reached, or with
+   * INTERNAL when the ledger could not record the executions the venue made while the desk was down.
    */
   async start(): Promise<void> {
     const { config, feed, scanner, logger } = this.d;
@@ -1206,10 +1209,18 @@ export class Desk implements DeskApi {
     }
   }
 
+  /** Records one venue execution (rethrows only when the ledger could not), then emits, demotes and checks the breaker. */
   private async onExecution(e: Execution): Promise<void> {
     const { store, broker, config, logger } = this.d;
+    let events: DeskEvent[];
     try {
-      const events = applyExecution(store, broker.mode, e, { cooldownMs: config.RISK_COOLDOWN_MIN * 60_000 });
+      events = applyExecution(store, broker.mode, e, { cooldownMs: config.RISK_COOLDOWN_MIN * 60_000 });
+    } catch (err) {
+      logger.error({ err: errText(err), execId: e.execId, orderLinkId: e.orderLinkId }, 'execution could not be recorded');
+      throw err;
+    }
+    // Recorded: what follows must not make the venue side think the fill was refused.
+    try {
       this.emitAll(events);
       for (const ev of events) {
         if (ev.type !== 'position.closed') continue;
@@ -1218,8 +1229,7 @@ export class Desk implements DeskApi {
       }
       if (events.length > 0) await this.checkBreaker();
     } catch (err) {
-      logger.error({ err: errText(err), execId: e.execId, orderLinkId: e.orderLinkId }, 'execution could not be recorded');
-      throw err;
+      logger.error({ err: errText(err), execId: e.execId }, 'after recording an execution: the breaker or stage check failed');
     }
   }
 
@@ -1308,7 +1318,7 @@ export class Desk implements DeskApi {
     const { store, broker, logger, clock } = this.d;
     const began = clock.now();
     try {
-      this.emitAll(await reconcile(store, broker, logger, began, { caughtUpTo: this.caughtUpTo }));
+      this.emitAll(await reconcile(store, broker, logger, began, { caughtUpTo: this.caughtUpTo, inFlightSince: this.startedAt, stoplessReported: this.stoplessReported }));
       this.caughtUpTo = began;
     } catch (err) {
       logger.error({ err: errText(err) }, 'reconcile failed');

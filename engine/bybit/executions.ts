@@ -197,13 +197,15 @@ export class PrivateStreamRouter {
 
   /**
    * Hands `rows` to the sink in venue order (time, then Bybit's per-symbol sequence), each execId once:
-   * a row counts as seen only once the sink took it, so a failed one is offered again by the next
-   * delivery (an order update that reports it, a catch-up). Resolves how many the sink refused.
+   * a row counts as seen only once the sink took it. At the first refusal the rest of the batch is
+   * held back too (a stop must not reach the ledger before the entry it closes); the next delivery
+   * that lists them (an order update's REST pull, a catch-up) offers them again. Resolves how many
+   * were refused or held back.
    */
   private async handleExecutions(rows: VendorExecution[]): Promise<number> {
     const sorted = [...rows].sort((a, b) => num(a.execTime) - num(b.execTime) || num(a.seq) - num(b.seq));
-    let refused = 0;
-    for (const row of sorted) {
+    for (let i = 0; i < sorted.length; i++) {
+      const row = sorted[i]!;
       if (!row?.execId || this.seen.has(row.execId)) continue;
       const ex = toExecution(row);
       if (!ex) {
@@ -213,15 +215,14 @@ export class PrivateStreamRouter {
       try {
         await this.d.onExecution(ex);
       } catch {
-        refused++;
-        this.d.logger.error({ execId: ex.execId, orderLinkId: ex.orderLinkId }, 'execution sink failed');
-        continue;
+        this.d.logger.error({ execId: ex.execId, orderLinkId: ex.orderLinkId, heldBack: sorted.length - i - 1 }, 'execution sink failed');
+        return sorted.length - i;
       }
       this.markSeen(row.execId);
       this.filledByOrder.set(ex.orderId, (this.filledByOrder.get(ex.orderId) ?? 0) + ex.qty);
       this.lastExecAt = Math.max(this.lastExecAt, ex.at);
     }
-    return refused;
+    return 0;
   }
 
   private async handleOrders(rows: VendorOrder[]): Promise<void> {

@@ -28,6 +28,8 @@ export interface BybitBrokerOptions {
   streamTimeoutMs?: number;
   maxRateLimitRetries?: number;
   maxRateLimitWaitMs?: number;
+  /** Pages of 100 executions one /v5/execution/list query may run to before its range is split (default 50). */
+  maxExecutionPages?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -76,8 +78,10 @@ const FINAL_STATUSES = new Set(['Filled', 'Cancelled', 'Rejected', 'PartiallyFil
 const EXECUTION_WINDOW_MS = 7 * 86_400_000;
 /** How far back a catch-up reads at most. */
 const MAX_CATCH_UP_MS = 30 * 86_400_000;
-/** Pages of 100 executions one query reads at most. */
+/** Pages of 100 executions one query reads at most (default of maxExecutionPages). */
 const MAX_EXECUTION_PAGES = 50;
+/** The shortest time range a catch-up splits an overlong execution list down to. */
+const MIN_SPLIT_MS = 60_000;
 /** The last catch-up window must reach this far past the desk's clock. */
 const LAST_WINDOW_SLACK_MS = 3_600_000;
 
@@ -119,19 +123,20 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
   let startPromise: Promise<KeyPermissionReport> | null = null;
   let closed = false;
 
+  const maxPages = opts.maxExecutionPages ?? MAX_EXECUTION_PAGES;
   /** When this broker was made: a reconnect before any execution was seen catches up from here. */
   const createdAt = clock.now();
 
   /**
-   * Every page of one /v5/execution/list query (100 rows a page). Rejects with DeskError: the venue's,
-   * or EXCHANGE_UNAVAILABLE when the list runs past MAX_EXECUTION_PAGES or a cursor comes back (pages
-   * come newest first, so a list cut short would lose the oldest rows, the ones a catch-up is for).
+   * Every page of one /v5/execution/list query (100 rows a page), or null when the list runs past
+   * maxExecutionPages or a cursor comes back (pages come newest first: a list cut short would lose
+   * its oldest rows, the ones a catch-up is for). Rejects with the venue's DeskError.
    */
-  async function listExecutions(q: { orderId?: string; startTime?: number; endTime?: number }): Promise<VendorExecution[]> {
+  async function listExecutions(q: { orderId?: string; startTime?: number; endTime?: number }): Promise<VendorExecution[] | null> {
     const rows: VendorExecution[] = [];
     const cursors = new Set<string>();
     let cursor: string | undefined;
-    for (let page = 0; page < MAX_EXECUTION_PAGES; page++) {
+    for (let page = 0; page < maxPages; page++) {
       const res = await bybitCall(ctx, '/v5/execution/list', () =>
         rest.getExecutionList({ category: 'linear', ...q, ...(cursor ? { cursor } : {}), limit: 100 }) as Promise<VendorResponse<{ list?: VendorExecution[]; nextPageCursor?: string }>>,
       );
@@ -139,10 +144,26 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
       rows.push(...list);
       cursor = res.result?.nextPageCursor || undefined;
       if (!cursor || list.length === 0) return rows;
-      if (cursors.has(cursor)) break;
+      if (cursors.has(cursor)) return null;
       cursors.add(cursor);
     }
-    throw new DeskError('EXCHANGE_UNAVAILABLE', { endpoint: '/v5/execution/list', reason: 'the execution list did not end', rows: rows.length }, 'bybit: execution list did not end');
+    return null;
+  }
+
+  /**
+   * The executions of [start, end] (end null: Bybit's 7 days from start), every page; a range whose
+   * list does not end is read as two halves, down to MIN_SPLIT_MS. Rejects with DeskError: the venue's,
+   * or EXCHANGE_UNAVAILABLE when even a minute lists more than maxExecutionPages pages.
+   */
+  async function listRange(start: number, end: number | null): Promise<VendorExecution[]> {
+    const rows = await listExecutions(end === null ? { startTime: start } : { startTime: start, endTime: end });
+    if (rows) return rows;
+    const last = end ?? start + EXECUTION_WINDOW_MS - 1;
+    if (last - start < MIN_SPLIT_MS) {
+      throw new DeskError('EXCHANGE_UNAVAILABLE', { endpoint: '/v5/execution/list', reason: 'the execution list did not end', start }, 'bybit: execution list did not end');
+    }
+    const mid = start + Math.floor((last - start) / 2);
+    return [...(await listRange(start, mid)), ...(await listRange(mid + 1, end))];
   }
 
   /**
@@ -150,7 +171,7 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
    * one query for at most 7 days, so a longer stretch is read window by window. The last window is
    * asked with its start only (Bybit then reads 7 days on from it), once that reaches an hour past
    * the desk's clock, so it also covers a venue clock ahead of ours and the time the earlier windows
-   * took. Looks back at most MAX_CATCH_UP_MS. Rejects with DeskError (see listExecutions).
+   * took. Looks back at most MAX_CATCH_UP_MS. Rejects with DeskError (see listRange).
    */
   async function executionsSince(since: number): Promise<VendorExecution[]> {
     const from = Math.max(since, clock.now() - MAX_CATCH_UP_MS);
@@ -158,7 +179,7 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
     const rows: VendorExecution[] = [];
     for (let start = from; ; start += EXECUTION_WINDOW_MS) {
       const last = start + EXECUTION_WINDOW_MS > clock.now() + LAST_WINDOW_SLACK_MS;
-      rows.push(...(await listExecutions(last ? { startTime: start } : { startTime: start, endTime: start + EXECUTION_WINDOW_MS - 1 })));
+      rows.push(...(await listRange(start, last ? null : start + EXECUTION_WINDOW_MS - 1)));
       if (last) break;
     }
     return rows;
@@ -166,7 +187,11 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
 
   const router = new PrivateStreamRouter({
     logger: log,
-    fetchExecutions: (q) => listExecutions({ orderId: q.orderId }),
+    fetchExecutions: async (q) => {
+      const rows = await listExecutions({ orderId: q.orderId });
+      if (!rows) throw new DeskError('EXCHANGE_UNAVAILABLE', { endpoint: '/v5/execution/list', reason: 'the execution list did not end' }, 'bybit: execution list did not end');
+      return rows;
+    },
     onExecution: async (e) => {
       // Before the desk registered its sink nothing may be taken as delivered: the row stays unseen
       // and the desk's first reconcile catches it up.

@@ -97,7 +97,9 @@ export interface Broker {
    * live venue reads back 30 days at most), so fills made while the desk was down or its stream was
    * cut reach the ledger (which skips exec ids it holds). Resolves how many the venue listed, once
    * the sink took them all (0 for a simulated venue, which misses nothing). Rejects with DeskError
-   * when the venue cannot be read or its list does not end, or when the sink refused any of them.
+   * when the venue cannot be read or its list does not end, when no sink is registered yet, or when
+   * the sink refused one (those before it stay recorded; it and those after it are offered again by
+   * the next catch-up).
    */
   catchUp(since: number): Promise<number>;
   /**

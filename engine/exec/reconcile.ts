@@ -7,6 +7,10 @@ import { randomId } from './ids.ts';
 
 /** The catch-up reads from this long before the oldest fill that may be missing (venue and desk clocks differ a little). */
 const CATCH_UP_MARGIN_MS = 60_000;
+/** How often a venue position without a stop is reported again. */
+const STOPLESS_REPORT_EVERY_MS = 3_600_000;
+/** A position opened this recently may be missing from the venue's answer read at the same time. */
+const RECENT_MS = 10_000;
 
 /**
  * Where the venue's execution list is read from before reconciling: the oldest of the newest recorded
@@ -30,19 +34,27 @@ export interface ReconcileOptions {
    * open position or unsettled order again.
    */
   caughtUpTo?: number;
+  /** When this process started: its own 'submitting' orders written since are calls in flight, left to them. */
+  inFlightSince?: number;
+  /**
+   * When each venue position without a stop was last reported (by position id), kept by the caller
+   * across passes: the report repeats once an hour, not on every pass.
+   */
+  stoplessReported?: Map<string, number>;
 }
 
 /**
  * Brings the ledger in line with the venue (the venue is the truth). First the venue's executions since
- * catchUpSince reach the ledger through the broker's sink (a stop or target that filled while the desk
- * was down closes its position with its real price and reason; exec ids already held are skipped).
+ * catchUpSince (on a later pass: since opts.caughtUpTo less a margin) reach the ledger through the
+ * broker's sink (a stop or target that filled while the desk was down closes its position with its
+ * real price and reason; exec ids already held are skipped).
  * Then orders left in 'submitting' or 'unknown' by a crash are looked up by orderLinkId (filled → what
  * the venue filled beyond the fills recorded is recorded at its average price, ended unfilled or absent
- * → cancelled, open → accepted; never re-sent; one placed since the pass began is left alone); for a
+ * → cancelled, open → accepted; never re-sent; one still being placed is left alone); for a
  * live broker, DB positions the venue no longer holds are closed with a reason, venue positions the DB
  * lacks are adopted, and a position no desk order opened takes the venue's stop (or is reported
- * without one). Returns the events to
- * emit (the caught-up fills' events go out through the sink); venue errors propagate.
+ * without one). Returns the events to emit (the caught-up fills' events go out through the sink);
+ * venue errors propagate, and so does a catch-up the desk could not record (see Broker.catchUp).
  */
 export async function reconcile(store: Store, broker: Broker, logger: DeskLogger, now: number, opts: ReconcileOptions = {}): Promise<DeskEvent[]> {
   const events: DeskEvent[] = [];
@@ -55,8 +67,9 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
   }
   for (const status of ['submitting', 'unknown'] as const) {
     for (const o of store.orders.byStatus(mode, status)) {
-      // An order placed since this pass began is still in its own call, not a crash's leftover.
-      if (o.createdAt > now) continue;
+      // An order this process is still placing (written since it started, or since the pass began)
+      // is in its own call, not a crash's leftover.
+      if (o.createdAt > now || (status === 'submitting' && opts.inFlightSince !== undefined && o.createdAt >= opts.inFlightSince)) continue;
       const found = await broker.findOrder(o.orderLinkId);
       // Only what the venue filled beyond the fills already recorded (the stream or the catch-up may
       // have delivered some).
@@ -107,6 +120,11 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
   const venueBySymbol = new Map(venue.filter((p) => p.qty > 0).map((p) => [p.symbol, p]));
   for (const p of store.positions.openAll(mode)) {
     const v = venueBySymbol.get(p.symbol);
+    // A position opened while the venue was being read may be missing from its answer: next pass.
+    if (!v && p.openedAt >= now - RECENT_MS) {
+      venueBySymbol.delete(p.symbol);
+      continue;
+    }
     if (!v || v.side !== p.side) {
       store.tx(() => {
         p.qty = 0;
@@ -124,10 +142,14 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
         events.push({ type: 'reconcile.mismatch', at: now, symbol: p.symbol, action: 'flagged', reason: 'quantity differed; venue quantity adopted' });
       }
       // A position no desk order opened (a trade made on the venue) has no stop of the desk's: its
-      // stop is the venue's, and a venue position without one is reported on every pass.
+      // stop is the venue's, and a venue position without one is reported (hourly, see opts).
       if (p.actorKind === 'system' && p.actorId === 'venue') {
         if (v.stopLoss === null) {
-          events.push({ type: 'reconcile.mismatch', at: now, symbol: p.symbol, action: 'flagged', reason: 'venue position WITHOUT a stop' });
+          const last = opts.stoplessReported?.get(p.id);
+          if (last === undefined || now - last >= STOPLESS_REPORT_EVERY_MS) {
+            opts.stoplessReported?.set(p.id, now);
+            events.push({ type: 'reconcile.mismatch', at: now, symbol: p.symbol, action: 'flagged', reason: 'venue position WITHOUT a stop' });
+          }
         } else if (Math.abs(v.stopLoss - p.stop) > Math.abs(v.stopLoss) * 1e-9) {
           p.stop = v.stopLoss;
           store.positions.save(p);
@@ -138,6 +160,8 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
     venueBySymbol.delete(p.symbol);
   }
   for (const v of venueBySymbol.values()) {
+    // The fill of a desk order still in flight is on its way to the ledger: not a stranger's position.
+    if (store.orders.inflightEntries(mode, v.symbol) > 0) continue;
     const id = randomId('p');
     store.positions.open({
       id,

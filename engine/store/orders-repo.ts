@@ -86,6 +86,7 @@ export class OrdersRepo {
   private readonly fillExistsStmt;
   private readonly lastFillAtStmt;
   private readonly fillOfStmt;
+  private readonly positionOrderStmt;
   private readonly takeFromFillStmt;
   private readonly deleteFillStmt;
   private readonly fillsByPosStmt;
@@ -122,6 +123,7 @@ export class OrdersRepo {
     );
     this.fillExistsStmt = db.prepare('SELECT 1 FROM fills WHERE exec_id = ?');
     this.lastFillAtStmt = db.prepare('SELECT MAX(at) FROM fills WHERE mode = ?').pluck();
+    this.positionOrderStmt = db.prepare('SELECT 1 FROM fills WHERE position_id = ? AND order_id = ? LIMIT 1');
     this.fillOfStmt = db.prepare('SELECT qty, position_id AS positionId, at FROM fills WHERE exec_id = ?');
     this.takeFromFillStmt = db.prepare('UPDATE fills SET qty = qty - ? WHERE exec_id = ?');
     this.deleteFillStmt = db.prepare('DELETE FROM fills WHERE exec_id = ?');
@@ -201,6 +203,11 @@ export class OrdersRepo {
   /** Time (the venue's, epoch ms) of the newest fill recorded in `mode`; null when there is none. */
   lastFillAt(mode: string): number | null {
     return (this.lastFillAtStmt.get(mode) as number | null) ?? null;
+  }
+
+  /** True when position `positionId` holds a fill of venue order `orderId`. */
+  positionHasOrder(positionId: string, orderId: string): boolean {
+    return this.positionOrderStmt.get(positionId, orderId) !== undefined;
   }
 
   /** The quantity, position and time of the fill `execId`; null when there is no such fill. */

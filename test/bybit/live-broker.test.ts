@@ -368,6 +368,26 @@ describe('Bybit live broker against the V5 fake (real RestClientV5 + private Web
     expect(caught).toHaveLength(105);
   });
 
+  it('a range whose execution list runs past the page limit is read in halves; a minute that still does rejects', async () => {
+    const { f, broker, config } = await setup();
+    for (let i = 0; i < 2; i++) await broker.place(order(f, { qty: 0.001, side: i % 2 === 0 ? 'long' : 'short', stopLoss: undefined }));
+    await broker.drain();
+    // The account's history: 150 more executions over the last 3 days (copies of a real one, 30 minutes apart).
+    const now = Date.now();
+    const model = f.state.executions[0]!;
+    for (let k = 1; k <= 150; k++) f.state.executions.push({ ...model, execId: `hist-${k}`, orderId: `hist-o-${k}`, execTime: now - k * 1_800_000, seq: model.seq - k });
+    const small = createBybitBroker({ config, clock: systemClock, logger: silentLogger, client: { restTimeoutMs: 5_000 }, maxExecutionPages: 1 });
+    brokers.push(small);
+    const caught: Execution[] = [];
+    small.onExecution((e) => void caught.push(e));
+    expect(await small.catchUp(now - 4 * 86_400_000)).toBe(152);
+    expect(new Set(caught.map((e) => e.execId)).size).toBe(152);
+    expect(caught.map((e) => e.at)).toEqual([...caught.map((e) => e.at)].sort((a, b) => a - b));
+    // 101 executions within one second cannot be split below a minute.
+    for (let k = 1; k <= 101; k++) f.state.executions.push({ ...model, execId: `burst-${k}`, orderId: `burst-o-${k}`, execTime: now - 10 * 86_400_000 + k });
+    expect((await rejection(small.catchUp(now - 11 * 86_400_000))).code).toBe('EXCHANGE_UNAVAILABLE');
+  });
+
   it('fills that happen while the private stream is down are caught up once, in order, after it reconnects', async () => {
     const { f, broker, fills } = await setup();
     await broker.start();

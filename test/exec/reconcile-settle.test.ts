@@ -98,22 +98,46 @@ describe('reconcile settles lost outcomes', () => {
   it('an execution older than the open position of its symbol is recorded for the audit trail and changes nothing', async () => {
     t = await createTestDesk();
     const s = await t.nextSignal();
-    await t.desk.execute(trader, { signalId: s.id });
+    const res = await t.desk.execute(trader, { signalId: s.id });
     const pos = t.store.positions.openOn('paper', s.symbol)!;
     // A stop of an earlier position of the symbol, listed by a catch-up that reads weeks back.
     const old = { execId: 'venue-old-stop', orderId: 'venue-9', orderLinkId: '', symbol: s.symbol, side: pos.side, qty: pos.qty, price: pos.entryPrice * 0.9, fee: 0.5, reduceOnly: true, kind: 'stop' as const, quoteId: null, at: pos.openedAt - 86_400_000 };
     expect(applyExecution(t.store, 'paper', old, { cooldownMs: 0 })).toEqual([]);
     expect(t.store.positions.get(pos.id)).toMatchObject({ status: 'open', qty: pos.qty, realizedPnl: 0, fees: pos.fees });
     expect(t.store.db.prepare(`SELECT position_id AS p FROM fills WHERE exec_id = 'venue-old-stop'`).get()).toEqual({ p: null });
+    // An earlier part-fill of the order that opened the position, delivered late (after a reconnect), counts.
+    const early = { ...old, execId: 'venue-early-part', orderId: res.orderId, orderLinkId: res.orderLinkId, qty: 1, price: pos.entryPrice, fee: 0, reduceOnly: false, kind: 'entry' as const, at: pos.openedAt - 1_000 };
+    expect(applyExecution(t.store, 'paper', early, { cooldownMs: 0 }).map((e) => e.type)).toEqual(['order.filled']);
+    expect(t.store.positions.get(pos.id)!.qty).toBeCloseTo(pos.qty + 1, 9);
   });
 
-  it('an order placed while the pass runs is left to its own call', async () => {
+  it('an order this process is still placing is left to its own call', async () => {
     t = await createTestDesk();
     const s = await t.nextSignal();
     const now = t.clock.now();
     insertEntry(t, s, 'new', 1, now + 1);
-    await reconcile(t.store, venueSays(t.runtime.broker, { status: 'Cancelled', filledQty: 0, avgPrice: null, final: true }), silentLogger, now);
+    // Written before the pass, but since this process started: its own call is still placing it.
+    insertEntry(t, s, 'mine', 1, now - 5);
+    await reconcile(t.store, venueSays(t.runtime.broker, { status: 'Cancelled', filledQty: 0, avgPrice: null, final: true }), silentLogger, now, { inFlightSince: now - 10 });
     expect(t.store.orders.byId('o-new')!.status).toBe('submitting');
+    expect(t.store.orders.byId('o-mine')!.status).toBe('submitting');
+    // After a restart (a new process) the same row is a crash's leftover and is settled.
+    await reconcile(t.store, venueSays(t.runtime.broker, { status: 'Cancelled', filledQty: 0, avgPrice: null, final: true }), silentLogger, now + 2, { inFlightSince: now + 2 });
+    expect(t.store.orders.byId('o-mine')!.status).toBe('cancelled');
+  });
+
+  it('a live position the venue no longer holds is closed with its reason, unless it opened while the venue was being read', async () => {
+    t = await createTestDesk();
+    const now = t.clock.now();
+    const open = (id: string, symbol: string, openedAt: number) =>
+      t!.store.positions.open({ id, mode: 'live', symbol, side: 'long', qty: 1, entryPrice: 100, stop: 90, targets: [], leverage: 1, signalId: null, actorKind: 'rpc', actorId: trader.id, openedAt });
+    open('p-gone', 'BTCUSDT', now - 3_600_000);
+    open('p-fresh', 'ETHUSDT', now - 2_000);
+    const flatVenue = { ...t.runtime.broker, mode: 'live', catchUp: async () => 0, findOrder: async () => null, positions: async () => [] } as Broker;
+    const events = await reconcile(t.store, flatVenue, silentLogger, now);
+    expect(t.store.positions.get('p-gone')).toMatchObject({ status: 'closed', closeReason: 'reconcile_absent' });
+    expect(t.store.positions.get('p-fresh')!.status).toBe('open');
+    expect(events.filter((e) => e.type === 'reconcile.mismatch').map((e) => e.symbol)).toEqual(['BTCUSDT']);
   });
 
   it('a close the venue cancelled unfilled is cancelled, and the position can be closed again at once', async () => {
