@@ -147,6 +147,9 @@ export class Desk implements DeskApi {
   private caughtUpTo: number | undefined;
   /** Venue positions without a stop, by id, and when reconcile last reported them. */
   private readonly stoplessReported = new Map<string, number>();
+  private reconciling: Promise<void> | null = null;
+  /** Orders whose place call is running (reconcile leaves them to it). */
+  private readonly placing = new Set<string>();
   private readonly touched = new Map<string, number>();
   private readonly validActors = new WeakMap<object, Actor>();
   private readonly shadow: ShadowLedger;
@@ -992,6 +995,15 @@ export class Desk implements DeskApi {
   }
 
   private async submit(actor: Actor, orderId: string, req: OrderRequest, action: string): Promise<ExecuteResult> {
+    this.placing.add(orderId);
+    try {
+      return await this.placeAndRecord(actor, orderId, req, action);
+    } finally {
+      this.placing.delete(orderId);
+    }
+  }
+
+  private async placeAndRecord(actor: Actor, orderId: string, req: OrderRequest, action: string): Promise<ExecuteResult> {
     const { store, clock, broker, metrics } = this.d;
     try {
       const ack = await broker.place(req);
@@ -1314,11 +1326,17 @@ export class Desk implements DeskApi {
     }
   }
 
-  private async runReconcile(): Promise<void> {
+  /** One reconcile pass; a call while one runs joins it (a slow venue must not stack passes). */
+  private runReconcile(): Promise<void> {
+    this.reconciling ??= this.reconcileOnce().finally(() => (this.reconciling = null));
+    return this.reconciling;
+  }
+
+  private async reconcileOnce(): Promise<void> {
     const { store, broker, logger, clock } = this.d;
     const began = clock.now();
     try {
-      this.emitAll(await reconcile(store, broker, logger, began, { caughtUpTo: this.caughtUpTo, inFlightSince: this.startedAt, stoplessReported: this.stoplessReported }));
+      this.emitAll(await reconcile(store, broker, logger, began, { caughtUpTo: this.caughtUpTo, placing: this.placing, stoplessReported: this.stoplessReported }));
       this.caughtUpTo = began;
     } catch (err) {
       logger.error({ err: errText(err) }, 'reconcile failed');

@@ -108,6 +108,8 @@ export interface RouterDeps {
   /** Fetches the executions of one order over REST; rejects on failure. */
   fetchExecutions(q: { orderId: string }): Promise<VendorExecution[]>;
   onExecution(e: Execution): void | Promise<void>;
+  /** Called when the sink refused an execution: the router now holds every delivery but a catch-up (see deliverExecutions). */
+  onRefused?(): void;
   onOrder(o: OrderUpdate): void | Promise<void>;
   onPosition?(rows: unknown[]): void;
   onWallet?(rows: unknown[]): void;
@@ -115,10 +117,12 @@ export interface RouterDeps {
 
 /**
  * Orders the private stream: messages received in one burst are handled executions first, then order,
- * position and wallet updates; executions go out in venue order (time, then sequence), each execId once; an order update
- * whose cumExecQty is ahead of the fills seen for it first pulls the missing fills over REST. All sink
+ * position and wallet updates; executions go out in venue order (time, then sequence), each execId
+ * once; an order update whose cumExecQty is ahead of the fills seen for it first pulls the missing
+ * fills over REST. All sink
  * calls run on one promise chain (awaited), so the desk sees fills before the order update that reports
- * them. Never throws; a failing sink is logged and the stream goes on.
+ * them. Never throws: a refused execution is logged, and the router holds later fills until a catch-up
+ * delivers it (see deliverExecutions).
  */
 export class PrivateStreamRouter {
   private buffer: { prio: number; seq: number; topic: string; data: unknown[] }[] = [];
@@ -129,9 +133,15 @@ export class PrivateStreamRouter {
   private readonly seenOrder: string[] = [];
   private readonly filledByOrder = new Map<string, number>();
   private lastExecAt = 0;
+  private held = false;
 
   /** Builds a router that writes to `deps`' sinks. */
   constructor(private readonly d: RouterDeps) {}
+
+  /** True from a refused execution until a catch-up delivered everything it listed. */
+  get holding(): boolean {
+    return this.held;
+  }
 
   /** Time of the newest execution delivered (epoch ms), 0 before any. */
   get lastExecutionAt(): number {
@@ -152,13 +162,17 @@ export class PrivateStreamRouter {
   }
 
   /**
-   * Delivers executions fetched over REST (a reconnect, a catch-up) on the stream's own chain;
-   * already-seen execIds are skipped. Resolves how many the sink refused (they stay unseen).
+   * Delivers a catch-up (executions listed over REST since a time) on the stream's own chain;
+   * already-seen execIds are skipped. Resolves how many were refused or held back (they stay unseen).
+   * After a refusal the router holds every other delivery (stream, order-update pulls), unseen, so no
+   * later fill reaches the ledger before the refused one; the catch-up that delivers all it lists
+   * ends the hold.
    */
   async deliverExecutions(rows: VendorExecution[]): Promise<number> {
     let refused = 0;
     await this.enqueue(async () => {
-      refused = await this.handleExecutions(rows);
+      refused = await this.handleExecutions(rows, true);
+      if (refused === 0) this.held = false;
     });
     return refused;
   }
@@ -198,12 +212,14 @@ export class PrivateStreamRouter {
   /**
    * Hands `rows` to the sink in venue order (time, then Bybit's per-symbol sequence), each execId once:
    * a row counts as seen only once the sink took it. At the first refusal the rest of the batch is
-   * held back too (a stop must not reach the ledger before the entry it closes); the next delivery
-   * that lists them (an order update's REST pull, a catch-up) offers them again. Resolves how many
-   * were refused or held back.
+   * held back too (a stop must not reach the ledger before the entry it closes), and so is every
+   * later delivery but a catch-up (`catchUp`), which offers them again. Resolves how many were
+   * refused or held back.
    */
-  private async handleExecutions(rows: VendorExecution[]): Promise<number> {
+  private async handleExecutions(rows: VendorExecution[], catchUp = false): Promise<number> {
     const sorted = [...rows].sort((a, b) => num(a.execTime) - num(b.execTime) || num(a.seq) - num(b.seq));
+    const unseen = (from: number) => sorted.slice(from).filter((r) => r?.execId && !this.seen.has(r.execId)).length;
+    if (this.held && !catchUp) return unseen(0);
     for (let i = 0; i < sorted.length; i++) {
       const row = sorted[i]!;
       if (!row?.execId || this.seen.has(row.execId)) continue;
@@ -215,8 +231,11 @@ export class PrivateStreamRouter {
       try {
         await this.d.onExecution(ex);
       } catch {
-        this.d.logger.error({ execId: ex.execId, orderLinkId: ex.orderLinkId, heldBack: sorted.length - i - 1 }, 'execution sink failed');
-        return sorted.length - i;
+        const refused = unseen(i);
+        this.d.logger.error({ execId: ex.execId, orderLinkId: ex.orderLinkId, heldBack: refused - 1 }, 'execution sink failed');
+        this.held = true;
+        this.d.onRefused?.();
+        return refused;
       }
       this.markSeen(row.execId);
       this.filledByOrder.set(ex.orderId, (this.filledByOrder.get(ex.orderId) ?? 0) + ex.qty);

@@ -28,7 +28,7 @@ export interface BybitBrokerOptions {
   streamTimeoutMs?: number;
   maxRateLimitRetries?: number;
   maxRateLimitWaitMs?: number;
-  /** Pages of 100 executions one /v5/execution/list query may run to before its range is split (default 50). */
+  /** Pages of 100 executions one /v5/execution/list query reads before it goes on with a narrower one (default 50). */
   maxExecutionPages?: number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -80,8 +80,9 @@ const EXECUTION_WINDOW_MS = 7 * 86_400_000;
 const MAX_CATCH_UP_MS = 30 * 86_400_000;
 /** Pages of 100 executions one query reads at most (default of maxExecutionPages). */
 const MAX_EXECUTION_PAGES = 50;
-/** The shortest time range a catch-up splits an overlong execution list down to. */
-const MIN_SPLIT_MS = 60_000;
+/** First and longest pause before a catch-up retried after the desk refused a fill. */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
 /** The last catch-up window must reach this far past the desk's clock. */
 const LAST_WINDOW_SLACK_MS = 3_600_000;
 
@@ -124,15 +125,17 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
   let closed = false;
 
   const maxPages = opts.maxExecutionPages ?? MAX_EXECUTION_PAGES;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  let retryMs = RETRY_FIRST_MS;
   /** When this broker was made: a reconnect before any execution was seen catches up from here. */
   const createdAt = clock.now();
 
   /**
-   * Every page of one /v5/execution/list query (100 rows a page), or null when the list runs past
-   * maxExecutionPages or a cursor comes back (pages come newest first: a list cut short would lose
-   * its oldest rows, the ones a catch-up is for). Rejects with the venue's DeskError.
+   * The pages of one /v5/execution/list query (100 rows a page, newest first) up to maxExecutionPages;
+   * `complete` is false when the list went on past them or a cursor came back. Rejects with the
+   * venue's DeskError.
    */
-  async function listExecutions(q: { orderId?: string; startTime?: number; endTime?: number }): Promise<VendorExecution[] | null> {
+  async function listExecutions(q: { orderId?: string; startTime?: number; endTime?: number }): Promise<{ rows: VendorExecution[]; complete: boolean }> {
     const rows: VendorExecution[] = [];
     const cursors = new Set<string>();
     let cursor: string | undefined;
@@ -143,27 +146,37 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
       const list = res.result?.list ?? [];
       rows.push(...list);
       cursor = res.result?.nextPageCursor || undefined;
-      if (!cursor || list.length === 0) return rows;
-      if (cursors.has(cursor)) return null;
+      if (!cursor || list.length === 0) return { rows, complete: true };
+      if (cursors.has(cursor)) break;
       cursors.add(cursor);
     }
-    return null;
+    return { rows, complete: false };
   }
 
   /**
-   * The executions of [start, end] (end null: Bybit's 7 days from start), every page; a range whose
-   * list does not end is read as two halves, down to MIN_SPLIT_MS. Rejects with DeskError: the venue's,
-   * or EXCHANGE_UNAVAILABLE when even a minute lists more than maxExecutionPages pages.
+   * Every execution of [start, end] (end null: Bybit's 7 days from start), each once. Pages come
+   * newest first, so a list longer than maxExecutionPages goes on with a query ending at the oldest
+   * time read so far (rows of that millisecond are read again and kept once). Rejects with DeskError:
+   * the venue's, or EXCHANGE_UNAVAILABLE when one millisecond holds more rows than the pages read.
    */
   async function listRange(start: number, end: number | null): Promise<VendorExecution[]> {
-    const rows = await listExecutions(end === null ? { startTime: start } : { startTime: start, endTime: end });
-    if (rows) return rows;
-    const last = end ?? start + EXECUTION_WINDOW_MS - 1;
-    if (last - start < MIN_SPLIT_MS) {
-      throw new DeskError('EXCHANGE_UNAVAILABLE', { endpoint: '/v5/execution/list', reason: 'the execution list did not end', start }, 'bybit: execution list did not end');
+    const rows: VendorExecution[] = [];
+    const ids = new Set<string>();
+    let upTo = end;
+    for (;;) {
+      const got = await listExecutions(upTo === null ? { startTime: start } : { startTime: start, endTime: upTo });
+      for (const r of got.rows) {
+        if (ids.has(r.execId)) continue;
+        ids.add(r.execId);
+        rows.push(r);
+      }
+      if (got.complete) return rows;
+      const oldest = Math.min(...got.rows.map((r) => num(r.execTime)));
+      if (!(oldest > start) || (upTo !== null && oldest >= upTo)) {
+        throw new DeskError('EXCHANGE_UNAVAILABLE', { endpoint: '/v5/execution/list', reason: 'the execution list did not end', start }, 'bybit: execution list did not end');
+      }
+      upTo = oldest;
     }
-    const mid = start + Math.floor((last - start) / 2);
-    return [...(await listRange(start, mid)), ...(await listRange(mid + 1, end))];
   }
 
   /**
@@ -188,10 +201,11 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
   const router = new PrivateStreamRouter({
     logger: log,
     fetchExecutions: async (q) => {
-      const rows = await listExecutions({ orderId: q.orderId });
-      if (!rows) throw new DeskError('EXCHANGE_UNAVAILABLE', { endpoint: '/v5/execution/list', reason: 'the execution list did not end' }, 'bybit: execution list did not end');
-      return rows;
+      const got = await listExecutions({ orderId: q.orderId });
+      if (!got.complete) throw new DeskError('EXCHANGE_UNAVAILABLE', { endpoint: '/v5/execution/list', reason: 'the execution list did not end' }, 'bybit: execution list did not end');
+      return got.rows;
     },
+    onRefused: () => retryCatchUp(),
     onExecution: async (e) => {
       // Before the desk registered its sink nothing may be taken as delivered: the row stays unseen
       // and the desk's first reconcile catches it up.
@@ -332,10 +346,22 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
   /** After a reconnect: the executions since the newest one delivered (or since this broker was made) that the stream may have missed. */
   async function catchUpExecutions(): Promise<void> {
     try {
-      await router.deliverExecutions(await executionsSince(router.lastExecutionAt || createdAt));
+      if ((await router.deliverExecutions(await executionsSince(router.lastExecutionAt || createdAt))) === 0) retryMs = RETRY_FIRST_MS;
     } catch (e) {
       log.warn({ code: isDeskError(e) ? e.code : 'INTERNAL' }, 'execution catch-up failed');
+      if (router.holding) retryCatchUp();
     }
+  }
+
+  /** While the router holds fills after a refusal: the next catch-up, 1 s on, doubling to a minute. */
+  function retryCatchUp(): void {
+    if (closed || retryTimer) return;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      void catchUpExecutions();
+    }, retryMs);
+    retryTimer.unref?.();
+    retryMs = Math.min(retryMs * 2, RETRY_MAX_MS);
   }
 
   function ensureStarted(): Promise<KeyPermissionReport> {
@@ -591,6 +617,7 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      if (retryTimer) clearTimeout(retryTimer);
       if (ws) {
         ws.removeAllListeners();
         ws.closeAll(true);

@@ -76,8 +76,8 @@ function replacesRecovered(store: Store, mode: 'paper' | 'live', e: Execution): 
 /**
  * Applies one venue execution to the ledger in ONE transaction: the fill row (idempotent by exec id),
  * the position it opens, grows or reduces, and the order's status. Returns the events to emit after
- * commit (none for a duplicate, for an execution older than the symbol's open position and of none of
- * its orders, which is only recorded, nor for one that replaces part of a fill reconciliation recovered for its order: see
+ * commit (none for a duplicate, for an execution older than the symbol's open position and not of the
+ * order that opened it, which is only recorded, nor for one that replaces part of a fill reconciliation recovered for its order: see
  * replacesRecovered). Throws only on a broken database (the transaction rolls back whole).
  */
 export function applyExecution(
@@ -91,11 +91,11 @@ export function applyExecution(
     const events: DeskEvent[] = [];
     const order = e.orderLinkId ? store.orders.byLinkId(e.orderLinkId) : null;
     let pos = store.positions.openOn(mode, e.symbol);
-    if (pos && e.at < pos.openedAt && order?.positionId !== pos.id && !store.orders.positionHasOrder(pos.id, e.orderId)) {
-      // Older than the open position and of none of its orders (a catch-up reads weeks back): it
-      // belonged to an earlier position of the symbol, or to what an adopted position already holds.
-      // Kept for the audit trail only. (An earlier fill of an order that is already in the position,
-      // delivered late, still counts.)
+    if (pos && e.at < pos.openedAt && order?.positionId !== pos.id && !store.orders.positionHasOrderBy(pos.id, e.orderId, pos.openedAt)) {
+      // Older than the open position and not of the order that opened it (a catch-up reads weeks
+      // back): it belonged to an earlier position of the symbol, or to what an adopted position
+      // already holds. Kept for the audit trail only. (An earlier fill of the opening order, delivered
+      // late, still counts.)
       store.orders.addFill({ ...e, mode, positionId: null });
       return [];
     }

@@ -34,8 +34,8 @@ export interface ReconcileOptions {
    * open position or unsettled order again.
    */
   caughtUpTo?: number;
-  /** When this process started: its own 'submitting' orders written since are calls in flight, left to them. */
-  inFlightSince?: number;
+  /** Ids of the orders this process is placing right now: their calls settle them, reconcile leaves them alone. */
+  placing?: ReadonlySet<string>;
   /**
    * When each venue position without a stop was last reported (by position id), kept by the caller
    * across passes: the report repeats once an hour, not on every pass.
@@ -67,9 +67,9 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
   }
   for (const status of ['submitting', 'unknown'] as const) {
     for (const o of store.orders.byStatus(mode, status)) {
-      // An order this process is still placing (written since it started, or since the pass began)
-      // is in its own call, not a crash's leftover.
-      if (o.createdAt > now || (status === 'submitting' && opts.inFlightSince !== undefined && o.createdAt >= opts.inFlightSince)) continue;
+      // An order this process is still placing (or one written since the pass began) is in its own
+      // call, not a crash's leftover.
+      if (o.createdAt > now || opts.placing?.has(o.id)) continue;
       const found = await broker.findOrder(o.orderLinkId);
       // Only what the venue filled beyond the fills already recorded (the stream or the catch-up may
       // have delivered some).
@@ -117,11 +117,15 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
   }
   if (mode !== 'live') return events;
   const venue = await broker.positions();
+  // Entries still 'submitting' now are calls in flight (the pass above settled a crash's leftovers).
+  const placing = new Set(store.orders.byStatus(mode, 'submitting').filter((o) => !o.reduceOnly).map((o) => o.symbol));
+  const stopless = new Set<string>();
   const venueBySymbol = new Map(venue.filter((p) => p.qty > 0).map((p) => [p.symbol, p]));
   for (const p of store.positions.openAll(mode)) {
     const v = venueBySymbol.get(p.symbol);
-    // A position opened while the venue was being read may be missing from its answer: next pass.
-    if (!v && p.openedAt >= now - RECENT_MS) {
+    // A position opened while the venue was being read may be missing from its answer (or show the
+    // side it reversed from): next pass.
+    if ((!v || v.side !== p.side) && p.openedAt >= now - RECENT_MS) {
       venueBySymbol.delete(p.symbol);
       continue;
     }
@@ -145,6 +149,7 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
       // stop is the venue's, and a venue position without one is reported (hourly, see opts).
       if (p.actorKind === 'system' && p.actorId === 'venue') {
         if (v.stopLoss === null) {
+          stopless.add(p.id);
           const last = opts.stoplessReported?.get(p.id);
           if (last === undefined || now - last >= STOPLESS_REPORT_EVERY_MS) {
             opts.stoplessReported?.set(p.id, now);
@@ -160,8 +165,8 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
     venueBySymbol.delete(p.symbol);
   }
   for (const v of venueBySymbol.values()) {
-    // The fill of a desk order still in flight is on its way to the ledger: not a stranger's position.
-    if (store.orders.inflightEntries(mode, v.symbol) > 0) continue;
+    // The fill of a desk entry still being placed is on its way to the ledger: not a stranger's position.
+    if (placing.has(v.symbol)) continue;
     const id = randomId('p');
     store.positions.open({
       id,
@@ -179,6 +184,12 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
       openedAt: now,
     });
     events.push({ type: 'reconcile.mismatch', at: now, symbol: v.symbol, action: 'adopted', reason: v.stopLoss ? 'unknown venue position adopted' : 'unknown venue position adopted WITHOUT a stop' });
+    if (!v.stopLoss) {
+      stopless.add(id);
+      opts.stoplessReported?.set(id, now);
+    }
   }
+  // Only open venue positions without a stop are remembered: a closed one, or one whose stop is back, is forgotten.
+  for (const id of [...(opts.stoplessReported?.keys() ?? [])]) if (!stopless.has(id)) opts.stoplessReported!.delete(id);
   return events;
 }

@@ -123,7 +123,7 @@ export class OrdersRepo {
     );
     this.fillExistsStmt = db.prepare('SELECT 1 FROM fills WHERE exec_id = ?');
     this.lastFillAtStmt = db.prepare('SELECT MAX(at) FROM fills WHERE mode = ?').pluck();
-    this.positionOrderStmt = db.prepare('SELECT 1 FROM fills WHERE position_id = ? AND order_id = ? LIMIT 1');
+    this.positionOrderStmt = db.prepare('SELECT 1 FROM fills WHERE position_id = ? AND order_id = ? AND at <= ? LIMIT 1');
     this.fillOfStmt = db.prepare('SELECT qty, position_id AS positionId, at FROM fills WHERE exec_id = ?');
     this.takeFromFillStmt = db.prepare('UPDATE fills SET qty = qty - ? WHERE exec_id = ?');
     this.deleteFillStmt = db.prepare('DELETE FROM fills WHERE exec_id = ?');
@@ -205,9 +205,9 @@ export class OrdersRepo {
     return (this.lastFillAtStmt.get(mode) as number | null) ?? null;
   }
 
-  /** True when position `positionId` holds a fill of venue order `orderId`. */
-  positionHasOrder(positionId: string, orderId: string): boolean {
-    return this.positionOrderStmt.get(positionId, orderId) !== undefined;
+  /** True when position `positionId` holds a fill of venue order `orderId` made at or before `at` (the order that opened it, when `at` is its opening time). */
+  positionHasOrderBy(positionId: string, orderId: string, at: number): boolean {
+    return this.positionOrderStmt.get(positionId, orderId, at) !== undefined;
   }
 
   /** The quantity, position and time of the fill `execId`; null when there is no such fill. */

@@ -112,15 +112,24 @@ describe('PrivateStreamRouter ordering', () => {
       },
       onOrder: () => undefined,
     });
-    router.push({ topic: 'execution', data: [exec({ execId: 'x', seq: 1 }), exec({ execId: 'y', seq: 2 })] });
+    const x = exec({ execId: 'x', seq: 1 });
+    const y = exec({ execId: 'y', seq: 2 });
+    const z = exec({ execId: 'z', seq: 3, execTime: '1701216000500' });
+    router.push({ topic: 'execution', data: [x, y] });
     await router.idle();
     expect(seen).toEqual(['x']); // y is held back: it must not reach the ledger before x
-    // A catch-up lists both again: x is refused again and y held back again; then both go through, once.
-    expect(await router.deliverExecutions([exec({ execId: 'x', seq: 1 }), exec({ execId: 'y', seq: 2 })])).toBe(2);
+    expect(router.holding).toBe(true);
+    // A later stream message is held too (a stop must not close what x has not opened yet).
+    router.push({ topic: 'execution', data: [z] });
+    await router.idle();
+    expect(seen).toEqual(['x']);
+    // A catch-up lists them again: x is refused again, the rest held; then all go through, once, in order.
+    expect(await router.deliverExecutions([x, y, z])).toBe(3);
     down = false;
-    expect(await router.deliverExecutions([exec({ execId: 'x', seq: 1 }), exec({ execId: 'y', seq: 2 })])).toBe(0);
-    expect(await router.deliverExecutions([exec({ execId: 'x', seq: 1 }), exec({ execId: 'y', seq: 2 })])).toBe(0);
-    expect(seen).toEqual(['x', 'x', 'x', 'y']);
+    expect(await router.deliverExecutions([x, y, z])).toBe(0);
+    expect(router.holding).toBe(false);
+    expect(await router.deliverExecutions([x, y, z])).toBe(0);
+    expect(seen).toEqual(['x', 'x', 'x', 'y', 'z']);
   });
 
   it('orders a catch-up across symbols by time (Bybit numbers seq per symbol)', async () => {

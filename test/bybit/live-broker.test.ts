@@ -368,7 +368,7 @@ describe('Bybit live broker against the V5 fake (real RestClientV5 + private Web
     expect(caught).toHaveLength(105);
   });
 
-  it('a range whose execution list runs past the page limit is read in halves; a minute that still does rejects', async () => {
+  it('an execution list longer than the page limit goes on from the oldest row read; one millisecond that holds more rejects', async () => {
     const { f, broker, config } = await setup();
     for (let i = 0; i < 2; i++) await broker.place(order(f, { qty: 0.001, side: i % 2 === 0 ? 'long' : 'short', stopLoss: undefined }));
     await broker.drain();
@@ -383,8 +383,8 @@ describe('Bybit live broker against the V5 fake (real RestClientV5 + private Web
     expect(await small.catchUp(now - 4 * 86_400_000)).toBe(152);
     expect(new Set(caught.map((e) => e.execId)).size).toBe(152);
     expect(caught.map((e) => e.at)).toEqual([...caught.map((e) => e.at)].sort((a, b) => a - b));
-    // 101 executions within one second cannot be split below a minute.
-    for (let k = 1; k <= 101; k++) f.state.executions.push({ ...model, execId: `burst-${k}`, orderId: `burst-o-${k}`, execTime: now - 10 * 86_400_000 + k });
+    // 101 executions stamped with the same millisecond cannot be read 100 at a time.
+    for (let k = 1; k <= 101; k++) f.state.executions.push({ ...model, execId: `burst-${k}`, orderId: `burst-o-${k}`, execTime: now - 10 * 86_400_000 });
     expect((await rejection(small.catchUp(now - 11 * 86_400_000))).code).toBe('EXCHANGE_UNAVAILABLE');
   });
 

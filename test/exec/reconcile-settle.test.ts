@@ -109,6 +109,18 @@ describe('reconcile settles lost outcomes', () => {
     const early = { ...old, execId: 'venue-early-part', orderId: res.orderId, orderLinkId: res.orderLinkId, qty: 1, price: pos.entryPrice, fee: 0, reduceOnly: false, kind: 'entry' as const, at: pos.openedAt - 1_000 };
     expect(applyExecution(t.store, 'paper', early, { cooldownMs: 0 }).map((e) => e.type)).toEqual(['order.filled']);
     expect(t.store.positions.get(pos.id)!.qty).toBeCloseTo(pos.qty + 1, 9);
+    // The same for a position opened on the venue by hand (no desk order): its opening order's earlier fill counts...
+    const hand = (execId: string, orderId: string, symbol: string, at: number) =>
+      applyExecution(t!.store, 'paper', { execId, orderId, orderLinkId: '', symbol, side: 'long', qty: 1, price: 10, fee: 0, reduceOnly: false, kind: 'entry', quoteId: null, at }, { cooldownMs: 0 });
+    const t0 = pos.openedAt + 60_000;
+    hand('hand-2', 'hand-o', 'HANDUSDT', t0);
+    hand('hand-1', 'hand-o', 'HANDUSDT', t0 - 500);
+    expect(t.store.positions.openOn('paper', 'HANDUSDT')!.qty).toBe(2);
+    // ...but not for a position reconcile adopted: what it adopted already holds the order's earlier fills.
+    t.store.positions.open({ id: 'p-adopted', mode: 'paper', symbol: 'ADOPTUSDT', side: 'long', qty: 5, entryPrice: 10, stop: 9, targets: [], leverage: 1, signalId: null, actorKind: 'system', actorId: 'venue', openedAt: t0 });
+    hand('ad-2', 'ad-o', 'ADOPTUSDT', t0 + 100);
+    hand('ad-1', 'ad-o', 'ADOPTUSDT', t0 - 100);
+    expect(t.store.positions.get('p-adopted')!.qty).toBe(6);
   });
 
   it('an order this process is still placing is left to its own call', async () => {
@@ -116,13 +128,13 @@ describe('reconcile settles lost outcomes', () => {
     const s = await t.nextSignal();
     const now = t.clock.now();
     insertEntry(t, s, 'new', 1, now + 1);
-    // Written before the pass, but since this process started: its own call is still placing it.
+    // Written before the pass, but its place call (in this process) is still running.
     insertEntry(t, s, 'mine', 1, now - 5);
-    await reconcile(t.store, venueSays(t.runtime.broker, { status: 'Cancelled', filledQty: 0, avgPrice: null, final: true }), silentLogger, now, { inFlightSince: now - 10 });
+    await reconcile(t.store, venueSays(t.runtime.broker, { status: 'Cancelled', filledQty: 0, avgPrice: null, final: true }), silentLogger, now, { placing: new Set(['o-mine']) });
     expect(t.store.orders.byId('o-new')!.status).toBe('submitting');
     expect(t.store.orders.byId('o-mine')!.status).toBe('submitting');
-    // After a restart (a new process) the same row is a crash's leftover and is settled.
-    await reconcile(t.store, venueSays(t.runtime.broker, { status: 'Cancelled', filledQty: 0, avgPrice: null, final: true }), silentLogger, now + 2, { inFlightSince: now + 2 });
+    // With no call placing it (a crash's leftover after a restart), the same row is settled.
+    await reconcile(t.store, venueSays(t.runtime.broker, { status: 'Cancelled', filledQty: 0, avgPrice: null, final: true }), silentLogger, now + 2, { placing: new Set() });
     expect(t.store.orders.byId('o-mine')!.status).toBe('cancelled');
   });
 
@@ -133,11 +145,25 @@ describe('reconcile settles lost outcomes', () => {
       t!.store.positions.open({ id, mode: 'live', symbol, side: 'long', qty: 1, entryPrice: 100, stop: 90, targets: [], leverage: 1, signalId: null, actorKind: 'rpc', actorId: trader.id, openedAt });
     open('p-gone', 'BTCUSDT', now - 3_600_000);
     open('p-fresh', 'ETHUSDT', now - 2_000);
-    const flatVenue = { ...t.runtime.broker, mode: 'live', catchUp: async () => 0, findOrder: async () => null, positions: async () => [] } as Broker;
-    const events = await reconcile(t.store, flatVenue, silentLogger, now);
+    // Two venue positions the ledger lacks: SOL has a desk entry being placed (its fill is on its way),
+    // BNB only an old entry left 'accepted'.
+    const entry = (id: string, symbol: string, status: 'submitting' | 'accepted', at: number) => {
+      t!.store.orders.insert({ id, mode: 'live', orderLinkId: `sd-${id}`, signalId: null, positionId: null, actorKind: 'rpc', actorId: trader.id, symbol, side: 'long', qty: 1, type: 'Market', price: null, reduceOnly: false, stop: 90, targets: [], leverage: 1, quoteId: null }, at);
+      t!.store.orders.setStatus(id, status, at);
+    };
+    entry('o-sol', 'SOLUSDT', 'submitting', now - 1_000);
+    entry('o-bnb', 'BNBUSDT', 'accepted', now - 86_400_000);
+    const held = (symbol: string) => ({ symbol, side: 'long' as const, qty: 1, entryPrice: 100, stopLoss: 90, leverage: 1 });
+    const flatVenue = { ...t.runtime.broker, mode: 'live', catchUp: async () => 0, findOrder: async () => ({ orderId: 'v', status: 'New', filledQty: 0, avgPrice: null, final: false }), positions: async () => [held('SOLUSDT'), held('BNBUSDT')] } as Broker;
+    const events = await reconcile(t.store, flatVenue, silentLogger, now, { placing: new Set(['o-sol']) });
     expect(t.store.positions.get('p-gone')).toMatchObject({ status: 'closed', closeReason: 'reconcile_absent' });
     expect(t.store.positions.get('p-fresh')!.status).toBe('open');
-    expect(events.filter((e) => e.type === 'reconcile.mismatch').map((e) => e.symbol)).toEqual(['BTCUSDT']);
+    expect(t.store.positions.openOn('live', 'SOLUSDT')).toBeNull();
+    expect(t.store.positions.openOn('live', 'BNBUSDT')).toMatchObject({ actorId: 'venue', stop: 90 });
+    expect(events.filter((e) => e.type === 'reconcile.mismatch').map((e) => [e.symbol, e.action])).toEqual([
+      ['BTCUSDT', 'closed'],
+      ['BNBUSDT', 'adopted'],
+    ]);
   });
 
   it('a close the venue cancelled unfilled is cancelled, and the position can be closed again at once', async () => {
