@@ -31,7 +31,9 @@ export async function createLiveAdapters(
       : null;
   let broker: Broker | null = null;
   if (want.broker) {
-    const live = createBybitBroker({ config, clock, logger });
+    // The desk's first reconcile hands over the fills the venue made while it was down; fills the
+    // stream brings before that wait for it, so no later fill reaches the ledger before an earlier one.
+    const live = createBybitBroker({ config, clock, logger, holdFillsUntilCatchUp: true });
     await live.start();
     broker = live;
   }

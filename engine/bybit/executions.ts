@@ -110,6 +110,8 @@ export interface RouterDeps {
   onExecution(e: Execution): void | Promise<void>;
   /** Called when the sink refused an execution: the router now holds every delivery but a catch-up (see deliverExecutions). */
   onRefused?(): void;
+  /** Start holding (as after a refusal) until the first catch-up delivers: see BybitBrokerOptions.holdFillsUntilCatchUp. */
+  holding?: boolean;
   onOrder(o: OrderUpdate): void | Promise<void>;
   onPosition?(rows: unknown[]): void;
   onWallet?(rows: unknown[]): void;
@@ -136,7 +138,9 @@ export class PrivateStreamRouter {
   private held = false;
 
   /** Builds a router that writes to `deps`' sinks. */
-  constructor(private readonly d: RouterDeps) {}
+  constructor(private readonly d: RouterDeps) {
+    this.held = d.holding ?? false;
+  }
 
   /** True from a refused execution until a catch-up delivered everything it listed. */
   get holding(): boolean {

@@ -30,6 +30,11 @@ export interface BybitBrokerOptions {
   maxRateLimitWaitMs?: number;
   /** Pages of 100 executions one /v5/execution/list query reads before it goes on with a narrower one (default 50). */
   maxExecutionPages?: number;
+  /**
+   * Hold the private stream's fills until the first catchUp has delivered (a desk's start-up
+   * reconcile): fills the venue made while the desk was down reach it first, in venue order.
+   */
+  holdFillsUntilCatchUp?: boolean;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -199,6 +204,7 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
   }
 
   const router = new PrivateStreamRouter({
+    holding: opts.holdFillsUntilCatchUp ?? false,
     logger: log,
     fetchExecutions: async (q) => {
       const got = await listExecutions({ orderId: q.orderId });

@@ -7,6 +7,8 @@ import { randomId } from './ids.ts';
 
 /** The catch-up reads from this long before the oldest fill that may be missing (venue and desk clocks differ a little). */
 const CATCH_UP_MARGIN_MS = 60_000;
+/** How far back a catch-up reads when the ledger holds no fill, open position or unsettled order. */
+const EMPTY_LEDGER_CATCH_UP_MS = 10 * 60_000;
 /** How often a venue position without a stop is reported again. */
 const STOPLESS_REPORT_EVERY_MS = 3_600_000;
 /** A position opened this recently may be missing from the venue's answer read at the same time. */
@@ -59,12 +61,12 @@ export interface ReconcileOptions {
 export async function reconcile(store: Store, broker: Broker, logger: DeskLogger, now: number, opts: ReconcileOptions = {}): Promise<DeskEvent[]> {
   const events: DeskEvent[] = [];
   const mode = broker.mode;
-  const oldest = catchUpSince(store, mode);
-  if (oldest !== null) {
-    const since = opts.caughtUpTo === undefined ? oldest : Math.max(oldest, opts.caughtUpTo - CATCH_UP_MARGIN_MS);
-    const listed = await broker.catchUp(since);
-    logger.debug({ since, listed }, 'reconcile: venue executions caught up');
-  }
+  // With nothing in the ledger that could miss a fill, the last minutes are still read: a live
+  // broker may hold the stream's first fills until this catch-up hands them over.
+  const oldest = catchUpSince(store, mode) ?? now - EMPTY_LEDGER_CATCH_UP_MS;
+  const since = opts.caughtUpTo === undefined ? oldest : Math.max(oldest, opts.caughtUpTo - CATCH_UP_MARGIN_MS);
+  const listed = await broker.catchUp(since);
+  logger.debug({ since, listed }, 'reconcile: venue executions caught up');
   for (const status of ['submitting', 'unknown'] as const) {
     for (const o of store.orders.byStatus(mode, status)) {
       // An order this process is still placing (or one written since the pass began) is in its own

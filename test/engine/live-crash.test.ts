@@ -28,6 +28,30 @@ async function startAndAwaitSignal(rt: DeskRuntime): Promise<Signal> {
   );
 }
 
+/**
+ * A live desk on a fresh fake opens a position from a signal, moves the venue's stop to within 0.3 %
+ * of the price (so the next bars reach it) and goes down; the fake then steps until that stop filled.
+ */
+async function stopFilledWhileDown(name: string) {
+  fake = await startBybitV5Fake({ apiKey: `${name}-key-123`, apiSecret: `${name}-secret-4567890`, symbols: SYMBOLS });
+  const config = liveFakeConfig(fake, SYMBOLS, `desk-live-${name}-`);
+  const a = await composeDesk(config, { logger: silentLogger });
+  const signal = await startAndAwaitSignal(a);
+  await a.desk.execute(trader, { signalId: signal.id });
+  const pos = await until(() => a.store.positions.openOn('live', signal.symbol), 10_000);
+  const tick = Number(fake.instrument(signal.symbol).tickSize);
+  const last = fake.market(signal.symbol).last;
+  const stop = pos.side === 'long' ? Math.floor((last * 0.997) / tick) * tick : Math.ceil((last * 1.003) / tick) * tick;
+  expect(await a.broker.setStop(signal.symbol, pos.side, stop)).toBe(true);
+  await a.close(); // the desk is down from here
+  const stopFill = await until(
+    () => fake!.state.executions.find((e) => e.symbol === signal.symbol && /StopLoss/.test(e.stopOrderType)),
+    10_000,
+    () => fake!.advance(1, [signal.symbol]),
+  );
+  return { config, signal, pos, stopFill };
+}
+
 describe('live: restarting after a crash or downtime', () => {
   it('on restart, reconciliation finds the order by orderLinkId: one order at the venue, the fill recorded, no orphan', async () => {
     fake = await startBybitV5Fake({ apiKey: 'crash-key-123', apiSecret: 'crash-secret-4567890', symbols: SYMBOLS });
@@ -45,7 +69,7 @@ describe('live: restarting after a crash or downtime', () => {
       cancelAll: (s) => real.cancelAll(s),
       positions: () => real.positions(),
       findOrder: (l) => real.findOrder(l),
-      catchUp: (since) => real.catchUp(since),
+      catchUp: async () => 0, // it records nothing
       balance: () => real.balance(),
       onExecution: () => {},
       onBar: (b) => real.onBar(b),
@@ -94,25 +118,8 @@ describe('live: restarting after a crash or downtime', () => {
   }, 90_000);
 
   it('a stop that fills on Bybit while the desk is down closes its position on restart at the stop price, with reason stop', async () => {
-    fake = await startBybitV5Fake({ apiKey: 'down-key-123', apiSecret: 'down-secret-4567890', symbols: SYMBOLS });
-    const config = liveFakeConfig(fake, SYMBOLS, 'desk-live-down-');
-    const a = await composeDesk(config, { logger: silentLogger });
-    const signal = await startAndAwaitSignal(a);
-    await a.desk.execute(trader, { signalId: signal.id });
-    const pos = await until(() => a.store.positions.openOn('live', signal.symbol), 10_000);
-    // The venue's stop moved to within 0.3 % of the price, so the next bars reach it.
-    const tick = Number(fake.instrument(signal.symbol).tickSize);
-    const last = fake.market(signal.symbol).last;
-    const stop = pos.side === 'long' ? Math.floor((last * 0.997) / tick) * tick : Math.ceil((last * 1.003) / tick) * tick;
-    expect(await a.broker.setStop(signal.symbol, pos.side, stop)).toBe(true);
-    await a.close(); // the desk is down from here
-
-    const stopFill = await until(
-      () => fake!.state.executions.find((e) => e.symbol === signal.symbol && /StopLoss/.test(e.stopOrderType)),
-      10_000,
-      () => fake!.advance(1, [signal.symbol]),
-    );
-    expect(fake.state.positions.get(signal.symbol)?.size ?? 0).toBe(0);
+    const { config, signal, pos, stopFill } = await stopFilledWhileDown('down');
+    expect(fake!.state.positions.get(signal.symbol)?.size ?? 0).toBe(0);
 
     const b = await composeDesk(config, { logger: silentLogger });
     runtimes.push(b);
@@ -135,6 +142,27 @@ describe('live: restarting after a crash or downtime', () => {
     await c.desk.start();
     expect((c.store.db.prepare('SELECT COUNT(*) AS n FROM fills').get() as { n: number }).n).toBe(fillsNow);
     expect(c.store.positions.get(pos.id)).toMatchObject({ status: 'closed', closeReason: 'stop' });
+  }, 90_000);
+});
+
+describe('live: fills before the first reconcile', () => {
+  it('a fill the stream brings before the desk started waits for the fills the venue made while it was down', async () => {
+    const { config, signal, pos } = await stopFilledWhileDown('order');
+
+    // The desk comes back: its stream is live (and its sink registered) before it reconciles, and a
+    // trade made on the venue by hand fills in that gap.
+    const live = await createLiveAdapters(config, { now: () => Date.now() }, silentLogger, () => {}, { feed: true, broker: true });
+    const b = await composeDesk(config, { logger: silentLogger, feed: live.feed!, broker: live.broker! });
+    runtimes.push(b);
+    const spec = fake!.instrument(signal.symbol);
+    const rest = new RestClientV5({ baseUrl: fake!.restUrl, key: fake!.apiKey, secret: fake!.apiSecret }, { timeout: 3000 });
+    expect((await rest.submitOrder({ category: 'linear', symbol: signal.symbol, side: 'Buy', orderType: 'Market', qty: spec.minOrderQty })).retCode).toBe(0);
+    await new Promise((r) => setTimeout(r, 300)); // the stream has brought it
+    expect(b.store.positions.get(pos.id)!.status).toBe('open'); // held: the stop came first on the venue
+    await b.desk.start();
+    // In venue order: the stop closed the desk's position, then the hand trade opened one of its own.
+    expect(b.store.positions.get(pos.id)).toMatchObject({ status: 'closed', closeReason: 'stop' });
+    expect(b.store.positions.openOn('live', signal.symbol)).toMatchObject({ actorId: 'venue', side: 'long', qty: Number(spec.minOrderQty) });
   }, 90_000);
 });
 
