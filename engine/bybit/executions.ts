@@ -108,9 +108,9 @@ export interface RouterDeps {
   /** Fetches the executions of one order over REST; rejects on failure. */
   fetchExecutions(q: { orderId: string }): Promise<VendorExecution[]>;
   onExecution(e: Execution): void | Promise<void>;
-  /** Called when the sink refused an execution: the router now holds every delivery but a catch-up (see deliverExecutions). */
+  /** Called when the sink refused an execution: the router now holds fills until a catch-up delivers them (see deliverExecutions). */
   onRefused?(): void;
-  /** Start holding (as after a refusal) until the first catch-up delivers: see BybitBrokerOptions.holdFillsUntilCatchUp. */
+  /** Start holding fills until a catch-up that ends the first hold: see BybitBrokerOptions.holdFillsUntilCatchUp. */
   holding?: boolean;
   onOrder(o: OrderUpdate): void | Promise<void>;
   onPosition?(rows: unknown[]): void;
@@ -135,16 +135,21 @@ export class PrivateStreamRouter {
   private readonly seenOrder: string[] = [];
   private readonly filledByOrder = new Map<string, number>();
   private lastExecAt = 0;
+  /** Set by a refused fill; a catch-up that delivers everything clears it. */
   private held = false;
+  /** Set at start when asked (RouterDeps.holding); only a catch-up that ends it clears it. */
+  private awaitingFirst = false;
+  /** Fills held back, by execId: every catch-up delivers them with what it lists. */
+  private readonly kept = new Map<string, VendorExecution>();
 
   /** Builds a router that writes to `deps`' sinks. */
   constructor(private readonly d: RouterDeps) {
-    this.held = d.holding ?? false;
+    this.awaitingFirst = d.holding ?? false;
   }
 
-  /** True from a refused execution until a catch-up delivered everything it listed. */
+  /** True while fills are held: after a refused one, or before the first catch-up when asked to start so. */
   get holding(): boolean {
-    return this.held;
+    return this.held || this.awaitingFirst;
   }
 
   /** Time of the newest execution delivered (epoch ms), 0 before any. */
@@ -166,19 +171,43 @@ export class PrivateStreamRouter {
   }
 
   /**
-   * Delivers a catch-up (executions listed over REST since a time) on the stream's own chain;
-   * already-seen execIds are skipped. Resolves how many were refused or held back (they stay unseen).
-   * After a refusal the router holds every other delivery (stream, order-update pulls), unseen, so no
-   * later fill reaches the ledger before the refused one; the catch-up that delivers all it lists
-   * ends the hold.
+   * Delivers a catch-up (executions listed over REST since a time), together with every fill held so
+   * far, on the stream's own chain, in venue order; already-seen execIds are skipped. Resolves how many
+   * were refused or held back (they stay unseen, kept for the next catch-up). While fills are held
+   * (after a refusal; or, for a router made `holding`, until a catch-up with `endsFirstHold`), stream
+   * fills and order-update pulls are kept, not delivered, so no later fill reaches the ledger before
+   * an earlier one. A catch-up that delivers everything ends a refusal's hold; the first hold ends
+   * only with `endsFirstHold` (other catch-ups meanwhile keep what they list too).
    */
-  async deliverExecutions(rows: VendorExecution[]): Promise<number> {
+  async deliverExecutions(rows: VendorExecution[], endsFirstHold = false): Promise<number> {
     let refused = 0;
     await this.enqueue(async () => {
-      refused = await this.handleExecutions(rows, true);
-      if (refused === 0) this.held = false;
+      if (this.awaitingFirst && !endsFirstHold) {
+        this.keep(rows, 0);
+        refused = this.kept.size;
+        return;
+      }
+      const all = new Map(this.kept);
+      for (const r of rows) if (r?.execId) all.set(r.execId, r);
+      this.kept.clear();
+      refused = await this.handleExecutions([...all.values()], true);
+      if (refused === 0) {
+        this.held = false;
+        this.awaitingFirst = false;
+      }
     });
     return refused;
+  }
+
+  /** Keeps the unseen fills of `rows` from index `from` for the next catch-up; returns how many. */
+  private keep(rows: VendorExecution[], from: number): number {
+    let n = 0;
+    for (const r of rows.slice(from)) {
+      if (!r?.execId || this.seen.has(r.execId)) continue;
+      if (!this.kept.has(r.execId)) this.kept.set(r.execId, r);
+      n++;
+    }
+    return n;
   }
 
   /** Resolves when everything received so far has been handed to the sinks. */
@@ -222,8 +251,7 @@ export class PrivateStreamRouter {
    */
   private async handleExecutions(rows: VendorExecution[], catchUp = false): Promise<number> {
     const sorted = [...rows].sort((a, b) => num(a.execTime) - num(b.execTime) || num(a.seq) - num(b.seq));
-    const unseen = (from: number) => sorted.slice(from).filter((r) => r?.execId && !this.seen.has(r.execId)).length;
-    if (this.held && !catchUp) return unseen(0);
+    if (this.holding && !catchUp) return this.keep(sorted, 0);
     for (let i = 0; i < sorted.length; i++) {
       const row = sorted[i]!;
       if (!row?.execId || this.seen.has(row.execId)) continue;
@@ -235,7 +263,7 @@ export class PrivateStreamRouter {
       try {
         await this.d.onExecution(ex);
       } catch {
-        const refused = unseen(i);
+        const refused = this.keep(sorted, i);
         this.d.logger.error({ execId: ex.execId, orderLinkId: ex.orderLinkId, heldBack: refused - 1 }, 'execution sink failed');
         this.held = true;
         this.d.onRefused?.();
@@ -253,7 +281,7 @@ export class PrivateStreamRouter {
       if (!row?.orderId) continue;
       const upd = toOrderUpdate(row);
       const seenQty = this.filledByOrder.get(upd.orderId) ?? 0;
-      if (upd.filledQty > seenQty + 1e-12) {
+      if (upd.filledQty > seenQty + 1e-12 && !this.holding) {
         // The order reports fills this stream has not delivered yet: fetch them first (fills before order updates).
         try {
           await this.handleExecutions(await this.d.fetchExecutions({ orderId: upd.orderId }));

@@ -31,8 +31,9 @@ export interface BybitBrokerOptions {
   /** Pages of 100 executions one /v5/execution/list query reads before it goes on with a narrower one (default 50). */
   maxExecutionPages?: number;
   /**
-   * Hold the private stream's fills until the first catchUp has delivered (a desk's start-up
-   * reconcile): fills the venue made while the desk was down reach it first, in venue order.
+   * Hold the private stream's fills until a call of catchUp (the desk's start-up reconcile) has
+   * delivered them with the fills the venue made while the desk was down, all in venue order; a
+   * reconnect's own catch-up meanwhile keeps what it lists for that call too.
    */
   holdFillsUntilCatchUp?: boolean;
   sleep?: (ms: number) => Promise<void>;
@@ -176,7 +177,8 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
         rows.push(r);
       }
       if (got.complete) return rows;
-      const oldest = Math.min(...got.rows.map((r) => num(r.execTime)));
+      const times = got.rows.map((r) => num(r.execTime)).filter((t) => Number.isFinite(t) && t > 0);
+      const oldest = times.length > 0 ? Math.min(...times) : Number.NaN;
       if (!(oldest > start) || (upTo !== null && oldest >= upTo)) {
         throw new DeskError('EXCHANGE_UNAVAILABLE', { endpoint: '/v5/execution/list', reason: 'the execution list did not end', start }, 'bybit: execution list did not end');
       }
@@ -607,8 +609,11 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
     async catchUp(since: number): Promise<number> {
       if (!execSink) throw new DeskError('INTERNAL', {}, 'bybit: catch-up before an execution sink was registered');
       const rows = await executionsSince(since);
-      const refused = await router.deliverExecutions(rows);
+      const refused = await router.deliverExecutions(rows, true);
       if (refused > 0) throw new DeskError('INTERNAL', { refused }, 'bybit: the desk could not record every caught-up execution');
+      retryMs = RETRY_FIRST_MS;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
       return rows.length;
     },
 

@@ -1,5 +1,6 @@
 import type { Broker } from './broker.ts';
 import type { Store } from '../store/store.ts';
+import type { OrderRow } from '../store/orders-repo.ts';
 import type { DeskEvent } from '../events.ts';
 import type { DeskLogger } from '../log.ts';
 import { applyExecution, recoveredExecId, toPosition } from './ledger.ts';
@@ -7,6 +8,8 @@ import { randomId } from './ids.ts';
 
 /** The catch-up reads from this long before the oldest fill that may be missing (venue and desk clocks differ a little). */
 const CATCH_UP_MARGIN_MS = 60_000;
+/** How long after its order a desk entry's fill may still be on its way (held, or the stream down). */
+const ENTRY_FILL_PENDING_MS = 10 * 60_000;
 /** How far back a catch-up reads when the ledger holds no fill, open position or unsettled order. */
 const EMPTY_LEDGER_CATCH_UP_MS = 10 * 60_000;
 /** How often a venue position without a stop is reported again. */
@@ -31,9 +34,9 @@ export function catchUpSince(store: Store, mode: 'paper' | 'live'): number | nul
 /** Options of reconcile. */
 export interface ReconcileOptions {
   /**
-   * Desk time at which an earlier pass of this process began a catch-up that succeeded: executions
-   * before it (less the margin) were read then, so this pass reads from there, not from the oldest
-   * open position or unsettled order again.
+   * Desk time at which an earlier pass of this process began (the caller sets it when the whole pass
+   * succeeded): executions before it (less the margin) were read then, so this pass reads from
+   * there, not from the oldest open position or unsettled order again.
    */
   caughtUpTo?: number;
   /** Ids of the orders this process is placing right now: their calls settle them, reconcile leaves them alone. */
@@ -119,8 +122,12 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
   }
   if (mode !== 'live') return events;
   const venue = await broker.positions();
-  // Entries still 'submitting' now are calls in flight (the pass above settled a crash's leftovers).
-  const placing = new Set(store.orders.byStatus(mode, 'submitting').filter((o) => !o.reduceOnly).map((o) => o.symbol));
+  // Entries still 'submitting' now are calls in flight (the pass above settled a crash's leftovers),
+  // and a recent entry accepted (or of unknown outcome) with no fill yet may have filled on its way.
+  const fillPending = (o: OrderRow) => !o.reduceOnly && o.createdAt >= now - ENTRY_FILL_PENDING_MS && store.orders.filledQtyOf(o.orderLinkId) === 0;
+  const placing = new Set(
+    [...store.orders.byStatus(mode, 'submitting').filter((o) => !o.reduceOnly), ...store.orders.byStatus(mode, 'accepted').filter(fillPending), ...store.orders.byStatus(mode, 'unknown').filter(fillPending)].map((o) => o.symbol),
+  );
   const stopless = new Set<string>();
   const venueBySymbol = new Map(venue.filter((p) => p.qty > 0).map((p) => [p.symbol, p]));
   for (const p of store.positions.openAll(mode)) {
@@ -167,7 +174,7 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
     venueBySymbol.delete(p.symbol);
   }
   for (const v of venueBySymbol.values()) {
-    // The fill of a desk entry still being placed is on its way to the ledger: not a stranger's position.
+    // The fill of a desk entry may be on its way to the ledger: not a stranger's position (next pass).
     if (placing.has(v.symbol)) continue;
     const id = randomId('p');
     store.positions.open({

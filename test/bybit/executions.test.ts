@@ -123,13 +123,26 @@ describe('PrivateStreamRouter ordering', () => {
     router.push({ topic: 'execution', data: [z] });
     await router.idle();
     expect(seen).toEqual(['x']);
-    // A catch-up lists them again: x is refused again, the rest held; then all go through, once, in order.
-    expect(await router.deliverExecutions([x, y, z])).toBe(3);
+    // A catch-up: x is refused again, the rest still held.
+    expect(await router.deliverExecutions([x])).toBe(3);
     down = false;
-    expect(await router.deliverExecutions([x, y, z])).toBe(0);
+    // The next catch-up delivers what it lists and what was held, even rows it did not list, in order.
+    expect(await router.deliverExecutions([])).toBe(0);
     expect(router.holding).toBe(false);
     expect(await router.deliverExecutions([x, y, z])).toBe(0);
     expect(seen).toEqual(['x', 'x', 'x', 'y', 'z']);
+  });
+
+  it('made holding, keeps stream fills and other catch-ups until the catch-up that ends the first hold', async () => {
+    const seen: string[] = [];
+    const router = new PrivateStreamRouter({ holding: true, logger: silentLogger, fetchExecutions: async () => [], onExecution: (e) => void seen.push(e.execId), onOrder: () => undefined });
+    router.push({ topic: 'execution', data: [exec({ execId: 'stream-new', execTime: '1701216000900' })] });
+    await router.idle();
+    expect(await router.deliverExecutions([exec({ execId: 'reconnect', execTime: '1701216000500' })])).toBe(2);
+    expect(seen).toEqual([]);
+    expect(await router.deliverExecutions([exec({ execId: 'while-down', execTime: '1701216000100' })], true)).toBe(0);
+    expect(seen).toEqual(['while-down', 'reconnect', 'stream-new']);
+    expect(router.holding).toBe(false);
   });
 
   it('orders a catch-up across symbols by time (Bybit numbers seq per symbol)', async () => {

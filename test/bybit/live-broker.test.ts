@@ -383,9 +383,16 @@ describe('Bybit live broker against the V5 fake (real RestClientV5 + private Web
     expect(await small.catchUp(now - 4 * 86_400_000)).toBe(152);
     expect(new Set(caught.map((e) => e.execId)).size).toBe(152);
     expect(caught.map((e) => e.at)).toEqual([...caught.map((e) => e.at)].sort((a, b) => a - b));
+    // 101 executions 1 ms apart: page one holds the newest 100, the next query ends at the oldest of them.
+    for (let k = 1; k <= 101; k++) f.state.executions.push({ ...model, execId: `tight-${k}`, orderId: `tight-o-${k}`, execTime: now - 20 * 86_400_000 + k });
+    const tight: Execution[] = [];
+    small.onExecution((e) => void tight.push(e));
+    expect(await small.catchUp(now - 21 * 86_400_000)).toBe(253); // listed: these and the 152 already delivered
+    expect(tight.map((e) => e.execId)).toEqual(Array.from({ length: 101 }, (_, k) => `tight-${k + 1}`));
     // 101 executions stamped with the same millisecond cannot be read 100 at a time.
     for (let k = 1; k <= 101; k++) f.state.executions.push({ ...model, execId: `burst-${k}`, orderId: `burst-o-${k}`, execTime: now - 10 * 86_400_000 });
     expect((await rejection(small.catchUp(now - 11 * 86_400_000))).code).toBe('EXCHANGE_UNAVAILABLE');
+    expect(tight).toHaveLength(101);
   });
 
   it('fills that happen while the private stream is down are caught up once, in order, after it reconnects', async () => {
