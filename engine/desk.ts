@@ -44,7 +44,7 @@ import {
   type StrategyStageResult,
 } from './schemas.ts';
 import { parseInput } from './validate.ts';
-import { DeskError, toDeskError } from './errors.ts';
+import { DeskError, isDeskError, toDeskError } from './errors.ts';
 import { EventBus } from './events.ts';
 import { DAY_MS, utcDayStart, utcWeekStart } from './clock.ts';
 import { applyExecution, toPosition } from './exec/ledger.ts';
@@ -1340,6 +1340,11 @@ export class Desk implements DeskApi {
       this.caughtUpTo = began;
     } catch (err) {
       logger.error({ err: errText(err) }, 'reconcile failed');
+      // The ledger refused a venue fill: it no longer knows the book, so no new entry goes out on it
+      // until someone looks (closes still work; risk.resume lifts the pause).
+      if (isDeskError(err, 'INTERNAL') && typeof (err.detail as { refused?: unknown }).refused === 'number' && !store.risk.get().entriesPaused) {
+        this.setRisk(SYSTEM_ACTOR, 'risk.pause', (r) => ({ ...r, entriesPaused: true }), 'the ledger could not record a venue fill', 'paused', true);
+      }
       throw err;
     }
   }

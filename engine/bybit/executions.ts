@@ -189,12 +189,18 @@ export class PrivateStreamRouter {
       }
       const all = new Map(this.kept);
       for (const r of rows) if (r?.execId) all.set(r.execId, r);
+      // From the catch-up that ends the first hold on, only a refusal holds fills (and its retries deliver).
+      if (endsFirstHold) this.awaitingFirst = false;
       this.kept.clear();
-      refused = await this.handleExecutions([...all.values()], true);
-      if (refused === 0) {
-        this.held = false;
-        this.awaitingFirst = false;
+      try {
+        refused = await this.handleExecutions([...all.values()], true);
+      } catch {
+        // Nothing may be taken as delivered that was not: keep every unseen row for the next catch-up.
+        this.held = true;
+        refused = this.keep([...all.values()], 0);
+        return;
       }
+      if (refused === 0) this.held = false;
     });
     return refused;
   }

@@ -354,7 +354,8 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
   /** After a reconnect: the executions since the newest one delivered (or since this broker was made) that the stream may have missed. */
   async function catchUpExecutions(): Promise<void> {
     try {
-      if ((await router.deliverExecutions(await executionsSince(router.lastExecutionAt || createdAt))) === 0) retryMs = RETRY_FIRST_MS;
+      await router.deliverExecutions(await executionsSince(router.lastExecutionAt || createdAt));
+      if (!router.holding) retryMs = RETRY_FIRST_MS;
     } catch (e) {
       log.warn({ code: isDeskError(e) ? e.code : 'INTERNAL' }, 'execution catch-up failed');
       if (router.holding) retryCatchUp();
@@ -611,9 +612,11 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
       const rows = await executionsSince(since);
       const refused = await router.deliverExecutions(rows, true);
       if (refused > 0) throw new DeskError('INTERNAL', { refused }, 'bybit: the desk could not record every caught-up execution');
-      retryMs = RETRY_FIRST_MS;
-      if (retryTimer) clearTimeout(retryTimer);
-      retryTimer = null;
+      if (!router.holding) {
+        retryMs = RETRY_FIRST_MS;
+        if (retryTimer) clearTimeout(retryTimer);
+        retryTimer = null;
+      }
       return rows.length;
     },
 

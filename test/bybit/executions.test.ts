@@ -128,6 +128,7 @@ describe('PrivateStreamRouter ordering', () => {
     down = false;
     // The next catch-up delivers what it lists and what was held, even rows it did not list, in order.
     expect(await router.deliverExecutions([])).toBe(0);
+    expect(seen).toEqual(['x', 'x', 'x', 'y', 'z']);
     expect(router.holding).toBe(false);
     expect(await router.deliverExecutions([x, y, z])).toBe(0);
     expect(seen).toEqual(['x', 'x', 'x', 'y', 'z']);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isDeskError, silentLogger, type Actor, type Broker, type Signal } from '../../engine/index.ts';
+import { DeskError, isDeskError, silentLogger, type Actor, type Broker, type Signal } from '../../engine/index.ts';
 import { reconcile } from '../../engine/exec/reconcile.ts';
 import { applyExecution } from '../../engine/exec/ledger.ts';
 import { createTestDesk, type TestDesk } from '../helpers/test-desk.ts';
@@ -164,6 +164,25 @@ describe('reconcile settles lost outcomes', () => {
       ['BTCUSDT', 'closed'],
       ['BNBUSDT', 'adopted'],
     ]);
+  });
+
+  it('a catch-up whose fills the ledger refused pauses entries (closes still go) and says why', async () => {
+    t = await createTestDesk();
+    const s = await t.nextSignal();
+    const events: string[] = [];
+    t.desk.subscribe((e) => void (e.type === 'risk.tripped' && events.push(e.reason)));
+    // The venue side reports a fill the desk could not record (as the live broker does).
+    t.runtime.broker.catchUp = async () => {
+      throw new DeskError('INTERNAL', { refused: 1 }, 'bybit: the desk could not record every caught-up execution');
+    };
+    t.desk.scheduleReconcile(10);
+    const end = Date.now() + 5_000;
+    while (!t.store.risk.get().entriesPaused && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    t.desk.scheduleReconcile(60_000);
+    expect(t.store.risk.get().entriesPaused).toBe(true);
+    expect(events).toEqual(['the ledger could not record a venue fill']);
+    const refused = await t.desk.execute(trader, { signalId: s.id }).catch((e: unknown) => e);
+    expect(isDeskError(refused, 'ENTRIES_PAUSED')).toBe(true);
   });
 
   it('a close the venue cancelled unfilled is cancelled, and the position can be closed again at once', async () => {
