@@ -135,11 +135,9 @@ export class PrivateStreamRouter {
   private readonly seenOrder: string[] = [];
   private readonly filledByOrder = new Map<string, number>();
   private lastExecAt = 0;
-  /** Set by a refused fill; a catch-up that delivers everything clears it. */
-  private held = false;
   /** Set at start when asked (RouterDeps.holding); only a catch-up that ends it clears it. */
   private awaitingFirst = false;
-  /** Fills held back, by execId: every catch-up delivers them with what it lists. */
+  /** Fills held back (a refused one and every later one), by execId: every catch-up delivers them with what it lists. */
   private readonly kept = new Map<string, VendorExecution>();
 
   /** Builds a router that writes to `deps`' sinks. */
@@ -149,7 +147,7 @@ export class PrivateStreamRouter {
 
   /** True while fills are held: after a refused one, or before the first catch-up when asked to start so. */
   get holding(): boolean {
-    return this.held || this.awaitingFirst;
+    return this.kept.size > 0 || this.awaitingFirst;
   }
 
   /** Time of the newest execution delivered (epoch ms), 0 before any. */
@@ -196,11 +194,8 @@ export class PrivateStreamRouter {
         refused = await this.handleExecutions([...all.values()], true);
       } catch {
         // Nothing may be taken as delivered that was not: keep every unseen row for the next catch-up.
-        this.held = true;
         refused = this.keep([...all.values()], 0);
-        return;
       }
-      if (refused === 0) this.held = false;
     });
     return refused;
   }
@@ -271,7 +266,6 @@ export class PrivateStreamRouter {
       } catch {
         const refused = this.keep(sorted, i);
         this.d.logger.error({ execId: ex.execId, orderLinkId: ex.orderLinkId, heldBack: refused - 1 }, 'execution sink failed');
-        this.held = true;
         this.d.onRefused?.();
         return refused;
       }

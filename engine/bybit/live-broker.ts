@@ -177,7 +177,7 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
         rows.push(r);
       }
       if (got.complete) return rows;
-      const times = got.rows.map((r) => num(r.execTime)).filter((t) => Number.isFinite(t) && t > 0);
+      const times = got.rows.map((r) => num(r.execTime)).filter((t) => t > 0);
       const oldest = times.length > 0 ? Math.min(...times) : Number.NaN;
       if (!(oldest > start) || (upTo !== null && oldest >= upTo)) {
         throw new DeskError('EXCHANGE_UNAVAILABLE', { endpoint: '/v5/execution/list', reason: 'the execution list did not end', start }, 'bybit: execution list did not end');
@@ -351,11 +351,26 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
     }
   }
 
+  /**
+   * Lists the executions since `since` and hands them to the router (see deliverExecutions); once
+   * nothing is held any more, the retry backoff starts over. Resolves how many were listed and how
+   * many refused or held back; rejects with listRange's DeskError.
+   */
+  async function deliverSince(since: number, endsFirstHold: boolean): Promise<{ listed: number; refused: number }> {
+    const rows = await executionsSince(since);
+    const refused = await router.deliverExecutions(rows, endsFirstHold);
+    if (!router.holding) {
+      retryMs = RETRY_FIRST_MS;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
+    }
+    return { listed: rows.length, refused };
+  }
+
   /** After a reconnect: the executions since the newest one delivered (or since this broker was made) that the stream may have missed. */
   async function catchUpExecutions(): Promise<void> {
     try {
-      await router.deliverExecutions(await executionsSince(router.lastExecutionAt || createdAt));
-      if (!router.holding) retryMs = RETRY_FIRST_MS;
+      await deliverSince(router.lastExecutionAt || createdAt, false);
     } catch (e) {
       log.warn({ code: isDeskError(e) ? e.code : 'INTERNAL' }, 'execution catch-up failed');
       if (router.holding) retryCatchUp();
@@ -609,15 +624,9 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
 
     async catchUp(since: number): Promise<number> {
       if (!execSink) throw new DeskError('INTERNAL', {}, 'bybit: catch-up before an execution sink was registered');
-      const rows = await executionsSince(since);
-      const refused = await router.deliverExecutions(rows, true);
+      const { listed, refused } = await deliverSince(since, true);
       if (refused > 0) throw new DeskError('INTERNAL', { refused }, 'bybit: the desk could not record every caught-up execution');
-      if (!router.holding) {
-        retryMs = RETRY_FIRST_MS;
-        if (retryTimer) clearTimeout(retryTimer);
-        retryTimer = null;
-      }
-      return rows.length;
+      return listed;
     },
 
     async onBar(_bar: Bar): Promise<void> {
