@@ -63,7 +63,8 @@ function replacesRecovered(store: Store, mode: 'paper' | 'live', e: Execution): 
   if (e.execId === id) return false;
   const standIn = store.orders.fillOf(id);
   if (!standIn || standIn.qty < e.qty * (1 - 1e-9) || e.at > standIn.at + VENUE_CLOCK_SLACK_MS) return false;
-  store.orders.takeFromFill(id, e.qty);
+  const left = standIn.qty - e.qty;
+  store.orders.setFillQty(id, left > standIn.qty * 1e-9 ? left : 0);
   store.orders.addFill({ ...e, mode, positionId: standIn.positionId });
   const pos = e.fee !== 0 && standIn.positionId ? store.positions.get(standIn.positionId) : null;
   if (pos) {
@@ -77,8 +78,9 @@ function replacesRecovered(store: Store, mode: 'paper' | 'live', e: Execution): 
  * Applies one venue execution to the ledger in ONE transaction: the fill row (idempotent by exec id),
  * the position it opens, grows or reduces, and the order's status. Returns the events to emit after
  * commit (none for a duplicate, for an execution older than the symbol's open position and not of the
- * order that opened it, which is only recorded, nor for one that replaces part of a fill reconciliation recovered for its order: see
- * replacesRecovered). Throws only on a broken database (the transaction rolls back whole).
+ * order that opened it, which is only recorded, nor for one that replaces part of a fill
+ * reconciliation recovered for its order: see replacesRecovered). Throws only on a broken database
+ * (the transaction rolls back whole).
  */
 export function applyExecution(
   store: Store,

@@ -1,6 +1,5 @@
 import type { Broker } from './broker.ts';
 import type { Store } from '../store/store.ts';
-import type { OrderRow } from '../store/orders-repo.ts';
 import type { DeskEvent } from '../events.ts';
 import type { DeskLogger } from '../log.ts';
 import { applyExecution, recoveredExecId, toPosition } from './ledger.ts';
@@ -122,12 +121,16 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
   }
   if (mode !== 'live') return events;
   const venue = await broker.positions();
-  // Entries still 'submitting' now are calls in flight (the pass above settled a crash's leftovers),
-  // and a recent entry accepted (or of unknown outcome) with no fill yet may have filled on its way.
-  const fillPending = (o: OrderRow) => !o.reduceOnly && o.createdAt >= now - ENTRY_FILL_PENDING_MS && store.orders.filledQtyOf(o.orderLinkId) === 0;
-  const placing = new Set(
-    [...store.orders.byStatus(mode, 'submitting').filter((o) => !o.reduceOnly), ...store.orders.byStatus(mode, 'accepted').filter(fillPending), ...store.orders.byStatus(mode, 'unknown').filter(fillPending)].map((o) => o.symbol),
-  );
+  // Symbols whose desk entry may have filled on its way to the ledger: still 'submitting' (a call in
+  // flight: the pass above settled a crash's leftovers), or accepted / of unknown outcome recently
+  // with no fill yet.
+  const entryPending = new Set<string>();
+  for (const status of ['submitting', 'accepted', 'unknown'] as const) {
+    for (const o of store.orders.byStatus(mode, status)) {
+      if (o.reduceOnly) continue;
+      if (status === 'submitting' || (o.createdAt >= now - ENTRY_FILL_PENDING_MS && store.orders.filledQtyOf(o.orderLinkId) === 0)) entryPending.add(o.symbol);
+    }
+  }
   const stopless = new Set<string>();
   const venueBySymbol = new Map(venue.filter((p) => p.qty > 0).map((p) => [p.symbol, p]));
   for (const p of store.positions.openAll(mode)) {
@@ -175,7 +178,7 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
   }
   for (const v of venueBySymbol.values()) {
     // The fill of a desk entry may be on its way to the ledger: not a stranger's position (next pass).
-    if (placing.has(v.symbol)) continue;
+    if (entryPending.has(v.symbol)) continue;
     const id = randomId('p');
     store.positions.open({
       id,

@@ -87,7 +87,7 @@ export class OrdersRepo {
   private readonly lastFillAtStmt;
   private readonly fillOfStmt;
   private readonly positionOrderStmt;
-  private readonly takeFromFillStmt;
+  private readonly setFillQtyStmt;
   private readonly deleteFillStmt;
   private readonly fillsByPosStmt;
   private readonly entriesSinceStmt;
@@ -125,7 +125,7 @@ export class OrdersRepo {
     this.lastFillAtStmt = db.prepare('SELECT MAX(at) FROM fills WHERE mode = ?').pluck();
     this.positionOrderStmt = db.prepare('SELECT 1 FROM fills WHERE position_id = ? AND order_id = ? AND at <= ? LIMIT 1');
     this.fillOfStmt = db.prepare('SELECT qty, position_id AS positionId, at FROM fills WHERE exec_id = ?');
-    this.takeFromFillStmt = db.prepare('UPDATE fills SET qty = qty - ? WHERE exec_id = ?');
+    this.setFillQtyStmt = db.prepare('UPDATE fills SET qty = ? WHERE exec_id = ?');
     this.deleteFillStmt = db.prepare('DELETE FROM fills WHERE exec_id = ?');
     this.fillsByPosStmt = db.prepare('SELECT * FROM fills WHERE position_id = ? ORDER BY at, exec_id');
     this.entryNotionalStmt = db.prepare(
@@ -215,12 +215,10 @@ export class OrdersRepo {
     return (this.fillOfStmt.get(execId) as { qty: number; positionId: string | null; at: number } | undefined) ?? null;
   }
 
-  /** Takes `qty` off the fill `execId`, deleting the row when (next to) nothing is left; a missing fill is a no-op. */
-  takeFromFill(execId: string, qty: number): void {
-    const f = this.fillOf(execId);
-    if (!f) return;
-    if (f.qty - qty <= f.qty * 1e-9) this.deleteFillStmt.run(execId);
-    else this.takeFromFillStmt.run(qty, execId);
+  /** Sets the quantity of the fill `execId`, deleting the row when `qty` is not positive; a missing fill is a no-op. */
+  setFillQty(execId: string, qty: number): void {
+    if (qty > 0) this.setFillQtyStmt.run(qty, execId);
+    else this.deleteFillStmt.run(execId);
   }
 
   /** True if an execution with this id was already recorded (fills are idempotent by exec id). */
