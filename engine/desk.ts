@@ -352,8 +352,10 @@ export class Desk implements DeskApi {
       this.barWrites.add(
         bar.symbol,
         () => {
-          const created = this.persistDrafts(drafts, now);
+          // Expired first: a slot (symbol, side, strategy) whose old signal runs out on this bar takes
+          // this bar's new one (the one-live-signal index would turn it away otherwise).
           const expired = store.signals.expireSeries(bar.symbol, bar.interval, stale);
+          const created = this.persistDrafts(drafts, now);
           return () => {
             this.announce(created);
             if (created.length > 0) metrics.barToSignalSeconds.observe((performance.now() - t0) / 1000);

@@ -312,12 +312,13 @@ class FastDesk {
     this.checkBreaker();
     const drafts = this.drafts;
     const n = this.scanner.onRowInto(l.symbol, this.o.interval, l.s.data, i, l.rate === null ? null : l.rate.at(start + this.ivMs), this.now, drafts);
-    for (let k = 0; k < n; k++) this.persist(l, drafts[k]!);
+    // As the desk: the signals this bar ages out first, so their slots take this bar's drafts.
     if (l.liveCount > 0) {
       const stale = start - this.ttlMs;
       const live = l.liveBarTime;
       for (let k = 0; k < live.length; k++) if ((live[k] as number) <= stale) this.expire(l, k);
     }
+    for (let k = 0; k < n; k++) this.persist(l, drafts[k]!);
     if (this.now >= this.minExpires) this.expireAll(this.now);
   }
 
