@@ -463,25 +463,36 @@ async function measureDesk(mode: DeskMode, withPositions: boolean, markets: Mark
   // The desk's burst-over hook (onIdle: its group commit) passes through untouched.
   // The wrapper is transparent: it hands the feed the desk's own promise (or nothing, if the desk
   // returned nothing) and times its end with a reaction of its own, so the feed awaits exactly what
-  // it awaits in production, with no promise or async step of the bench's per bar.
+  // it awaits in production, with no promise or async step of the bench's per bar. The feed hands
+  // bars over one at a time (the next once this one's promise settled), so that reaction is one
+  // function made once, reading the bar in hand from `inHand`/`inHandT0`: a closure made per bar
+  // costs the desk's clock a defineProperty call (tsx keeps the names of functions bound to a const).
+  let inHand = -2;
+  let inHandT0 = 0;
+  let overlaps = 0;
+  const settle = (): void => {
+    const t1 = performance.now();
+    const i = inHand;
+    inHand = -2;
+    done++;
+    wait.poke();
+    if (!measuring || i < 0) return;
+    costAt[i] = t1 - inHandT0;
+    doneAt[i] = performance.timeOrigin + t1;
+  };
   rt.feed.start = (h: BarHandler, onIdle?: IdleHandler) =>
     feedStart((bar: Bar) => {
+      if (inHand !== -2) overlaps++;
       const i = index.get(bar.symbol) ?? -1;
       if (i >= 0) barOf[i] = bar.start;
       const t0 = performance.now();
       if (measuring && i >= 0) startAt[i] = performance.timeOrigin + t0;
-      const finish = (): void => {
-        const t1 = performance.now();
-        done++;
-        wait.poke();
-        if (!measuring || i < 0) return;
-        costAt[i] = t1 - t0;
-        doneAt[i] = performance.timeOrigin + t1;
-      };
+      inHand = i;
+      inHandT0 = t0;
       const out = h(bar);
       // Registered before the feed's await, so this reaction runs the moment the desk's promise settles.
-      if (out) out.then(finish, finish);
-      else finish();
+      if (out) out.then(settle, settle);
+      else settle();
       return out;
     }, onIdle);
   const unsubscribe = rt.desk.subscribe((ev) => {
@@ -633,6 +644,7 @@ async function measureDesk(mode: DeskMode, withPositions: boolean, markets: Mark
     const feed = rt.feed as typeof rt.feed & { stats?: () => { series: Record<string, { refilled: number; duplicates: number }> } };
     const gaps = feed.stats ? Object.values(feed.stats().series).reduce((n, s) => n + s.refilled + s.duplicates, 0) : 0;
     if (gaps !== 0) throw new Error(`bench: ${gaps} bars were refilled or duplicated; the measurement is not clean`);
+    if (overlaps !== 0) throw new Error(`bench: the feed handed over ${overlaps} bars before the previous one settled; the per-bar timing is not clean`);
   } finally {
     unsubscribe();
     countExits();
