@@ -89,6 +89,7 @@ export type { SignalDraft, SignalSource } from './signal-source.ts';
 // Composition pieces (used by scripts/, never by front-ends).
 export { openDb, type Db } from './store/db.ts';
 export { QuietCheckpoints, type QuietCheckpointOptions } from './store/quiet-checkpoints.ts';
+export { QuietGc, exposedMinorGc, type MinorGc, type QuietGcOptions } from './quiet-gc.ts';
 export { createStore, type Store } from './store/store.ts';
 export { createReplayFeed, replayOptionsOf, type ReplayFeed } from './market/replay-feed.ts';
 export { loadKlineFile, loadFundingFile } from './market/csv.ts';

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import type { Db } from './db.ts';
+import { QuietTimer } from '../quiet-timer.ts';
 
 /** When QuietCheckpoints runs a checkpoint. */
 export interface QuietCheckpointOptions {
@@ -27,10 +28,9 @@ const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
  * Never throws: a failed checkpoint is reported and tried again at the next occasion.
  */
 export class QuietCheckpoints {
-  private quiet: NodeJS.Timeout | null = null;
+  private readonly quiet: QuietTimer;
   private readonly timer: NodeJS.Timeout | null = null;
   private readonly walPath: string | null;
-  private readonly quietMs: number;
   private readonly minWalBytes: number;
   private stopped = false;
 
@@ -40,7 +40,7 @@ export class QuietCheckpoints {
     path: string,
     private readonly opts: QuietCheckpointOptions = {},
   ) {
-    this.quietMs = opts.quietMs ?? 50;
+    this.quiet = new QuietTimer(opts.quietMs ?? 50, () => this.checkpoint());
     this.minWalBytes = opts.minWalBytes ?? 1 << 20;
     this.walPath = path === ':memory:' || db.memory ? null : `${path}-wal`;
     if (!this.walPath) return;
@@ -52,15 +52,7 @@ export class QuietCheckpoints {
   /** Says a burst of writes just ended: a checkpoint follows after `quietMs` unless another burst ends first; never throws. */
   burstOver(): void {
     if (!this.walPath || this.stopped) return;
-    if (this.quiet) {
-      this.quiet.refresh();
-      return;
-    }
-    this.quiet = setTimeout(() => {
-      this.quiet = null;
-      this.checkpoint();
-    }, this.quietMs);
-    this.quiet.unref();
+    this.quiet.poke();
   }
 
   /** Runs a PASSIVE checkpoint now if the WAL is past the threshold; returns whether one ran; never throws. */
@@ -86,7 +78,7 @@ export class QuietCheckpoints {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.quiet) clearTimeout(this.quiet);
+    this.quiet.stop();
     if (this.timer) clearInterval(this.timer);
     try {
       if (this.walPath && this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
