@@ -7,7 +7,7 @@
 // still resolve.
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { DeskError } from '../engine/index.ts';
 
 // The repository root: the nearest folder above this file (or the bundle chunk it ended up in) with a package.json.
@@ -38,8 +38,8 @@ export interface BuildResult {
  */
 export async function buildBundle(opts: BuildOptions = {}): Promise<BuildResult> {
   const root = repoRoot();
-  const entry = join(root, opts.entry ?? 'scripts/start.ts');
-  const outfile = join(root, opts.outfile ?? 'dist/start.mjs');
+  const entry = resolve(root, opts.entry ?? 'scripts/start.ts');
+  const outfile = resolve(root, opts.outfile ?? 'dist/start.mjs');
   if (!outfile.endsWith('.mjs')) throw new DeskError('VALIDATION', { field: 'outfile', reason: 'expected an .mjs file' });
   // Imported lazily: a bundle of a file that imports this module must not load esbuild at startup.
   const esbuild = await import('esbuild');

@@ -16,8 +16,8 @@
 // (on Bybit a bar's first confirm=false update comes at its start, not with its close), then pushes
 // the 200 symbols' closed klines back to back (tickers too, to subscribers: the desk takes them over
 // REST), stamping each symbol: the burst lands within about 1.2 ms, as at a real bar boundary. The
-// desk runs in its own process started with the node flags of package.json's "start" (its
-// production heap sizing), the fake in another. Also the desk's own onBar cost per bar (the feed's
+// desk runs in its own process as `npm start` runs it: plain node with the flags of package.json's
+// "start" on an esbuild bundle (no tsx loader), the fake in another process. Also the desk's own onBar cost per bar (the feed's
 // handler, from its call until its promise settles), closed kline → onBar done for every bar, signal or not, and the
 // desk's main-thread CPU per round and that of its other threads (V8's compiler, Linux schedstat).
 // Between rounds (untimed) a trader keeps 5 paper positions open; the fake's per-symbol stamps are
@@ -30,7 +30,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBybitFeed } from '../../engine/bybit/market-feed.ts';
 import { systemClock } from '../../engine/clock.ts';
@@ -41,6 +41,7 @@ import { startBybitV5Fake } from '../../test/fakes/bybit-v5/index.ts';
 import { composeDesk } from '../compose.ts';
 import type { BenchLine } from './bench-line.ts';
 import { productionNodeFlags } from './production-flags.ts';
+import { buildBundle } from '../build.ts';
 
 const SYMBOLS = 200;
 /** Independent markets: bars between the replay positions of two aliases of one real series. */
@@ -70,7 +71,13 @@ const OPENING_LEAD_MS = 5;
 const FAKE_REPLY_MS = 60_000;
 /** Longest run of one desk part (its own process) before the bench kills it and fails. */
 const DESK_PART_MS = 10 * 60_000;
-const KLINES = fileURLToPath(new URL('../../data/klines/', import.meta.url));
+/**
+ * This file as TypeScript source. The desk's process runs a bundle of it (see benchBybitDesk), where
+ * import.meta.url is the bundle; the fake's process always runs the source under tsx, so the parent
+ * hands its own path down.
+ */
+const SOURCE = process.env.BENCH_BYBIT_SOURCE ?? fileURLToPath(import.meta.url);
+const KLINES = join(dirname(SOURCE), '../../data/klines/');
 
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
@@ -201,7 +208,7 @@ interface FakeChild {
  * aliases of each real series on the same bar. Rejects if it dies first.
  */
 async function startFakeChild(correlated = false): Promise<FakeChild> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--fake-child', ...(correlated ? ['--correlated'] : [])], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(SOURCE, ['--fake-child', ...(correlated ? ['--correlated'] : [])], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const inbox: ChildMsg[] = [];
   let wake: (() => void) | null = null;
   let dead = false;
@@ -374,16 +381,22 @@ type DeskMode = 'paper' | 'live';
 type Markets = 'independent' | 'correlated';
 
 /**
- * The desk part in a child process started with the node flags of package.json's "start" (the heap
- * the desk runs with in production; see productionNodeFlags) plus the tsx loader: see measureDesk for
- * what is measured. Rejects if the child fails or exits without its lines.
+ * The desk part in a child process as `npm start` runs the desk: plain node with the flags of
+ * package.json's "start" (see productionNodeFlags) on an esbuild bundle (scripts/build.ts) of this
+ * file, not the TypeScript under the tsx loader (whose hooks thread has a heap of its own, collected
+ * beside the bursts, and which production does not run); see measureDesk for what is measured.
+ * Rejects if the bundle cannot be built, or the child fails or exits without its lines.
  */
 export async function benchBybitDesk(mode: DeskMode = 'paper', withPositions = true, markets: Markets = 'independent'): Promise<BenchLine[]> {
   const flags = productionNodeFlags() ?? [];
   // BENCH_DESK_NODE_FLAGS adds node flags for the desk's process (e.g. --cpu-prof to profile it).
   const extra = process.env.BENCH_DESK_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [];
   const args = ['--desk-child', `--mode=${mode}`, `--markets=${markets}`, ...(withPositions ? [] : ['--no-positions'])];
-  const child = fork(fileURLToPath(import.meta.url), args, { execArgv: [...flags, ...extra, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // One folder below the root, as dist/start.mjs (paths from import.meta.url resolve the same).
+  const { outfile } = await buildBundle({ entry: SOURCE, outfile: 'dist/bench-bybit.mjs' });
+  // esbuild's service process (Go, with timers of its own) would otherwise live on beside the run.
+  await (await import('esbuild')).stop();
+  const child = fork(outfile, args, { execArgv: [...flags, ...extra], env: { ...process.env, BENCH_BYBIT_SOURCE: SOURCE }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise<BenchLine[]>((resolve, reject) => {
     let lines: BenchLine[] | null = null;
     const timer = setTimeout(() => child.kill(), DESK_PART_MS);

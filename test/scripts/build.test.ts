@@ -26,6 +26,12 @@ function startFlags(): string[] {
 }
 
 describe('npm run build (the production bundle)', () => {
+  it('takes an absolute entry path as well as one relative to the root (the Bybit bench bundles itself by its own path)', async () => {
+    const built = await buildBundle({ entry: join(ROOT, 'scripts/start.ts'), outfile: 'dist/test-build/absolute.mjs' });
+    expect(built.outfile).toBe(join(ROOT, 'dist/test-build/absolute.mjs'));
+    expect(built.bytes).toBeGreaterThan(10_000);
+  });
+
   it('bundles scripts/start.ts; the bundle serves /healthz under npm start flags and exits 0 on SIGTERM', async () => {
     const built = await buildBundle({ outfile: OUT });
     expect(built.bytes).toBeGreaterThan(10_000);
