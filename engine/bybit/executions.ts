@@ -2,6 +2,7 @@ import type { Execution } from '../exec/broker.ts';
 import type { Side } from '../schemas.ts';
 import type { DeskLogger } from '../log.ts';
 import { num } from './decimal.ts';
+import { systemClock } from '../clock.ts';
 
 /** The fields of a Bybit V5 execution (WS `execution` or REST /v5/execution/list row) the desk reads. */
 export interface VendorExecution {
@@ -52,9 +53,10 @@ const TARGET_TYPES = new Set(['TakeProfit', 'PartialTakeProfit']);
 /**
  * Maps a vendor execution to the desk's Execution, or null for non-trade rows (funding fees...).
  * `side` is the side of the POSITION the fill opens or reduces (one-way mode): a Sell that closes
- * (closedSize > 0) belongs to a long. Never throws.
+ * (closedSize > 0) belongs to a long. A row without a readable execTime is stamped `receivedAt`
+ * (the ledger judges a fill by its time: 0 would read as older than every position). Never throws.
  */
-export function toExecution(e: VendorExecution): Execution | null {
+export function toExecution(e: VendorExecution, receivedAt = 0): Execution | null {
   if (e.execType && !TRADE_TYPES.has(e.execType)) return null;
   const qty = num(e.execQty);
   const price = num(e.execPrice);
@@ -79,9 +81,12 @@ export function toExecution(e: VendorExecution): Execution | null {
     reduceOnly: closing,
     kind,
     quoteId: null,
-    at: num(e.execTime),
+    at: num(e.execTime, receivedAt),
   };
 }
+
+/** Bybit V5 order statuses after which an order neither fills nor changes any more. */
+export const FINAL_ORDER_STATUSES: ReadonlySet<string> = new Set(['Filled', 'Cancelled', 'Rejected', 'PartiallyFilledCanceled', 'Deactivated']);
 
 /** Maps an order row to an OrderUpdate; never throws. */
 export function toOrderUpdate(o: VendorOrder): OrderUpdate {
@@ -112,6 +117,8 @@ export interface RouterDeps {
   onRefused?(): void;
   /** Start holding fills until a catch-up that ends the first hold: see BybitBrokerOptions.holdFillsUntilCatchUp. */
   holding?: boolean;
+  /** The desk's clock (epoch ms): the time of a row whose execTime is unreadable; default the system clock. */
+  now?: () => number;
   onOrder(o: OrderUpdate): void | Promise<void>;
   onPosition?(rows: unknown[]): void;
   onWallet?(rows: unknown[]): void;
@@ -148,6 +155,11 @@ export class PrivateStreamRouter {
   /** True while fills are held: after a refused one, or before the first catch-up when asked to start so. */
   get holding(): boolean {
     return this.kept.size > 0 || this.awaitingFirst;
+  }
+
+  /** Orders whose delivered fill quantity is counted: those with fills and no final status seen yet. */
+  get countedOrders(): number {
+    return this.filledByOrder.size;
   }
 
   /** Time of the newest execution delivered (epoch ms), 0 before any. */
@@ -251,12 +263,14 @@ export class PrivateStreamRouter {
    * refused or held back.
    */
   private async handleExecutions(rows: VendorExecution[], catchUp = false): Promise<number> {
-    const sorted = [...rows].sort((a, b) => num(a.execTime) - num(b.execTime) || num(a.seq) - num(b.seq));
+    // A row whose execTime is unreadable goes last, stamped now: it arrived now, after the others.
+    const receivedAt = this.d.now?.() ?? systemClock.now();
+    const sorted = [...rows].sort((a, b) => num(a.execTime, receivedAt) - num(b.execTime, receivedAt) || num(a.seq) - num(b.seq));
     if (this.holding && !catchUp) return this.keep(sorted, 0);
     for (let i = 0; i < sorted.length; i++) {
       const row = sorted[i]!;
       if (!row?.execId || this.seen.has(row.execId)) continue;
-      const ex = toExecution(row);
+      const ex = toExecution(row, receivedAt);
       if (!ex) {
         this.markSeen(row.execId);
         continue;
@@ -294,6 +308,9 @@ export class PrivateStreamRouter {
       } catch {
         this.d.logger.error({ orderId: upd.orderId }, 'order sink failed');
       }
+      // A finished order fills no more: what was counted for it is no longer needed (the map holds
+      // the orders still working, not every order of the process's life).
+      if (FINAL_ORDER_STATUSES.has(upd.status)) this.filledByOrder.delete(upd.orderId);
     }
   }
 }

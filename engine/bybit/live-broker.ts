@@ -10,7 +10,7 @@ import { bybitCall, realSleep, RET, submitOnce, type CallContext, type VendorRes
 import { createRestClient, createWsClient, PRIVATE_WS_KEY, type BybitClientOptions } from './client.ts';
 import { num, roundToStep } from './decimal.ts';
 import { toInstrument, type VendorInstrument } from './instruments.ts';
-import { PrivateStreamRouter, type OrderUpdate, type VendorExecution, type VendorOrder } from './executions.ts';
+import { FINAL_ORDER_STATUSES, PrivateStreamRouter, type OrderUpdate, type VendorExecution, type VendorOrder } from './executions.ts';
 import { judgeKeyPermissions, type KeyPermissionReport, type VendorKeyInfo } from './key-permissions.ts';
 
 /** Options of createBybitBroker; everything but config, clock and logger has a production default. */
@@ -79,7 +79,6 @@ interface VendorPosition {
   leverage?: string;
 }
 
-const FINAL_STATUSES = new Set(['Filled', 'Cancelled', 'Rejected', 'PartiallyFilledCanceled', 'Deactivated']);
 /** The longest time range one /v5/execution/list query may cover (Bybit: 7 days). */
 const EXECUTION_WINDOW_MS = 7 * 86_400_000;
 /** How far back a catch-up reads at most. */
@@ -208,6 +207,7 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
   const router = new PrivateStreamRouter({
     holding: opts.holdFillsUntilCatchUp ?? false,
     logger: log,
+    now: () => clock.now(),
     fetchExecutions: async (q) => {
       const got = await listExecutions({ orderId: q.orderId });
       if (!got.complete) throw new DeskError('EXCHANGE_UNAVAILABLE', { endpoint: '/v5/execution/list', reason: 'the execution list did not end' }, 'bybit: execution list did not end');
@@ -229,7 +229,7 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
   function settleOrder(o: OrderUpdate): void {
     if (!o.orderLinkId) return;
     const plan = targets.get(o.orderLinkId);
-    const done = FINAL_STATUSES.has(o.status);
+    const done = FINAL_ORDER_STATUSES.has(o.status);
     if (!done) return;
     const filled = o.filledQty > 0;
     const finish = (): void => {
@@ -411,7 +411,7 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
       status: o.orderStatus,
       filledQty: num(o.cumExecQty),
       avgPrice: num(o.avgPrice) > 0 ? num(o.avgPrice) : null,
-      final: FINAL_STATUSES.has(o.orderStatus),
+      final: FINAL_ORDER_STATUSES.has(o.orderStatus),
     });
     const live = await bybitCall(ctx, '/v5/order/realtime', () =>
       rest.getActiveOrders({ category: 'linear', orderLinkId, settleCoin: 'USDT' }) as Promise<VendorResponse<{ list?: VendorOrder[] }>>,

@@ -64,6 +64,48 @@ describe('vendor executions → desk Executions', () => {
 });
 
 describe('PrivateStreamRouter ordering', () => {
+  it('forgets the fill count of an order once it is final, so a long-running desk keeps only its working orders', async () => {
+    const fetched: string[] = [];
+    const router = new PrivateStreamRouter({
+      logger: silentLogger,
+      fetchExecutions: async (q) => {
+        fetched.push(q.orderId);
+        return [];
+      },
+      onExecution: () => undefined,
+      onOrder: () => undefined,
+    });
+    for (let i = 0; i < 500; i++) {
+      router.push({ topic: 'execution', data: [exec({ execId: `f${i}`, orderId: `o${i}`, seq: i })] });
+      router.push({ topic: 'order', data: [{ symbol: 'BTCUSDT', orderId: `o${i}`, orderLinkId: `l${i}`, orderStatus: i % 2 ? 'Filled' : 'Cancelled', cumExecQty: '0.010' }] });
+    }
+    // One still working: partly filled, not final.
+    router.push({ topic: 'execution', data: [exec({ execId: 'w1', orderId: 'ow', seq: 1000 })] });
+    router.push({ topic: 'order', data: [{ symbol: 'BTCUSDT', orderId: 'ow', orderLinkId: 'lw', orderStatus: 'PartiallyFilled', cumExecQty: '0.010' }] });
+    await router.idle();
+    expect(router.countedOrders).toBe(1);
+    // Every update matched the fills already delivered: no REST pull was needed.
+    expect(fetched).toEqual([]);
+  });
+
+  it('a fill whose execTime cannot be read goes after the readable ones, stamped with the desk clock (not 0, which reads as older than any position)', async () => {
+    const seen: Execution[] = [];
+    const router = new PrivateStreamRouter({
+      logger: silentLogger,
+      now: () => 1_800_000_000_000,
+      fetchExecutions: async () => [],
+      onExecution: (e) => void seen.push(e),
+      onOrder: () => undefined,
+    });
+    router.push({ topic: 'execution', data: [exec({ execId: 'garbled', execTime: 'soon', seq: 1 }), exec({ execId: 'late', execTime: '1701216005000', seq: 3 }), exec({ execId: 'early', execTime: '1701216000000', seq: 2 })] });
+    await router.idle();
+    expect(seen.map((e) => [e.execId, e.at])).toEqual([
+      ['early', 1701216000000],
+      ['late', 1701216005000],
+      ['garbled', 1_800_000_000_000],
+    ]);
+  });
+
   it('delivers fills before the order update that reports them, in venue sequence, each once', async () => {
     const seen: string[] = [];
     const router = new PrivateStreamRouter({
