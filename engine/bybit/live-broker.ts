@@ -77,6 +77,7 @@ interface VendorPosition {
   avgPrice: string;
   stopLoss?: string;
   leverage?: string;
+  updatedTime?: string;
 }
 
 /** The longest time range one /v5/execution/list query may cover (Bybit: 7 days). */
@@ -412,6 +413,7 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
       filledQty: num(o.cumExecQty),
       avgPrice: num(o.avgPrice) > 0 ? num(o.avgPrice) : null,
       final: FINAL_ORDER_STATUSES.has(o.orderStatus),
+      updatedAt: num(o.updatedTime) > 0 ? num(o.updatedTime) : null,
     });
     const live = await bybitCall(ctx, '/v5/order/realtime', () =>
       rest.getActiveOrders({ category: 'linear', orderLinkId, settleCoin: 'USDT' }) as Promise<VendorResponse<{ list?: VendorOrder[] }>>,
@@ -592,6 +594,7 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
         entryPrice: num(p.avgPrice),
         stopLoss: num(p.stopLoss) > 0 ? num(p.stopLoss) : null,
         leverage: num(p.leverage, 1),
+        updatedAt: num(p.updatedTime) > 0 ? num(p.updatedTime) : null,
       }));
     },
 

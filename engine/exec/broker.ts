@@ -54,6 +54,8 @@ export interface VenuePosition {
   entryPrice: number;
   stopLoss: number | null;
   leverage: number;
+  /** The venue's time of the position's last change (Bybit `updatedTime`, epoch ms): every fill it holds is at or before it; null or absent when not given. */
+  updatedAt?: number | null;
 }
 
 /** Wallet as the venue sees it, in USDT. */
@@ -69,6 +71,8 @@ export interface VenueOrder {
   filledQty: number;
   avgPrice: number | null;
   final: boolean;
+  /** The venue's time of the order's last change (Bybit `updatedTime`, epoch ms): its fills so far are at or before it; null or absent when not given. */
+  updatedAt?: number | null;
 }
 
 /**

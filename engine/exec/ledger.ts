@@ -46,7 +46,11 @@ export function recoveredExecId(orderLinkId: string): string {
   return `recon-${orderLinkId}`;
 }
 
-/** How far the venue's clock may run ahead of the desk's (Bybit refuses requests 5 s off its time). */
+/**
+ * How far the venue's clock may run ahead of the desk's (Bybit refuses requests 5 s off its time): a
+ * stand-in is stamped with the venue's time of its order's last change when the venue gave one, with
+ * the desk's clock otherwise.
+ */
 const VENUE_CLOCK_SLACK_MS = 5_000;
 
 /**

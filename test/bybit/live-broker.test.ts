@@ -111,7 +111,10 @@ describe('Bybit live broker against the V5 fake (real RestClientV5 + private Web
 
     const partials = f.state.orders.filter((o) => o.stopOrderType === 'PartialTakeProfit' && o.orderStatus === 'Untriggered');
     expect(partials.map((o) => o.qty).sort()).toEqual([0.004, 0.006]);
-    expect(await broker.findOrder(req.orderLinkId)).toMatchObject({ orderId: ack.orderId, status: 'Filled', filledQty: 0.01 });
+    // The venue's times of the last change come through: reconcile stamps recovered fills and adopted positions with them.
+    const venueOrder = f.state.orders.find((o) => o.orderLinkId === req.orderLinkId)!;
+    expect(await broker.findOrder(req.orderLinkId)).toMatchObject({ orderId: ack.orderId, status: 'Filled', filledQty: 0.01, updatedAt: venueOrder.updatedTime });
+    expect(pos!.updatedAt).toBe(f.state.positions.get('BTCUSDT')!.updatedTime);
     expect(await broker.findOrder('never-sent')).toBeNull();
 
     const bal = await broker.balance();

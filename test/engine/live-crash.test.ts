@@ -189,6 +189,10 @@ describe('live: reconcile of positions made on the venue', () => {
     // The stream records both as the venue's positions, with a stop the desk only guessed.
     await until(() => rt.store.positions.openOn('live', 'ETHUSDT') && rt.store.positions.openOn('live', 'SOLUSDT'), 5_000);
     expect(rt.store.positions.openOn('live', 'ETHUSDT')).toMatchObject({ actorKind: 'system', actorId: 'venue' });
+    // The venue's time of the position's last change comes through the real client (adoption stamps with it).
+    const venueEth = (await rt.broker.positions()).find((p) => p.symbol === 'ETHUSDT')!;
+    expect(venueEth.updatedAt).toBe(fake.state.positions.get('ETHUSDT')!.updatedTime);
+    expect(venueEth.updatedAt).toBeGreaterThan(0);
     const passes = () => fake!.requests.filter((r) => r.path === '/v5/position/list').length;
     const before = passes();
     rt.desk.scheduleReconcile(50);

@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 /** The desk's paper broker, except that findOrder answers `answer` (the venue's word on the order). */
-function venueSays(real: Broker, answer: { status: string; filledQty: number; avgPrice: number | null; final: boolean }): Broker {
+function venueSays(real: Broker, answer: { status: string; filledQty: number; avgPrice: number | null; final: boolean; updatedAt?: number }): Broker {
   return { ...real, mode: real.mode, catchUp: (since: number) => real.catchUp(since), findOrder: async () => ({ orderId: 'venue-1', ...answer }) } as Broker;
 }
 
@@ -164,6 +164,48 @@ describe('reconcile settles lost outcomes', () => {
       ['BTCUSDT', 'closed'],
       ['BNBUSDT', 'adopted'],
     ]);
+  });
+
+  it("a recovered fill is stamped in the venue's time: a stop the venue filled just after it, on a clock 3 s behind the desk's, still closes the position", async () => {
+    t = await createTestDesk();
+    const s = await t.nextSignal();
+    const now = t.clock.now();
+    // Bybit's clock runs 3 s behind the desk's: the order's last change (its fill) was at venue time now - 3 s.
+    const filledAt = now - 3_000;
+    insertEntry(t, s, 'vt', 1, now - 10_000);
+    t.store.orders.setStatus('o-vt', 'unknown', now - 10_000, { errorCode: 'UNKNOWN_OUTCOME' });
+    await reconcile(t.store, venueSays(t.runtime.broker, { status: 'Filled', filledQty: 1, avgPrice: 100, final: true, updatedAt: filledAt }), silentLogger, now);
+    const pos = t.store.positions.openOn('paper', s.symbol)!;
+    expect(pos).toMatchObject({ qty: 1, openedAt: filledAt });
+    // The venue's stop filled half a second later (venue time), listed afterwards by a catch-up: a
+    // desk-time stamp (now) would have made it older than the position, and audit only.
+    const stop = { execId: 'venue-stop', orderId: 'venue-stop-o', orderLinkId: '', symbol: s.symbol, side: s.side, qty: 1, price: s.side === 'long' ? 95 : 105, fee: 0, reduceOnly: true, kind: 'stop' as const, quoteId: null, at: filledAt + 500 };
+    expect(applyExecution(t.store, 'paper', stop, { cooldownMs: 0 }).map((e) => e.type)).toContain('position.closed');
+    expect(t.store.positions.get(pos.id)).toMatchObject({ status: 'closed', closeReason: 'stop' });
+  });
+
+  it("an adopted position is stamped in the venue's time: the fill it holds is audit only and a later one applies, with the venue's clock 3 s ahead", async () => {
+    t = await createTestDesk();
+    const now = t.clock.now();
+    // Bybit's clock runs 3 s ahead of the desk's: the hand trade that built the position was filled
+    // at venue time now + 2.5 s, and the position last changed then (updatedTime).
+    const built = now + 2_500;
+    const venue = { ...t.runtime.broker, mode: 'live', catchUp: async () => 0, positions: async () => [{ symbol: 'BNBUSDT', side: 'long' as const, qty: 2, entryPrice: 600, stopLoss: 570, leverage: 1, updatedAt: built }] } as Broker;
+    await reconcile(t.store, venue, silentLogger, now, { placing: new Set() });
+    const adopted = t.store.positions.openOn('live', 'BNBUSDT')!;
+    expect(adopted).toMatchObject({ actorId: 'venue', qty: 2, openedAt: built + 1 });
+    const fill = (execId: string, at: number) =>
+      applyExecution(t!.store, 'live', { execId, orderId: 'hand-o', orderLinkId: '', symbol: 'BNBUSDT', side: 'long', qty: 2, price: 600, fee: 0, reduceOnly: false, kind: 'entry', quoteId: null, at }, { cooldownMs: 0 });
+    // The execution that built it, listed after the adoption: already in the adopted quantity.
+    expect(fill('hand-fill', built)).toEqual([]);
+    expect(t.store.positions.get(adopted.id)!.qty).toBe(2);
+    // A fill made after the venue's last change adds to the position.
+    fill('later-fill', built + 1_000);
+    expect(t.store.positions.get(adopted.id)!.qty).toBe(4);
+    // A venue that gives no time: stamped with the desk's clock, as before.
+    const untimed = { ...venue, positions: async () => [{ symbol: 'SOLUSDT', side: 'short' as const, qty: 1, entryPrice: 150, stopLoss: 160, leverage: 1 }] } as Broker;
+    await reconcile(t.store, untimed, silentLogger, now + 60_000, { placing: new Set() });
+    expect(t.store.positions.openOn('live', 'SOLUSDT')!.openedAt).toBe(now + 60_000);
   });
 
   it('a catch-up whose fills the ledger refused pauses entries (closes still go) and says why', async () => {
