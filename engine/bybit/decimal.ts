@@ -32,3 +32,9 @@ export function num(s: string | number | null | undefined, fallback = 0): number
   const v = typeof s === 'number' ? s : Number(s);
   return Number.isFinite(v) ? v : fallback;
 }
+
+/** The number a decimal string from the exchange stands for when it is positive; null otherwise (Bybit sends '' or '0' for "none"). */
+export function positive(s: string | number | null | undefined): number | null {
+  const v = num(s);
+  return v > 0 ? v : null;
+}

@@ -1,7 +1,7 @@
 import type { Execution } from '../exec/broker.ts';
 import type { Side } from '../schemas.ts';
 import type { DeskLogger } from '../log.ts';
-import { num } from './decimal.ts';
+import { num, positive } from './decimal.ts';
 import { systemClock } from '../clock.ts';
 
 /** The fields of a Bybit V5 execution (WS `execution` or REST /v5/execution/list row) the desk reads. */
@@ -90,14 +90,13 @@ export const FINAL_ORDER_STATUSES: ReadonlySet<string> = new Set(['Filled', 'Can
 
 /** Maps an order row to an OrderUpdate; never throws. */
 export function toOrderUpdate(o: VendorOrder): OrderUpdate {
-  const avg = num(o.avgPrice);
   return {
     orderId: o.orderId,
     orderLinkId: o.orderLinkId ?? '',
     symbol: o.symbol,
     status: o.orderStatus,
     filledQty: num(o.cumExecQty),
-    avgPrice: avg > 0 ? avg : null,
+    avgPrice: positive(o.avgPrice),
   };
 }
 

@@ -8,7 +8,7 @@ import type { Broker, Execution, OrderAck, OrderRequest, VenueBalance, VenueOrde
 import { DeskError, isDeskError } from '../errors.ts';
 import { bybitCall, realSleep, RET, submitOnce, type CallContext, type VendorResponse } from './errors.ts';
 import { createRestClient, createWsClient, PRIVATE_WS_KEY, type BybitClientOptions } from './client.ts';
-import { num, roundToStep } from './decimal.ts';
+import { num, positive, roundToStep } from './decimal.ts';
 import { toInstrument, type VendorInstrument } from './instruments.ts';
 import { FINAL_ORDER_STATUSES, PrivateStreamRouter, type OrderUpdate, type VendorExecution, type VendorOrder } from './executions.ts';
 import { judgeKeyPermissions, type KeyPermissionReport, type VendorKeyInfo } from './key-permissions.ts';
@@ -411,9 +411,9 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
       orderId: o.orderId,
       status: o.orderStatus,
       filledQty: num(o.cumExecQty),
-      avgPrice: num(o.avgPrice) > 0 ? num(o.avgPrice) : null,
+      avgPrice: positive(o.avgPrice),
       final: FINAL_ORDER_STATUSES.has(o.orderStatus),
-      updatedAt: num(o.updatedTime) > 0 ? num(o.updatedTime) : null,
+      updatedAt: positive(o.updatedTime),
     });
     const live = await bybitCall(ctx, '/v5/order/realtime', () =>
       rest.getActiveOrders({ category: 'linear', orderLinkId, settleCoin: 'USDT' }) as Promise<VendorResponse<{ list?: VendorOrder[] }>>,
@@ -592,9 +592,9 @@ export function createBybitBroker(opts: BybitBrokerOptions): BybitBroker {
         side: p.side === 'Buy' ? 'long' : 'short',
         qty: num(p.size),
         entryPrice: num(p.avgPrice),
-        stopLoss: num(p.stopLoss) > 0 ? num(p.stopLoss) : null,
+        stopLoss: positive(p.stopLoss),
         leverage: num(p.leverage, 1),
-        updatedAt: num(p.updatedTime) > 0 ? num(p.updatedTime) : null,
+        updatedAt: positive(p.updatedTime),
       }));
     },
 

@@ -100,7 +100,7 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
               quoteId: o.quoteId,
               // In the venue's time when it says (its last change: every fill so far is at or before
               // it), so the position it opens is judged against the venue's later fills in one clock.
-              at: found.updatedAt != null && found.updatedAt > 0 ? found.updatedAt : now,
+              at: found.updatedAt ?? now,
             },
             { cooldownMs: 0 },
           ),
@@ -198,7 +198,7 @@ export async function reconcile(store: Store, broker: Broker, logger: DeskLogger
       // Stamped in the venue's time, just after its last change: the fills it already holds (at or
       // before that) are then older than the position and count as audit only, later ones apply,
       // whatever the skew between the venue's clock and the desk's.
-      openedAt: v.updatedAt != null && v.updatedAt > 0 ? v.updatedAt + 1 : now,
+      openedAt: v.updatedAt != null ? v.updatedAt + 1 : now,
     });
     events.push({ type: 'reconcile.mismatch', at: now, symbol: v.symbol, action: 'adopted', reason: v.stopLoss ? 'unknown venue position adopted' : 'unknown venue position adopted WITHOUT a stop' });
     if (!v.stopLoss) {
