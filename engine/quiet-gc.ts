@@ -37,7 +37,6 @@ export function exposedMinorGc(): MinorGc | null {
 export class QuietGc {
   private readonly gc: MinorGc | null;
   private readonly quiet: QuietTimer;
-  private stopped = false;
   private runs = 0;
 
   /** Builds the scheduler; nothing runs until burstOver(). */
@@ -63,12 +62,11 @@ export class QuietGc {
 
   /** Stops the timer; idempotent, never throws. */
   stop(): void {
-    this.stopped = true;
     this.quiet.stop();
   }
 
   private collect(): void {
-    if (!this.gc || this.stopped) return;
+    if (!this.gc) return;
     try {
       this.gc();
       this.runs++;

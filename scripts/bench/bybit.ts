@@ -17,9 +17,10 @@
 // the 200 symbols' closed klines back to back (tickers too, to subscribers: the desk takes them over
 // REST), stamping each symbol: the burst lands within about 1.2 ms, as at a real bar boundary. The
 // desk runs in its own process as `npm start` runs it: plain node with the flags of package.json's
-// "start" on an esbuild bundle (no tsx loader), the fake in another process. Also the desk's own onBar cost per bar (the feed's
-// handler, from its call until its promise settles), closed kline → onBar done for every bar, signal or not, and the
-// desk's main-thread CPU per round and that of its other threads (V8's compiler, Linux schedstat).
+// "start" on an esbuild bundle (no tsx loader), the fake in another process. Also the desk's own
+// onBar cost per bar (the feed's handler, from its call until its promise settles), closed kline →
+// onBar done for every bar, signal or not, and the desk's main-thread CPU per round and that of its
+// other threads (V8's compiler, Linux schedstat).
 // Between rounds (untimed) a trader keeps 5 paper positions open; the fake's per-symbol stamps are
 // fetched after each burst, not during it, and every round's numbers are worked out after the last.
 // `--desk-live` runs the desk in DESK_MODE=live on the fake's private API instead. Other engineers
@@ -478,8 +479,8 @@ async function measureDesk(mode: DeskMode, withPositions: boolean, markets: Mark
   // returned nothing) and times its end with a reaction of its own, so the feed awaits exactly what
   // it awaits in production, with no promise or async step of the bench's per bar. The feed hands
   // bars over one at a time (the next once this one's promise settled), so that reaction is one
-  // function made once, reading the bar in hand from `inHand`/`inHandT0`: a closure made per bar
-  // costs the desk's clock a defineProperty call (tsx keeps the names of functions bound to a const).
+  // function made once, reading the bar in hand from `inHand`/`inHandT0`, not a closure per bar on
+  // the desk's clock.
   let inHand = -2;
   let inHandT0 = 0;
   let overlaps = 0;
